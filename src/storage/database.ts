@@ -1,0 +1,46 @@
+// One storage interface, two backends (SQLite default, PostgreSQL for scale-out).
+// SQL is written once with `?` placeholders in the common subset of both dialects:
+// TEXT for decimals and ids, BIGINT for epoch ms and counters, ON CONFLICT DO NOTHING, RETURNING.
+
+export type SqlValue = string | number | bigint | null;
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  /** Rows of a SELECT (or of a statement with RETURNING). */
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement; `changes` is the number of rows it inserted, updated or deleted. */
+  execute(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+}
+
+export interface Database extends Queryable {
+  readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * Nothing else runs on the connection in between (SQLite serializes; PostgreSQL uses one client).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Applies migrations not yet applied, in order, each in its own transaction. */
+  migrate(migrations: readonly Migration[]): Promise<void>;
+  /** True when a trivial query answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface Migration {
+  /** Unique and stable forever, for example `journal-001-orders`. Applied in array order. */
+  readonly id: string;
+  /** One SQL text for both dialects, or one per dialect. Statements separated by `;`. */
+  readonly sql: string | { readonly sqlite: string; readonly postgres: string };
+}
+
+export function migrationSql(migration: Migration, dialect: Database['dialect']): string {
+  return typeof migration.sql === 'string' ? migration.sql : migration.sql[dialect];
+}
+
+/** Splits a migration text into statements (no `;` inside string literals in our migrations). */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}

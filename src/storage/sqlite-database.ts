@@ -1,0 +1,131 @@
+// SQLite backend on better-sqlite3. WAL journal; synchronous=FULL by default so that a committed
+// write survives kill -9 and power loss. Calls are serialized by a mutex, so a transaction that
+// awaits in the middle never interleaves with other statements on the one connection.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  type Database,
+  type Migration,
+  migrationSql,
+  type Queryable,
+  type Row,
+  type SqlValue,
+  splitStatements,
+} from './database.js';
+import { StorageError, UniqueViolationError } from './errors.js';
+import { Mutex } from './mutex.js';
+
+export interface SqliteOptions {
+  /** File path, or ':memory:'. Parent folders are created. */
+  readonly path: string;
+  /** 'FULL' (default) fsyncs each commit; 'NORMAL' survives kill -9 but not power loss. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** How long to wait on a lock held by another process, ms. Default 5000. */
+  readonly busyTimeoutMs?: number;
+}
+
+export class SqliteDatabase implements Database {
+  readonly dialect = 'sqlite' as const;
+  readonly #db: BetterSqlite3.Database;
+  readonly #mutex = new Mutex();
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  #inTransaction = false;
+
+  constructor(options: SqliteOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.#db = new BetterSqlite3(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.#db.pragma('foreign_keys = ON');
+  }
+
+  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.#mutex.run(() => this.#query<T>(sql, params));
+  }
+
+  execute(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return this.#mutex.run(() => this.#execute(sql, params));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#mutex.run(async () => {
+      this.#db.exec('BEGIN IMMEDIATE');
+      this.#inTransaction = true;
+      const tx: Queryable = {
+        query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
+          this.#query<R>(sql, params),
+        execute: async (sql, params = []) => this.#execute(sql, params),
+      };
+      try {
+        const result = await fn(tx);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+        throw error;
+      } finally {
+        this.#inTransaction = false;
+      }
+    });
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<void> {
+    await this.execute(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)',
+    );
+    for (const migration of migrations) {
+      await this.transaction(async (tx) => {
+        const done = await tx.query('SELECT id FROM schema_migrations WHERE id = ?', [migration.id]);
+        if (done.length > 0) return;
+        for (const statement of splitStatements(migrationSql(migration, 'sqlite'))) await tx.execute(statement);
+        await tx.execute('INSERT INTO schema_migrations (id, applied_at_ms) VALUES (?, ?)', [migration.id, Date.now()]);
+      });
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.query('SELECT 1 AS one');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#mutex.run(() => this.#db.close());
+  }
+
+  get inTransaction(): boolean {
+    return this.#inTransaction;
+  }
+
+  #query<T>(sql: string, params: readonly SqlValue[]): T[] {
+    return guard(() => this.#prepare(sql).all(...params) as T[]);
+  }
+
+  #execute(sql: string, params: readonly SqlValue[]): { changes: number } {
+    return guard(() => ({ changes: this.#prepare(sql).run(...params).changes }));
+  }
+
+  #prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      if (this.#statements.size < 500) this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+      throw new UniqueViolationError((error as Error).message, { cause: error });
+    throw new StorageError(`sqlite: ${(error as Error).message}`, { cause: error });
+  }
+}
