@@ -1,0 +1,77 @@
+import type { Migration } from '../../storage/database.js';
+
+export const journalMigrations: readonly Migration[] = [
+  {
+    id: 'journal-001-orders',
+    sql: `CREATE TABLE IF NOT EXISTS orders (
+        id TEXT PRIMARY KEY,
+        signal_id TEXT NOT NULL UNIQUE,
+        client_order_id TEXT NOT NULL UNIQUE,
+        exchange_order_id TEXT,
+        base TEXT NOT NULL,
+        quote TEXT NOT NULL,
+        side TEXT NOT NULL,
+        execution TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        price TEXT,
+        state TEXT NOT NULL,
+        filled_amount TEXT NOT NULL,
+        average_price TEXT,
+        fee TEXT NOT NULL,
+        submit_count BIGINT NOT NULL,
+        reject_code TEXT,
+        last_error TEXT,
+        created_at_ms BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS orders_state ON orders (state);
+      CREATE INDEX IF NOT EXISTS orders_exchange_order_id ON orders (exchange_order_id)`,
+  },
+  {
+    id: 'journal-002-order-events',
+    sql: {
+      sqlite: `CREATE TABLE IF NOT EXISTS order_events (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          order_id TEXT NOT NULL,
+          signal_id TEXT NOT NULL,
+          from_state TEXT,
+          to_state TEXT NOT NULL,
+          cause TEXT NOT NULL,
+          raw TEXT,
+          fencing_token BIGINT,
+          at_ms BIGINT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS order_events_order ON order_events (order_id);
+        CREATE INDEX IF NOT EXISTS order_events_signal ON order_events (signal_id);
+        CREATE INDEX IF NOT EXISTS order_events_at ON order_events (at_ms)`,
+      postgres: `CREATE TABLE IF NOT EXISTS order_events (
+          seq BIGSERIAL PRIMARY KEY,
+          order_id TEXT NOT NULL,
+          signal_id TEXT NOT NULL,
+          from_state TEXT,
+          to_state TEXT NOT NULL,
+          cause TEXT NOT NULL,
+          raw TEXT,
+          fencing_token BIGINT,
+          at_ms BIGINT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS order_events_order ON order_events (order_id);
+        CREATE INDEX IF NOT EXISTS order_events_signal ON order_events (signal_id);
+        CREATE INDEX IF NOT EXISTS order_events_at ON order_events (at_ms)`,
+    },
+  },
+  {
+    id: 'journal-003-order-fills',
+    sql: `CREATE TABLE IF NOT EXISTS order_fills (
+        trade_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        price TEXT NOT NULL,
+        total TEXT NOT NULL,
+        fee TEXT NOT NULL,
+        fee_currency TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS order_fills_order ON order_fills (order_id)`,
+  },
+];

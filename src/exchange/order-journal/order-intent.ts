@@ -1,0 +1,60 @@
+// What the journal knows about one order: the intent, its state, and what the exchange said.
+import { createHash } from 'node:crypto';
+import { assert } from '../../core/assert.js';
+import type { Decimal } from '../../core/decimal.js';
+import type { Market } from '../markets.js';
+import type { OrderState } from './order-state.js';
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderExecution = 'limit' | 'market';
+
+export interface OrderIntent {
+  readonly id: string;
+  readonly signalId: string;
+  /** Deterministic from the signal id, so a resend after a crash carries the same one. */
+  readonly clientOrderId: string;
+  readonly market: Market;
+  readonly side: OrderSide;
+  readonly execution: OrderExecution;
+  /** Base currency amount. */
+  readonly amount: Decimal;
+  /** Limit price, or the slippage bound of a market order; null for an unbounded market order. */
+  readonly price: Decimal | null;
+  readonly state: OrderState;
+  readonly exchangeOrderId: string | null;
+  readonly filledAmount: Decimal;
+  readonly averagePrice: Decimal | null;
+  readonly fee: Decimal;
+  /** How many times a request to place this order left the process (at most attemptsMax). */
+  readonly submitCount: number;
+  readonly rejectCode: string | null;
+  readonly lastError: string | null;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+}
+
+export interface OrderFill {
+  readonly tradeId: string;
+  readonly orderId: string;
+  readonly amount: Decimal;
+  readonly price: Decimal;
+  /** Quote currency amount. */
+  readonly total: Decimal;
+  readonly fee: Decimal;
+  readonly feeCurrency: string;
+  readonly atMs: number;
+}
+
+/** Nobitex allows at most 32 characters. */
+export const CLIENT_ORDER_ID_LENGTH_MAX = 32;
+
+/** `k` + 31 hex chars of sha256(signal id): stable across restarts and instances, unique per signal. */
+export function clientOrderIdFor(signalId: string): string {
+  assert(signalId.length > 0, 'signal id must not be empty');
+  const id = `k${createHash('sha256')
+    .update(signalId)
+    .digest('hex')
+    .slice(0, CLIENT_ORDER_ID_LENGTH_MAX - 1)}`;
+  assert(id.length <= CLIENT_ORDER_ID_LENGTH_MAX, `clientOrderId too long: ${id.length}`);
+  return id;
+}

@@ -1,0 +1,290 @@
+// The order journal: one row per order intent plus an append-only audit trail of every transition.
+// Each transition is one transaction: check the edge, update the row, append the event.
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { Decimal, formatDecimal } from '../../core/decimal.js';
+import { redactDeep } from '../../core/redact.js';
+import type { Database, Queryable, Row, SqlValue } from '../../storage/database.js';
+import type { Market } from '../markets.js';
+import { journalMigrations } from './journal-migrations.js';
+import {
+  type AuditEvent,
+  type AuditQuery,
+  auditQuerySql,
+  fromEventRow,
+  fromOrderRow,
+} from './journal-rows.js';
+import type { OrderExecution, OrderFill, OrderIntent, OrderSide } from './order-intent.js';
+import { assertTransition, type OrderState, TERMINAL_STATES } from './order-state.js';
+
+export interface PrepareInput {
+  readonly id: string;
+  readonly signalId: string;
+  readonly clientOrderId: string;
+  readonly market: Market;
+  readonly side: OrderSide;
+  readonly execution: OrderExecution;
+  readonly amount: Decimal;
+  readonly price: Decimal | null;
+  readonly cause: string;
+}
+
+export interface TransitionPatch {
+  readonly exchangeOrderId?: string;
+  readonly filledAmount?: Decimal;
+  readonly averagePrice?: Decimal | null;
+  readonly fee?: Decimal;
+  readonly submitCount?: number;
+  readonly rejectCode?: string | null;
+  readonly lastError?: string | null;
+}
+
+export interface TransitionInput {
+  readonly cause: string;
+  /** The exchange's raw answer; secrets are removed before it is stored. */
+  readonly raw?: unknown;
+  readonly patch?: TransitionPatch;
+}
+
+/** Guards every write with the writer's lease: a paused old leader that wakes up cannot act. */
+export interface WriteFence {
+  readonly token: number;
+  check(tx: Queryable): Promise<void>;
+}
+
+export interface OrderJournalOptions {
+  readonly db: Database;
+  readonly clock?: Clock;
+  readonly fence?: WriteFence;
+}
+
+export class OrderJournal {
+  static readonly migrations = journalMigrations;
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #fence: WriteFence | undefined;
+
+  constructor(options: OrderJournalOptions) {
+    this.#db = options.db;
+    this.#clock = options.clock ?? systemClock;
+    this.#fence = options.fence;
+  }
+
+  /** Creates the PREPARED row, or returns the existing intent of this signal (one order per signal). */
+  async prepare(input: PrepareInput): Promise<{ intent: OrderIntent; created: boolean }> {
+    return this.#db.transaction(async (tx) => {
+      await this.#fence?.check(tx);
+      const nowMs = this.#clock.nowMs();
+      const { changes } = await tx.execute(
+        `INSERT INTO orders (id, signal_id, client_order_id, exchange_order_id, base, quote, side, execution, amount,
+           price, state, filled_amount, average_price, fee, submit_count, reject_code, last_error, created_at_ms, updated_at_ms)
+         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'PREPARED', '0', NULL, '0', 0, NULL, NULL, ?, ?)
+         ON CONFLICT DO NOTHING`,
+        [
+          input.id,
+          input.signalId,
+          input.clientOrderId,
+          input.market.base,
+          input.market.quote,
+          input.side,
+          input.execution,
+          formatDecimal(input.amount),
+          input.price === null ? null : formatDecimal(input.price),
+          nowMs,
+          nowMs,
+        ],
+      );
+      const rows = await tx.query('SELECT * FROM orders WHERE signal_id = ?', [input.signalId]);
+      const intent = fromOrderRow(rows[0] as Row);
+      if (changes === 1) await this.#appendEvent(tx, intent, null, 'PREPARED', input.cause, undefined, nowMs);
+      return { intent, created: changes === 1 };
+    });
+  }
+
+  /** Moves an order along one edge of the state table; throws IllegalTransitionError otherwise. */
+  async transition(orderId: string, to: OrderState, input: TransitionInput): Promise<OrderIntent> {
+    return this.#db.transaction(async (tx) => {
+      await this.#fence?.check(tx);
+      const current = await this.#load(tx, orderId);
+      assertTransition(current.state, to);
+      const nowMs = this.#clock.nowMs();
+      const next = applyPatch(current, to, input.patch ?? {}, nowMs);
+      await tx.execute(
+        `UPDATE orders SET state = ?, exchange_order_id = ?, filled_amount = ?, average_price = ?, fee = ?,
+           submit_count = ?, reject_code = ?, last_error = ?, updated_at_ms = ? WHERE id = ? AND state = ?`,
+        [
+          next.state,
+          next.exchangeOrderId,
+          formatDecimal(next.filledAmount),
+          next.averagePrice === null ? null : formatDecimal(next.averagePrice),
+          formatDecimal(next.fee),
+          next.submitCount,
+          next.rejectCode,
+          next.lastError,
+          nowMs,
+          orderId,
+          current.state,
+        ],
+      );
+      await this.#appendEvent(tx, next, current.state, to, input.cause, input.raw, nowMs);
+      return next;
+    });
+  }
+
+  /** Updates fields without a state change (progress within PARTIALLY_FILLED is a self-edge instead). */
+  async annotate(orderId: string, input: TransitionInput): Promise<OrderIntent> {
+    return this.#db.transaction(async (tx) => {
+      await this.#fence?.check(tx);
+      const current = await this.#load(tx, orderId);
+      const nowMs = this.#clock.nowMs();
+      const next = applyPatch(current, current.state, input.patch ?? {}, nowMs);
+      await tx.execute(
+        'UPDATE orders SET exchange_order_id = ?, submit_count = ?, last_error = ?, updated_at_ms = ? WHERE id = ?',
+        [next.exchangeOrderId, next.submitCount, next.lastError, nowMs, orderId],
+      );
+      await this.#appendEvent(tx, next, current.state, current.state, input.cause, input.raw, nowMs);
+      return next;
+    });
+  }
+
+  /** Records a fill once by its exchange trade id; returns false when it was already recorded. */
+  async recordFill(fill: OrderFill): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      await this.#fence?.check(tx);
+      const { changes } = await tx.execute(
+        `INSERT INTO order_fills (trade_id, order_id, amount, price, total, fee, fee_currency, at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [
+          fill.tradeId,
+          fill.orderId,
+          formatDecimal(fill.amount),
+          formatDecimal(fill.price),
+          formatDecimal(fill.total),
+          formatDecimal(fill.fee),
+          fill.feeCurrency,
+          fill.atMs,
+        ],
+      );
+      return changes === 1;
+    });
+  }
+
+  async fills(orderId: string): Promise<OrderFill[]> {
+    const rows = await this.#db.query(
+      'SELECT * FROM order_fills WHERE order_id = ? ORDER BY at_ms, trade_id',
+      [orderId],
+    );
+    return rows.map((row) => ({
+      tradeId: String(row.trade_id),
+      orderId: String(row.order_id),
+      amount: new Decimal(String(row.amount)),
+      price: new Decimal(String(row.price)),
+      total: new Decimal(String(row.total)),
+      fee: new Decimal(String(row.fee)),
+      feeCurrency: String(row.fee_currency),
+      atMs: Number(row.at_ms),
+    }));
+  }
+
+  async get(orderId: string): Promise<OrderIntent | undefined> {
+    const rows = await this.#db.query('SELECT * FROM orders WHERE id = ?', [orderId]);
+    return rows[0] === undefined ? undefined : fromOrderRow(rows[0]);
+  }
+
+  async getBySignal(signalId: string): Promise<OrderIntent | undefined> {
+    const rows = await this.#db.query('SELECT * FROM orders WHERE signal_id = ?', [signalId]);
+    return rows[0] === undefined ? undefined : fromOrderRow(rows[0]);
+  }
+
+  async getByClientOrderId(clientOrderId: string): Promise<OrderIntent | undefined> {
+    const rows = await this.#db.query('SELECT * FROM orders WHERE client_order_id = ?', [clientOrderId]);
+    return rows[0] === undefined ? undefined : fromOrderRow(rows[0]);
+  }
+
+  /** Every order not yet in a terminal state, oldest first: resumed at start-up. */
+  async listNonTerminal(limit = 10_000): Promise<OrderIntent[]> {
+    const terminal = [...TERMINAL_STATES];
+    const rows = await this.#db.query(
+      `SELECT * FROM orders WHERE state NOT IN (${terminal.map(() => '?').join(', ')}) ORDER BY created_at_ms, id LIMIT ?`,
+      [...terminal, limit],
+    );
+    return rows.map(fromOrderRow);
+  }
+
+  async list(
+    query: { state?: OrderState; limit?: number; beforeCreatedAtMs?: number } = {},
+  ): Promise<OrderIntent[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.state !== undefined) {
+      where.push('state = ?');
+      params.push(query.state);
+    }
+    if (query.beforeCreatedAtMs !== undefined) {
+      where.push('created_at_ms < ?');
+      params.push(query.beforeCreatedAtMs);
+    }
+    const sql = `SELECT * FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at_ms DESC, id DESC LIMIT ?`;
+    const rows = await this.#db.query(sql, [...params, Math.min(query.limit ?? 100, 10_000)]);
+    return rows.map(fromOrderRow);
+  }
+
+  /** The audit trail, queryable by signal, order, state and time. */
+  async audit(query: AuditQuery = {}): Promise<AuditEvent[]> {
+    const { sql, params } = auditQuerySql(query);
+    const rows = await this.#db.query(sql, params);
+    return rows.map(fromEventRow);
+  }
+
+  async #load(tx: Queryable, orderId: string): Promise<OrderIntent> {
+    const rows = await tx.query('SELECT * FROM orders WHERE id = ?', [orderId]);
+    if (rows[0] === undefined) throw new RangeError(`unknown order ${orderId}`);
+    return fromOrderRow(rows[0]);
+  }
+
+  async #appendEvent(
+    tx: Queryable,
+    intent: OrderIntent,
+    from: OrderState | null,
+    to: OrderState,
+    cause: string,
+    raw: unknown,
+    atMs: number,
+  ): Promise<void> {
+    await tx.execute(
+      `INSERT INTO order_events (order_id, signal_id, from_state, to_state, cause, raw, fencing_token, at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        intent.id,
+        intent.signalId,
+        from,
+        to,
+        cause,
+        raw === undefined ? null : JSON.stringify(redactDeep(raw)),
+        this.#fence?.token ?? null,
+        atMs,
+      ],
+    );
+  }
+}
+
+function applyPatch(
+  current: OrderIntent,
+  state: OrderState,
+  patch: TransitionPatch,
+  nowMs: number,
+): OrderIntent {
+  return {
+    ...current,
+    state,
+    exchangeOrderId: patch.exchangeOrderId ?? current.exchangeOrderId,
+    filledAmount: patch.filledAmount ?? current.filledAmount,
+    averagePrice: patch.averagePrice === undefined ? current.averagePrice : patch.averagePrice,
+    fee: patch.fee ?? current.fee,
+    submitCount: patch.submitCount ?? current.submitCount,
+    rejectCode: patch.rejectCode === undefined ? current.rejectCode : patch.rejectCode,
+    lastError: patch.lastError === undefined ? current.lastError : patch.lastError,
+    updatedAtMs: nowMs,
+  };
+}
