@@ -230,6 +230,24 @@ export class OrderJournal {
     return rows.map(fromOrderRow);
   }
 
+  /** Exchange ids of every order the journal knows (to spot orders it does not). */
+  async knownExchangeOrderIds(): Promise<Set<string>> {
+    const rows = await this.#db.query(
+      'SELECT exchange_order_id FROM orders WHERE exchange_order_id IS NOT NULL',
+    );
+    return new Set(rows.map((row) => String(row.exchange_order_id)));
+  }
+
+  /** When the latest request for this order left, from the audit trail; undefined if never sent. */
+  async lastSentAtMs(orderId: string): Promise<number | undefined> {
+    const rows = await this.#db.query(
+      "SELECT MAX(at_ms) AS at_ms FROM order_events WHERE order_id = ? AND to_state = 'SUBMITTING'",
+      [orderId],
+    );
+    const value = rows[0]?.at_ms;
+    return value === null || value === undefined ? undefined : Number(value);
+  }
+
   /** The audit trail, queryable by signal, order, state and time. */
   async audit(query: AuditQuery = {}): Promise<AuditEvent[]> {
     const { sql, params } = auditQuerySql(query);

@@ -43,7 +43,12 @@ export const LIVE_STATES: ReadonlySet<OrderState> = new Set([
 const TRANSITIONS: ReadonlyArray<readonly [`${OrderState}>${OrderState}`, string]> = [
   ['PREPARED>SUBMITTING', 'about to send; committed before the request leaves'],
   ['PREPARED>REJECTED', 'a precondition failed; nothing was sent'],
+  ['PREPARED>EXPIRED', 'never sent, and now too old to act on'],
   ['SUBMITTING>ACCEPTED', 'the exchange answered with the order'],
+  [
+    'SUBMITTING>PREPARED',
+    'provably never sent (breaker open, local rate limit, refused connection): try later',
+  ],
   ['SUBMITTING>REJECTED', 'the exchange refused it with a business code'],
   [
     'SUBMITTING>UNKNOWN',

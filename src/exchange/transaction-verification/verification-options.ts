@@ -1,0 +1,43 @@
+export interface VerificationOptions {
+  /** How many times one order may be sent in all (first send + resends after proven absence). Default 3. */
+  readonly submitAttemptsMax: number;
+  /** How long after a send an order must stay invisible before it counts as absent, ms. Default 10 000. */
+  readonly absenceGraceMs: number;
+  /** First delay between status polls, ms. Default 500. */
+  readonly pollIntervalMs: number;
+  /** Largest delay between status polls, ms. Default 10 000. */
+  readonly pollIntervalMaxMs: number;
+  /** A resting order still open after this long is cancelled (the signal must end), ms. Default 120 000. */
+  readonly orderLifetimeMs: number;
+  /** A never-sent order older than this expires instead of being sent late, ms. Default 300 000. */
+  readonly sendDeadlineMs: number;
+  /** How long to wait for trades to account for a filled amount before finishing anyway, ms. Default 30 000. */
+  readonly tradesWaitMaxMs: number;
+}
+
+export const VERIFICATION_DEFAULTS: VerificationOptions = {
+  submitAttemptsMax: 3,
+  absenceGraceMs: 10_000,
+  pollIntervalMs: 500,
+  pollIntervalMaxMs: 10_000,
+  orderLifetimeMs: 120_000,
+  sendDeadlineMs: 300_000,
+  tradesWaitMaxMs: 30_000,
+};
+
+export function validateVerificationOptions(partial: Partial<VerificationOptions> = {}): VerificationOptions {
+  const options = { ...VERIFICATION_DEFAULTS, ...partial };
+  for (const [key, value] of Object.entries(options)) {
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeError(`${key} must be a non-negative integer, was ${value}`);
+  }
+  if (options.submitAttemptsMax < 1)
+    throw new RangeError(`submitAttemptsMax must be at least 1, was ${options.submitAttemptsMax}`);
+  if (options.pollIntervalMs < 1)
+    throw new RangeError(`pollIntervalMs must be positive, was ${options.pollIntervalMs}`);
+  if (options.pollIntervalMs > options.pollIntervalMaxMs)
+    throw new RangeError(
+      `pollIntervalMs ${options.pollIntervalMs} exceeds pollIntervalMaxMs ${options.pollIntervalMaxMs}`,
+    );
+  return Object.freeze(options);
+}
