@@ -1,0 +1,43 @@
+// Goal: the kill switch persists every change, survives a restart, and never lifts a halt by itself.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../core/clock.js';
+import { SqliteDatabase } from '../storage/sqlite-database.js';
+import { isModeChangeRefusedError, KillSwitch, killSwitchMigrations } from './kill-switch.js';
+
+describe('KillSwitch', () => {
+  let db: SqliteDatabase;
+  const clock = new FakeClock();
+  beforeEach(async () => {
+    db = new SqliteDatabase({ path: ':memory:' });
+    await db.migrate(killSwitchMigrations);
+  });
+  afterEach(async () => db.close());
+
+  it('starts in the initial mode and restores the last persisted one', async () => {
+    const first = await KillSwitch.open({ db, clock });
+    expect(first.mode).toBe('RUNNING');
+    await first.set('REDUCING', { source: 'operator', by: 'cli', reason: 'manual' });
+    const again = await KillSwitch.open({ db, clock });
+    expect(again.mode).toBe('REDUCING');
+    expect(again.lastChange?.by).toBe('cli');
+  });
+
+  it('halts automatically but refuses to lift a halt without an operator', async () => {
+    const killSwitch = await KillSwitch.open({ db, clock });
+    const seen: string[] = [];
+    killSwitch.onChange((change) => seen.push(`${change.from}>${change.to}`));
+    await killSwitch.set('HALTED', { source: 'reconciliation', by: 'reconciler', reason: 'btc differs' });
+    await expect(
+      killSwitch.set('RUNNING', { source: 'reconciliation', by: 'reconciler', reason: 'looks fine' }),
+    ).rejects.toSatisfy(isModeChangeRefusedError);
+    await killSwitch.set('RUNNING', { source: 'operator', by: 'alice', reason: 'checked' });
+    expect(seen).toEqual(['RUNNING>HALTED', 'HALTED>RUNNING']);
+    expect((await killSwitch.history()).map((change) => change.to)).toEqual(['RUNNING', 'HALTED']);
+  });
+
+  it('treats a repeat of the current mode as a no-op', async () => {
+    const killSwitch = await KillSwitch.open({ db, clock });
+    expect(await killSwitch.set('RUNNING', { source: 'operator', by: 'x', reason: 'y' })).toBeNull();
+    expect(await killSwitch.history()).toEqual([]);
+  });
+});

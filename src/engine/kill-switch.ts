@@ -1,0 +1,134 @@
+// The engine's trading mode: RUNNING, REDUCING (only position-reducing orders) or HALTED.
+// Every change is persisted with who and why; an automatic halt is lifted only by a person.
+import { type Clock, systemClock } from '../core/clock.js';
+import { isKeelError, KeelError } from '../core/errors.js';
+import { EventEmitter } from '../core/events.js';
+import type { Database, Migration } from '../storage/database.js';
+
+export type EngineMode = 'RUNNING' | 'REDUCING' | 'HALTED';
+export const ENGINE_MODES: readonly EngineMode[] = ['RUNNING', 'REDUCING', 'HALTED'];
+
+/** Who asked: a person (CLI, API, dashboard) or the engine itself (reconciliation, exchange failure). */
+export type ModeSource = 'operator' | 'reconciliation' | 'exchange-failure' | 'startup';
+
+export interface ModeChange {
+  readonly from: EngineMode;
+  readonly to: EngineMode;
+  readonly source: ModeSource;
+  readonly by: string;
+  readonly reason: string;
+  readonly atMs: number;
+}
+
+const TRANSITIONS: ReadonlySet<string> = new Set([
+  'RUNNING>REDUCING',
+  'RUNNING>HALTED',
+  'REDUCING>RUNNING',
+  'REDUCING>HALTED',
+  'HALTED>RUNNING', // only an operator: see set()
+  'HALTED>REDUCING', // only an operator
+]);
+
+export class ModeChangeRefusedError extends KeelError {
+  readonly code = 'KEEL_ERR_MODE_CHANGE_REFUSED';
+}
+export const isModeChangeRefusedError = (e: unknown): e is ModeChangeRefusedError =>
+  isKeelError(e) && e.code === 'KEEL_ERR_MODE_CHANGE_REFUSED';
+
+export const killSwitchMigrations: readonly Migration[] = [
+  {
+    id: 'engine-001-mode-changes',
+    sql: {
+      sqlite: `CREATE TABLE IF NOT EXISTS engine_mode_changes (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT, from_mode TEXT NOT NULL, to_mode TEXT NOT NULL,
+          source TEXT NOT NULL, changed_by TEXT NOT NULL, reason TEXT NOT NULL, at_ms BIGINT NOT NULL)`,
+      postgres: `CREATE TABLE IF NOT EXISTS engine_mode_changes (
+          seq BIGSERIAL PRIMARY KEY, from_mode TEXT NOT NULL, to_mode TEXT NOT NULL,
+          source TEXT NOT NULL, changed_by TEXT NOT NULL, reason TEXT NOT NULL, at_ms BIGINT NOT NULL)`,
+    },
+  },
+];
+
+export class KillSwitch {
+  #mode: EngineMode;
+  #lastChange: ModeChange | undefined;
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #changeEmitter = new EventEmitter<ModeChange>();
+  readonly onChange = this.#changeEmitter.addListener;
+
+  private constructor(db: Database, clock: Clock, mode: EngineMode, lastChange: ModeChange | undefined) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#mode = mode;
+    this.#lastChange = lastChange;
+  }
+
+  /** Restores the last persisted mode; a fresh store starts in `initialMode`. */
+  static async open(options: { db: Database; clock?: Clock; initialMode?: EngineMode }): Promise<KillSwitch> {
+    const rows = await options.db.query('SELECT * FROM engine_mode_changes ORDER BY seq DESC LIMIT 1');
+    const row = rows[0];
+    const last: ModeChange | undefined =
+      row === undefined
+        ? undefined
+        : {
+            from: String(row.from_mode) as EngineMode,
+            to: String(row.to_mode) as EngineMode,
+            source: String(row.source) as ModeSource,
+            by: String(row.changed_by),
+            reason: String(row.reason),
+            atMs: Number(row.at_ms),
+          };
+    return new KillSwitch(
+      options.db,
+      options.clock ?? systemClock,
+      last?.to ?? options.initialMode ?? 'RUNNING',
+      last,
+    );
+  }
+
+  get mode(): EngineMode {
+    return this.#mode;
+  }
+
+  get lastChange(): ModeChange | undefined {
+    return this.#lastChange;
+  }
+
+  /** Changes the mode. Leaving HALTED needs a person; a repeat of the current mode is a no-op. */
+  async set(
+    to: EngineMode,
+    change: { source: ModeSource; by: string; reason: string },
+  ): Promise<ModeChange | null> {
+    const from = this.#mode;
+    if (from === to) return null;
+    if (!TRANSITIONS.has(`${from}>${to}`)) throw new ModeChangeRefusedError(`${from} -> ${to}`);
+    if (from === 'HALTED' && change.source !== 'operator')
+      throw new ModeChangeRefusedError(
+        `${from} -> ${to}: only an operator may lift a halt (asked by ${change.source})`,
+      );
+    const event: ModeChange = { from, to, ...change, atMs: this.#clock.nowMs() };
+    await this.#db.execute(
+      'INSERT INTO engine_mode_changes (from_mode, to_mode, source, changed_by, reason, at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      [from, to, change.source, change.by, change.reason, event.atMs],
+    );
+    this.#mode = to;
+    this.#lastChange = event;
+    this.#changeEmitter.emit(event);
+    return event;
+  }
+
+  async history(limit = 100): Promise<ModeChange[]> {
+    const rows = await this.#db.query('SELECT * FROM engine_mode_changes ORDER BY seq DESC LIMIT ?', [
+      Math.min(limit, 10_000),
+    ]);
+    return rows.map((row) => ({
+      from: String(row.from_mode) as EngineMode,
+      to: String(row.to_mode) as EngineMode,
+      source: String(row.source) as ModeSource,
+      by: String(row.changed_by),
+      reason: String(row.reason),
+      atMs: Number(row.at_ms),
+    }));
+  }
+}
