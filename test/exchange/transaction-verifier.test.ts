@@ -182,6 +182,24 @@ describe('TransactionVerifier', () => {
     expect(gateway.placeCalls).toHaveLength(1);
   });
 
+  it('holds a prepared order while sending is not allowed, and expires it at the send deadline', async () => {
+    let allowed = false;
+    const gated = new TransactionVerifier({
+      journal,
+      gateway,
+      clock,
+      canSend: () => allowed,
+      options: { sendDeadlineMs: 60_000 },
+    });
+    const run = gated.run(await prepare());
+    for (let i = 0; i < 30; i++) await clock.advance(1_000);
+    expect(gateway.placeCalls).toHaveLength(0);
+    for (let i = 0; i < 40; i++) await clock.advance(1_000);
+    expect((await run).state).toBe('EXPIRED');
+    expect(gateway.placeCalls).toHaveLength(0);
+    allowed = true;
+  });
+
   it('cancels a resting order at the end of its lifetime', async () => {
     gateway.script = ['accept'];
     const run = verifier.run(await prepare());

@@ -34,6 +34,8 @@ export interface TransactionVerifierOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly options?: Partial<VerificationOptions>;
+  /** Asked before every send: false holds PREPARED orders (engine halted) until it turns true or they expire. */
+  readonly canSend?: () => boolean;
 }
 
 /** A bound on protocol steps per run, so a bug can never spin forever. */
@@ -48,6 +50,7 @@ export class TransactionVerifier {
   readonly #ledger: OrderLedgerSink | undefined;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #canSend: () => boolean;
   readonly #pollDelayMs = new Map<string, number>();
   readonly #transitionEmitter = new EventEmitter<TransitionEvent>();
   readonly #errorEmitter = new EventEmitter<{ intent: OrderIntent; error: unknown }>();
@@ -61,6 +64,7 @@ export class TransactionVerifier {
     this.#ledger = options.ledger;
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'transaction-verification' });
+    this.#canSend = options.canSend ?? (() => true);
   }
 
   /** Drives one order from any state to a terminal one. Exchange errors are waited out, never fatal. */
@@ -113,6 +117,7 @@ export class TransactionVerifier {
         intent: await this.#move(prepared, 'EXPIRED', 'not sent before the send deadline'),
         waitMs: 0,
       };
+    if (!this.#canSend()) return { intent: prepared, waitMs: this.options.pollIntervalMaxMs };
     const submitting = await this.#move(prepared, 'SUBMITTING', 'sending', {
       patch: { submitCount: prepared.submitCount + 1 },
     });
