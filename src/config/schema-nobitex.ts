@@ -1,0 +1,66 @@
+// The exchange section: endpoints, credentials, timeouts, pools, breakers, retry and cache TTLs.
+import { z } from 'zod';
+import { durationMs, httpUrl, intRange, list, secret, text } from './fields.js';
+import { KEEL_VERSION } from './version.js';
+
+const breakerSchema = z
+  .strictObject({
+    /** Consecutive failures that open the breaker. */
+    failureThreshold: intRange(1, 1_000).default(5),
+    /** How long the breaker stays open before letting a probe through, ms. */
+    breakDurationMs: durationMs().default(30_000),
+    /** Upper bound when the break duration grows after failed probes, ms. */
+    breakDurationMaxMs: durationMs().default(300_000),
+    /** Probes allowed at once while half-open. */
+    halfOpenProbesMax: intRange(1, 100).default(1),
+  })
+  .prefault({});
+
+const connectionsMax = () => intRange(1, 64);
+
+export const nobitexSchema = z
+  .strictObject({
+    /** Base URLs tried in order of health; the first is preferred. */
+    baseUrls: list(httpUrl(), { min: 1, max: 8 }).default(['https://apiv2.nobitex.ir']),
+    /** Session token for the `Authorization: Token …` header. */
+    token: secret().optional(),
+    /** API key pair, an alternative to the token. Both halves are secrets. */
+    apiKey: z.strictObject({ publicKey: secret(), privateKey: secret() }).optional(),
+    /** Nobitex requires a TraderBot/… user agent for bots. */
+    userAgent: text().default(`TraderBot/keel-${KEEL_VERSION}`),
+    connectTimeoutMs: durationMs().default(5_000),
+    headersTimeoutMs: durationMs().default(10_000),
+    bodyTimeoutMs: durationMs().default(10_000),
+    /** Connections per endpoint group and origin. */
+    connections: z
+      .strictObject({
+        orders: connectionsMax().default(4),
+        account: connectionsMax().default(2),
+        marketData: connectionsMax().default(4),
+      })
+      .prefault({}),
+    /** Requests that may wait for a free connection, per group; more are rejected at once. */
+    queueMax: intRange(1, 10_000).default(100),
+    /** One breaker per endpoint group, so failing market data never blocks order placement. */
+    breaker: z
+      .strictObject({ orders: breakerSchema, account: breakerSchema, marketData: breakerSchema })
+      .prefault({}),
+    retry: z
+      .strictObject({
+        /** Attempts in total, including the first; only for calls the error table marks safe. */
+        attemptsMax: intRange(1, 10).default(3),
+        delayInitialMs: durationMs().default(200),
+        delayMaxMs: durationMs().default(5_000),
+      })
+      .prefault({}),
+    cache: z
+      .strictObject({
+        marketDataTtlMs: durationMs().default(2_000),
+        optionsTtlMs: durationMs().default(3_600_000),
+        walletsTtlMs: durationMs().default(5_000),
+        /** How long past its TTL a value may still be served while the exchange fails, ms. */
+        staleMaxMs: durationMs().default(60_000),
+      })
+      .prefault({}),
+  })
+  .prefault({});

@@ -1,0 +1,166 @@
+// The one schema for all of Keel's configuration. Objects are strict (unknown keys are errors);
+// every default is here, with its unit in the name. Profile defaults live in profiles.ts.
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import {
+  bool,
+  decimalString,
+  durationMs,
+  intRange,
+  ipAddress,
+  ipOrCidr,
+  list,
+  oneOf,
+  portNumber,
+  secret,
+  symbol,
+  text,
+} from './fields.js';
+import { alertsSchema } from './schema-alerts.js';
+import { nobitexSchema } from './schema-nobitex.js';
+
+export const PROFILES = ['development', 'test', 'production'] as const;
+export type Profile = (typeof PROFILES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const ENGINE_MODES = ['RUNNING', 'REDUCING', 'HALTED'] as const;
+
+/** TradingView's published webhook source addresses. */
+export const TRADINGVIEW_ADDRESSES = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
+export const DEFAULT_SYMBOLS = ['BTCIRT', 'ETHIRT', 'USDTIRT', 'BTCUSDT', 'ETHUSDT'];
+
+// Every section has defaults for all its fields, so an absent section parses as {}.
+const section = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape).prefault({} as never);
+
+const serverSchema = section({
+  host: text().default('127.0.0.1'),
+  /** 0 picks a free port (tests). */
+  port: portNumber().default(8080),
+  /** In-flight requests and drains get this long after SIGTERM before the process exits, ms. */
+  shutdownGraceMs: durationMs().default(10_000),
+});
+
+const storageSchema = section({
+  /** Unset: SQLite at `<dataDir>/keel.db`. `postgres://…` selects PostgreSQL. May hold a password. */
+  databaseUrl: secret()
+    .refine((url) => /^postgres(ql)?:\/\//.test(url.reveal()), { error: 'postgres:// or postgresql:// URL' })
+    .optional(),
+  /** SQLite durability: FULL survives power loss; NORMAL survives process crashes only. */
+  sqliteSynchronous: oneOf(['FULL', 'NORMAL']).default('FULL'),
+});
+
+const redisSchema = section({
+  /** Unset: breaker state, rate budgets and the trading lease stay in-process. May hold a password. */
+  url: secret()
+    .refine((url) => /^rediss?:\/\//.test(url.reveal()), { error: 'redis:// or rediss:// URL' })
+    .optional(),
+  keyPrefix: text().default('keel:'),
+});
+
+const webhookSchema = section({
+  /** The passphrase every TradingView alert body must carry. Required in production. */
+  passphrase: secret().optional(),
+  /** When set, requests must also carry an HMAC-SHA256 signature of the body. */
+  hmacSecret: secret().optional(),
+  ipAllowList: section({
+    enabled: bool().default(false),
+    addresses: list(ipAddress(), { min: 1, max: 256 }).default(TRADINGVIEW_ADDRESSES),
+  }),
+  /** Proxies whose X-Forwarded-For is believed when checking the allow list. */
+  trustedProxies: list(ipOrCidr(), { min: 0, max: 64 }).default([]),
+  /** Alerts whose timestamp is older than this are rejected as stale, ms. */
+  alertAgeMaxMs: durationMs().default(60_000),
+  bodySizeBytesMax: intRange(256, 1_048_576).default(65_536),
+  readTimeoutMs: durationMs().default(5_000),
+  /** A signal that fails processing this many times is quarantined instead of retried. */
+  quarantineAttempts: intRange(1, 100).default(5),
+});
+
+const engineSchema = section({
+  allowedSymbols: list(symbol(), { min: 1, max: 500 }).default(DEFAULT_SYMBOLS),
+  /** Largest single order, per quote currency, as decimal strings (rls = rial). */
+  maxOrderValue: section({
+    rls: decimalString({ positive: true }).default('500000000'),
+    usdt: decimalString({ positive: true }).default('1000'),
+  }),
+  /** Largest position per symbol in base units; symbols not listed have no position cap. */
+  maxPositionPerSymbol: z.record(symbol(), decimalString({ positive: true })).optional(),
+  maxOrdersPerMinute: intRange(1, 600).default(10),
+  initialMode: oneOf(ENGINE_MODES).default('RUNNING'),
+  /** Halt trading when the exchange has failed continuously for this long, ms. */
+  haltAfterExchangeFailureMs: durationMs().default(120_000),
+});
+
+const verificationSchema = section({
+  /** Submissions of one order, all with the same clientOrderId, only after absence is proven. */
+  submitAttemptsMax: intRange(1, 10).default(3),
+  /** An order missing from the exchange counts as absent only after this long, ms. */
+  absenceGraceMs: durationMs().default(10_000),
+  pollIntervalMs: durationMs().default(500),
+  pollIntervalMaxMs: durationMs().default(5_000),
+  /** After this long an order still unverified raises a critical alert, ms. */
+  verifyDeadlineMs: durationMs().default(120_000),
+});
+
+const reconciliationSchema = section({
+  intervalMs: durationMs().default(60_000),
+  /** Differences up to this per currency are auto-corrected; larger ones are breaches. */
+  tolerance: z
+    .record(text(), decimalString({ positive: false }), { error: 'object of currency to decimal string' })
+    .default({ rls: '10', usdt: '0.01', btc: '0.00000001', eth: '0.0000001' }),
+  haltOnBreach: bool().default(true),
+});
+
+const loggingSchema = section({
+  level: oneOf(LOG_LEVELS).default('info'),
+  file: z
+    .strictObject({
+      path: text(),
+      /** Rotate when the file reaches this size. */
+      sizeBytesMax: intRange(1_024, 1_073_741_824).default(10_485_760),
+      /** Also rotate on a schedule. */
+      frequency: oneOf(['daily', 'hourly']).optional(),
+      /** Rotated files kept besides the active one. */
+      filesMax: intRange(1, 1_000).default(10),
+    })
+    .optional(),
+});
+
+export const configSchema = z.strictObject({
+  env: oneOf(PROFILES).default('development'),
+  /** paper: orders go to the in-process simulator; live: to Nobitex. */
+  mode: oneOf(['paper', 'live']).default('paper'),
+  server: serverSchema,
+  dataDir: text().default('./data'),
+  storage: storageSchema,
+  redis: redisSchema,
+  nobitex: nobitexSchema,
+  webhook: webhookSchema,
+  engine: engineSchema,
+  verification: verificationSchema,
+  reconciliation: reconciliationSchema,
+  alerts: alertsSchema,
+  dashboard: section({
+    token: secret().optional(),
+    basicAuth: z.strictObject({ user: text(), password: secret() }).optional(),
+  }),
+  logging: loggingSchema,
+  simulator: section({
+    seed: intRange(0, 2_147_483_647).default(1),
+    port: portNumber().default(8090),
+    /** Multiplies the simulator's rate limits; 0.1 makes 429s ten times likelier. */
+    rateLimitScale: z
+      .number({ error: 'number in (0, 1000]' })
+      .positive({ error: 'number in (0, 1000]' })
+      .max(1_000, { error: 'number in (0, 1000]' })
+      .default(1),
+  }),
+  cluster: section({
+    instanceId: text().default(() => `${hostname()}-${process.pid}`),
+    /** The trading lease expires this long after its last renewal, ms. */
+    leaseTtlMs: durationMs().default(15_000),
+    leaseRenewIntervalMs: durationMs().default(5_000),
+  }),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
