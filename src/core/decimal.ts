@@ -1,6 +1,6 @@
 // Money is never a float. Amounts and prices are exact decimals (decimal.js with a wide precision)
 // and bigint minor units in the ledger. JSON from the outside is parsed losslessly.
-import DecimalJs from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import { assert } from './assert.js';
 import { DecimalParseError } from './errors.js';

@@ -4,7 +4,18 @@ import { isKeelError, KeelError } from '../core/errors.js';
 export type Currency = 'rls' | 'usdt' | 'btc' | 'eth' | 'ltc' | 'xrp' | 'doge' | 'ada' | 'trx' | 'sol';
 export type QuoteCurrency = 'rls' | 'usdt';
 
-export const CURRENCIES: readonly Currency[] = ['rls', 'usdt', 'btc', 'eth', 'ltc', 'xrp', 'doge', 'ada', 'trx', 'sol'];
+export const CURRENCIES: readonly Currency[] = [
+  'rls',
+  'usdt',
+  'btc',
+  'eth',
+  'ltc',
+  'xrp',
+  'doge',
+  'ada',
+  'trx',
+  'sol',
+];
 export const QUOTE_CURRENCIES: readonly QuoteCurrency[] = ['rls', 'usdt'];
 
 /** Display names Nobitex puts in order and trade objects instead of codes. */
@@ -32,7 +43,8 @@ export class UnknownMarketError extends KeelError {
 export const isUnknownMarketError = (e: unknown): e is UnknownMarketError =>
   isKeelError(e) && e.code === 'KEEL_ERR_UNKNOWN_MARKET';
 
-export const isCurrency = (value: string): value is Currency => (CURRENCIES as readonly string[]).includes(value);
+export const isCurrency = (value: string): value is Currency =>
+  (CURRENCIES as readonly string[]).includes(value);
 export const isQuoteCurrency = (value: string): value is QuoteCurrency =>
   (QUOTE_CURRENCIES as readonly string[]).includes(value);
 
@@ -41,7 +53,8 @@ export const toSymbol = (market: Market): string =>
   `${market.base.toUpperCase()}${market.quote === 'rls' ? 'IRT' : 'USDT'}`;
 
 /** `BTC-RLS`, `BTC-USDT`: the `market` field of order and trade objects. */
-export const toOrderMarket = (market: Market): string => `${market.base.toUpperCase()}-${market.quote.toUpperCase()}`;
+export const toOrderMarket = (market: Market): string =>
+  `${market.base.toUpperCase()}-${market.quote.toUpperCase()}`;
 
 /** `btc-rls`: keys of /market/stats. */
 export const toStatsKey = (market: Market): string => `${market.base}-${market.quote}`;
@@ -51,11 +64,12 @@ export const toStatsKey = (market: Market): string => `${market.base}-${market.q
  * and TradingView's `NOBITEX:BTCIRT`. Throws UnknownMarketError with the input otherwise.
  */
 export function parseMarket(text: string): Market {
-  const cleaned = text.trim().replace(/^[A-Za-z_]+:/, '').toLowerCase();
+  const cleaned = text
+    .trim()
+    .replace(/^[A-Za-z_]+:/, '')
+    .toLowerCase();
   const separated = /^([a-z0-9_]+)[-/_]([a-z]+)$/.exec(cleaned);
-  const [base, quoteRaw] = separated
-    ? [separated[1] ?? '', separated[2] ?? '']
-    : splitJoined(cleaned);
+  const [base, quoteRaw] = separated ? [separated[1] ?? '', separated[2] ?? ''] : splitJoined(cleaned);
   const quote = quoteRaw === 'irt' || quoteRaw === 'irr' ? 'rls' : quoteRaw;
   if (!isCurrency(base) || base === 'rls' || !isQuoteCurrency(quote) || base === quote)
     throw new UnknownMarketError(`unknown market ${JSON.stringify(text.slice(0, 40))}`);

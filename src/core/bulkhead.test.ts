@@ -1,0 +1,191 @@
+// Goal: the bulkhead bounds running and queued calls, orders the queue by priority then arrival,
+// and rejects clearly. Method: calls held open by deferred promises, time from FakeClock.
+import { describe, expect, it } from 'vitest';
+import { BulkheadPolicy } from './bulkhead.js';
+import { FakeClock } from './clock.js';
+import { isAbortedError, isBulkheadRejectedError } from './errors.js';
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const settle = () => new FakeClock().advance(0);
+
+describe('BulkheadPolicy', () => {
+  it('runs up to concurrentMax calls and queues the rest', async () => {
+    const clock = new FakeClock();
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 2, queueMax: 5, clock });
+    const gates = [deferred(), deferred(), deferred()];
+    const started: number[] = [];
+    const results = gates.map((gate, index) =>
+      bulkhead.execute(async () => {
+        started.push(index);
+        await gate.promise;
+        return index;
+      }),
+    );
+    await settle();
+    expect(started).toEqual([0, 1]);
+    expect(bulkhead.stats()).toEqual({ running: 2, queued: 1, concurrentMax: 2, queueMax: 5, rejected: 0 });
+    gates[0]?.resolve();
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    gates[1]?.resolve();
+    gates[2]?.resolve();
+    expect(await Promise.all(results)).toEqual([0, 1, 2]);
+    expect(bulkhead.stats().running).toBe(0);
+  });
+
+  it('rejects with BulkheadRejectedError when the queue is full, and counts it', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 1, clock: new FakeClock() });
+    const gate = deferred();
+    const rejects: string[] = [];
+    bulkhead.onReject((event) => rejects.push(event.reason));
+    const first = bulkhead.execute(() => gate.promise);
+    const second = bulkhead.execute(() => 'second');
+    const third = bulkhead.execute(() => 'third');
+    await expect(third).rejects.toSatisfy(isBulkheadRejectedError);
+    await expect(third).rejects.toThrow(
+      /bulkhead full: 1 running \(concurrentMax 1\), 1 queued \(queueMax 1\)/,
+    );
+    expect(rejects).toEqual(['queueFull']);
+    expect(bulkhead.stats().rejected).toBe(1);
+    gate.resolve();
+    await first;
+    expect(await second).toBe('second');
+  });
+
+  it('rejects at once when queueMax is 0 and all slots are busy', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 0, clock: new FakeClock() });
+    const gate = deferred();
+    const first = bulkhead.execute(() => gate.promise);
+    await expect(bulkhead.execute(() => 1)).rejects.toSatisfy(isBulkheadRejectedError);
+    gate.resolve();
+    await first;
+  });
+
+  it('rejects a queued call after queueWaitMaxMs and frees its queue place', async () => {
+    const clock = new FakeClock();
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 1, queueWaitMaxMs: 1_000, clock });
+    const gate = deferred();
+    const rejects: string[] = [];
+    bulkhead.onReject((event) => rejects.push(event.reason));
+    const first = bulkhead.execute(() => gate.promise);
+    const waiting = bulkhead.execute(() => 'late');
+    const outcome = waiting.catch((error: unknown) => error);
+    await clock.advance(999);
+    expect(bulkhead.stats().queued).toBe(1);
+    await clock.advance(1);
+    const error = await outcome;
+    expect(isBulkheadRejectedError(error)).toBe(true);
+    expect(String(error)).toMatch(/queueWaitMaxMs 1000/);
+    expect(rejects).toEqual(['queueWaitTimeout']);
+    expect(bulkhead.stats()).toMatchObject({ queued: 0, rejected: 1 });
+    gate.resolve();
+    await first;
+  });
+
+  it('starts higher priorities first and keeps arrival order within a priority', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 10, clock: new FakeClock() });
+    const gate = deferred();
+    const order: string[] = [];
+    const blocker = bulkhead.execute(() => gate.promise);
+    const calls = [
+      bulkhead.execute(async () => void order.push('low-1'), undefined, { priority: 0 }),
+      bulkhead.execute(async () => void order.push('high-1'), undefined, { priority: 5 }),
+      bulkhead.execute(async () => void order.push('low-2'), undefined, { priority: 0 }),
+      bulkhead.execute(async () => void order.push('high-2'), undefined, { priority: 5 }),
+      bulkhead.execute(async () => void order.push('mid'), undefined, { priority: 1 }),
+    ];
+    gate.resolve();
+    await Promise.all([blocker, ...calls]);
+    expect(order).toEqual(['high-1', 'high-2', 'mid', 'low-1', 'low-2']);
+  });
+
+  it('uses priorityDefault for calls without a priority', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, priorityDefault: 3, clock: new FakeClock() });
+    const gate = deferred();
+    const order: string[] = [];
+    const blocker = bulkhead.execute(() => gate.promise);
+    const calls = [
+      bulkhead.execute(async () => void order.push('two'), undefined, { priority: 2 }),
+      bulkhead.execute(async () => void order.push('default')),
+    ];
+    gate.resolve();
+    await Promise.all([blocker, ...calls]);
+    expect(order).toEqual(['default', 'two']);
+  });
+
+  it('removes a queued call when its signal aborts', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 2, clock: new FakeClock() });
+    const gate = deferred();
+    const controller = new AbortController();
+    let ran = false;
+    const blocker = bulkhead.execute(() => gate.promise);
+    const queued = bulkhead.execute(() => {
+      ran = true;
+    }, controller.signal);
+    expect(bulkhead.stats().queued).toBe(1);
+    controller.abort();
+    await expect(queued).rejects.toSatisfy(isAbortedError);
+    expect(bulkhead.stats().queued).toBe(0);
+    gate.resolve();
+    await blocker;
+    expect(ran).toBe(false);
+  });
+
+  it('rejects an already aborted signal without running', async () => {
+    const bulkhead = new BulkheadPolicy({ clock: new FakeClock() });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(bulkhead.execute(() => 1, controller.signal)).rejects.toSatisfy(isAbortedError);
+    expect(bulkhead.stats().running).toBe(0);
+  });
+
+  it('frees the slot when the call throws', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, clock: new FakeClock() });
+    await expect(
+      bulkhead.execute(() => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await bulkhead.execute(() => 'next')).toBe('next');
+    expect(bulkhead.stats().running).toBe(0);
+  });
+
+  it('does not let a newcomer take a slot reserved for a queued call', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 2, clock: new FakeClock() });
+    const gate = deferred();
+    const order: string[] = [];
+    const blocker = bulkhead.execute(() => gate.promise);
+    const queued = bulkhead.execute(async () => void order.push('queued'));
+    gate.resolve();
+    await blocker;
+    const newcomer = bulkhead.execute(async () => void order.push('newcomer'));
+    await Promise.all([queued, newcomer]);
+    expect(order).toEqual(['queued', 'newcomer']);
+  });
+
+  it.each([
+    [{ concurrentMax: 0 }, /concurrentMax must be a positive integer, was 0/],
+    [{ concurrentMax: 1.5 }, /concurrentMax .* was 1.5/],
+    [{ queueMax: -1 }, /queueMax .* was -1/],
+    [{ queueMax: Number.POSITIVE_INFINITY }, /queueMax .* was Infinity/],
+    [{ queueWaitMaxMs: Number.NaN }, /queueWaitMaxMs .* was NaN/],
+    [{ priorityDefault: Number.POSITIVE_INFINITY }, /priorityDefault .* was Infinity/],
+  ])('rejects bad option %o', (options, message) => {
+    expect(() => new BulkheadPolicy(options)).toThrow(RangeError);
+    expect(() => new BulkheadPolicy(options)).toThrow(message);
+  });
+
+  it('rejects a non-finite priority', async () => {
+    const bulkhead = new BulkheadPolicy({ clock: new FakeClock() });
+    await expect(bulkhead.execute(() => 1, undefined, { priority: Number.NaN })).rejects.toThrow(RangeError);
+  });
+});

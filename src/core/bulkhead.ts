@@ -1,0 +1,180 @@
+// Bounds concurrency: at most concurrentMax calls run, at most queueMax wait (by priority, then FIFO).
+import { assert } from './assert.js';
+import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { AbortedError, BulkheadRejectedError } from './errors.js';
+import { EventEmitter } from './events.js';
+import { neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
+
+export interface BulkheadOptions {
+  /** Calls allowed to run at once; default 10. */
+  concurrentMax?: number;
+  /** Calls allowed to wait for a slot; 0 rejects at once when full; default 100. */
+  queueMax?: number;
+  /** Longest a call may wait in the queue before it is rejected, ms; default 30_000. */
+  queueWaitMaxMs?: number;
+  /** Priority of calls that do not give one; higher runs first; default 0. */
+  priorityDefault?: number;
+  /** Time source for the queue wait; default systemClock. */
+  clock?: Clock;
+}
+
+export interface BulkheadExecuteOptions {
+  /** Higher numbers leave the queue first; calls of equal priority keep their arrival order. */
+  readonly priority?: number;
+}
+
+export interface BulkheadStats {
+  readonly running: number;
+  readonly queued: number;
+  readonly concurrentMax: number;
+  readonly queueMax: number;
+  /** Calls rejected since creation (queue full or wait too long). */
+  readonly rejected: number;
+}
+
+export interface BulkheadRejectEvent {
+  readonly reason: 'queueFull' | 'queueWaitTimeout';
+  readonly priority: number;
+  readonly error: BulkheadRejectedError;
+}
+
+export const BULKHEAD_DEFAULTS = {
+  concurrentMax: 10,
+  queueMax: 100,
+  queueWaitMaxMs: 30_000,
+  priorityDefault: 0,
+} as const;
+
+interface QueueEntry {
+  readonly priority: number;
+  readonly start: () => void;
+  timer: TimerHandle | undefined;
+  release: () => void;
+}
+
+export class BulkheadPolicy implements Policy {
+  readonly #concurrentMax: number;
+  readonly #queueMax: number;
+  readonly #queueWaitMaxMs: number;
+  readonly #priorityDefault: number;
+  readonly #clock: Clock;
+  /** Sorted: higher priority first, FIFO within a priority. Bounded by queueMax. */
+  readonly #queue: QueueEntry[] = [];
+  #running = 0;
+  #rejected = 0;
+  readonly #rejectEmitter = new EventEmitter<BulkheadRejectEvent>();
+
+  /** Fires when a call is turned away. */
+  readonly onReject = this.#rejectEmitter.addListener;
+
+  constructor(options: BulkheadOptions = {}) {
+    const merged = { ...BULKHEAD_DEFAULTS, ...stripUndefined(options) };
+    if (!Number.isSafeInteger(merged.concurrentMax) || merged.concurrentMax < 1)
+      throw new RangeError(`concurrentMax must be a positive integer, was ${merged.concurrentMax}`);
+    if (!Number.isSafeInteger(merged.queueMax) || merged.queueMax < 0)
+      throw new RangeError(`queueMax must be a non-negative integer, was ${merged.queueMax}`);
+    if (!Number.isFinite(merged.queueWaitMaxMs) || merged.queueWaitMaxMs < 0)
+      throw new RangeError(`queueWaitMaxMs must be finite and >= 0, was ${merged.queueWaitMaxMs}`);
+    if (!Number.isFinite(merged.priorityDefault))
+      throw new RangeError(`priorityDefault must be finite, was ${merged.priorityDefault}`);
+    this.#concurrentMax = merged.concurrentMax;
+    this.#queueMax = merged.queueMax;
+    this.#queueWaitMaxMs = merged.queueWaitMaxMs;
+    this.#priorityDefault = merged.priorityDefault;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  stats(): BulkheadStats {
+    return {
+      running: this.#running,
+      queued: this.#queue.length,
+      concurrentMax: this.#concurrentMax,
+      queueMax: this.#queueMax,
+      rejected: this.#rejected,
+    };
+  }
+
+  async execute<T>(
+    fn: (context: PolicyContext) => Promise<T> | T,
+    signal: AbortSignal = neverAbortedSignal,
+    options: BulkheadExecuteOptions = {},
+  ): Promise<T> {
+    const priority = options.priority ?? this.#priorityDefault;
+    if (!Number.isFinite(priority)) throw new RangeError(`priority must be finite, was ${priority}`);
+    if (signal.aborted)
+      throw new AbortedError('aborted before entering the bulkhead', { cause: signal.reason });
+    if (this.#running < this.#concurrentMax && this.#queue.length === 0) this.#running++;
+    else await this.#enqueue(priority, signal); // resolves with a slot already reserved by #drain
+    assert(this.#running <= this.#concurrentMax, 'bulkhead running above concurrentMax');
+    try {
+      return await fn({ signal });
+    } finally {
+      this.#running--;
+      this.#drain();
+    }
+  }
+
+  #enqueue(priority: number, signal: AbortSignal): Promise<void> {
+    if (this.#queue.length >= this.#queueMax) {
+      const message = `bulkhead full: ${this.#running} running (concurrentMax ${this.#concurrentMax}), ${this.#queue.length} queued (queueMax ${this.#queueMax})`;
+      return Promise.reject(this.#reject('queueFull', priority, message));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#remove(entry);
+        reject(new AbortedError('aborted while queued in the bulkhead', { cause: signal.reason }));
+      };
+      const entry: QueueEntry = {
+        priority,
+        start: resolve,
+        timer: undefined,
+        release: () => {
+          if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+          signal.removeEventListener('abort', onAbort);
+        },
+      };
+      entry.timer = this.#clock.setTimeout(() => {
+        entry.timer = undefined;
+        this.#remove(entry);
+        const message = `bulkhead queue wait exceeded queueWaitMaxMs ${this.#queueWaitMaxMs} (priority ${priority})`;
+        reject(this.#reject('queueWaitTimeout', priority, message));
+      }, this.#queueWaitMaxMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#queue.splice(insertIndex(this.#queue, priority), 0, entry);
+    });
+  }
+
+  #reject(reason: BulkheadRejectEvent['reason'], priority: number, message: string): BulkheadRejectedError {
+    const error = new BulkheadRejectedError(message);
+    this.#rejected++;
+    this.#rejectEmitter.emit({ reason, priority, error });
+    return error;
+  }
+
+  #remove(entry: QueueEntry): void {
+    const index = this.#queue.indexOf(entry);
+    if (index >= 0) this.#queue.splice(index, 1);
+    entry.release();
+  }
+
+  /** Reserves free slots for the head of the queue, so a newcomer cannot take them first. */
+  #drain(): void {
+    while (this.#running < this.#concurrentMax) {
+      const next = this.#queue.shift();
+      if (next === undefined) return;
+      next.release();
+      this.#running++;
+      next.start();
+    }
+  }
+}
+
+/** First index whose priority is lower than the new one: keeps FIFO within equal priorities. */
+function insertIndex(queue: readonly QueueEntry[], priority: number): number {
+  const index = queue.findIndex((entry) => entry.priority < priority);
+  return index < 0 ? queue.length : index;
+}
+
+function stripUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,81 @@
+// Bounds a call's duration. Cooperative: abort the child signal and wait for the function to
+// finish (its result still counts: an order ack must not be thrown away). Aggressive: reject at once.
+import { type Clock, systemClock } from './clock.js';
+import { AbortedError, TimeoutError } from './errors.js';
+import { EventEmitter } from './events.js';
+import type { Policy, PolicyContext } from './policy.js';
+
+export type TimeoutStrategy = 'cooperative' | 'aggressive';
+
+export interface TimeoutOptions {
+  /** Time allowed per call, ms, in (0, 86_400_000]. */
+  readonly durationMs: number;
+  /** 'cooperative' waits for fn after aborting its signal; 'aggressive' rejects at once. Default 'cooperative'. */
+  readonly strategy?: TimeoutStrategy;
+  /** Default systemClock. */
+  readonly clock?: Clock;
+}
+
+export interface TimeoutEvent {
+  readonly durationMs: number;
+  readonly strategy: TimeoutStrategy;
+}
+
+export class TimeoutPolicy implements Policy {
+  readonly #timeoutEmitter = new EventEmitter<TimeoutEvent>();
+  /** Fired when a call runs past durationMs. */
+  readonly onTimeout = this.#timeoutEmitter.addListener;
+
+  readonly durationMs: number;
+  readonly strategy: TimeoutStrategy;
+  readonly #clock: Clock;
+
+  constructor(options: TimeoutOptions) {
+    if (!(options.durationMs > 0 && options.durationMs <= 86_400_000))
+      throw new RangeError(`durationMs must be in (0, 86400000], was ${options.durationMs}`);
+    const strategy = options.strategy ?? 'cooperative';
+    if (strategy !== 'cooperative' && strategy !== 'aggressive')
+      throw new RangeError(`strategy must be 'cooperative' or 'aggressive', was ${String(strategy)}`);
+    this.durationMs = options.durationMs;
+    this.strategy = strategy;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  async execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new AbortedError('aborted before the call started', { cause: signal.reason });
+    const child = new AbortController();
+    let timedOut = false;
+    let rejectEarly: (error: unknown) => void = () => undefined;
+    const early = new Promise<never>((_, reject) => {
+      rejectEarly = reject;
+    });
+    const onCallerAbort = () => {
+      child.abort(signal?.reason);
+      rejectEarly(new AbortedError('aborted by the caller', { cause: signal?.reason }));
+    };
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const timer = this.#clock.setTimeout(() => {
+      timedOut = true;
+      const error = new TimeoutError(`timed out after ${this.durationMs} ms`);
+      this.#timeoutEmitter.emit({ durationMs: this.durationMs, strategy: this.strategy });
+      child.abort(error);
+      rejectEarly(error);
+    }, this.durationMs);
+    try {
+      const work = Promise.resolve().then(() => fn({ signal: child.signal }));
+      if (this.strategy === 'aggressive') {
+        work.catch(() => undefined); // abandoned: its late failure must not go unhandled
+        early.catch(() => undefined);
+        return await Promise.race([work, early]);
+      }
+      early.catch(() => undefined);
+      return await work.catch((error: unknown) => {
+        if (timedOut) throw new TimeoutError(`timed out after ${this.durationMs} ms`, { cause: error });
+        throw error;
+      });
+    } finally {
+      this.#clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// Composes policies outer -> inner into one Policy. Each layer's context is merged into the next,
+// so retry's `attempt`, tags and the innermost signal (e.g. timeout's) all reach the function.
+import { neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
+
+/** Runs the function directly: the identity of composition. */
+export const noopPolicy: Policy = {
+  async execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+    return fn({ signal: signal ?? neverAbortedSignal });
+  },
+};
+
+/** Policies per wrap: deep stacks are a design smell and cost a frame each. */
+export const WRAP_POLICIES_MAX = 16;
+
+export interface WrappedPolicy extends Policy {
+  readonly policies: readonly Policy[];
+}
+
+export function wrap(...policies: Policy[]): WrappedPolicy {
+  if (policies.length > WRAP_POLICIES_MAX)
+    throw new RangeError(`wrap takes at most ${WRAP_POLICIES_MAX} policies, was ${policies.length}`);
+  const layers = [...policies];
+  return {
+    policies: layers,
+    execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+      const run = (index: number, outer: PolicyContext): Promise<T> => {
+        const layer = layers[index];
+        if (layer === undefined) return Promise.resolve().then(() => fn(outer));
+        return layer.execute((inner) => run(index + 1, mergeContexts(outer, inner)), outer.signal);
+      };
+      return run(0, { signal: signal ?? neverAbortedSignal });
+    },
+  };
+}
+
+/** Inner values win, but an inner layer that does not set a field keeps the outer one. */
+export function mergeContexts(outer: PolicyContext, inner: PolicyContext): PolicyContext {
+  const attempt = inner.attempt ?? outer.attempt;
+  const tags =
+    outer.tags === undefined && inner.tags === undefined ? undefined : { ...outer.tags, ...inner.tags };
+  return {
+    ...outer,
+    ...inner,
+    signal: inner.signal,
+    ...(attempt === undefined ? {} : { attempt }),
+    ...(tags === undefined ? {} : { tags }),
+  };
+}

@@ -1,0 +1,253 @@
+// The Transport on undici: a pool per (group, base URL) as bulkheads, a bounded priority queue per
+// group, health-weighted endpoint choice, failover, and recovery probes on the injected clock.
+import { Pool } from 'undici';
+import type { TimerHandle } from '../../core/clock.js';
+import { EventEmitter } from '../../core/events.js';
+import { type Logger, silentLogger } from '../../logging/logger.js';
+import {
+  type ConnectionPoolOptions,
+  type ResolvedConnectionPoolOptions,
+  resolveOptions,
+} from './connection-pool-options.js';
+import { EndpointHealth, type EndpointHealthSnapshot, pickWeighted } from './endpoint-health.js';
+import {
+  isRequestMaybeSentError,
+  isRequestNotSentError,
+  type NotSentReason,
+  RequestNotSentError,
+} from './errors.js';
+import { RequestQueue } from './request-queue.js';
+import { sendRequest } from './send-request.js';
+import {
+  ENDPOINT_GROUPS,
+  type EndpointGroup,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';
+
+/** Connection failures that prove nothing was written: the request may go to another endpoint. */
+const FAILOVER_REASONS: ReadonlySet<NotSentReason> = new Set([
+  'connectRefused',
+  'connectTimeout',
+  'dns',
+  'closedBeforeWrite',
+]);
+
+export interface HostGroupStats {
+  readonly baseUrl: string;
+  readonly group: EndpointGroup;
+  readonly connected: number;
+  readonly free: number;
+  readonly pending: number;
+  readonly queued: number;
+  readonly running: number;
+}
+
+export interface ConnectionPoolStats {
+  /** Our queue per group: waiting and running requests. */
+  readonly groups: Readonly<Record<EndpointGroup, { readonly queueDepth: number; readonly running: number }>>;
+  /** Undici's view per host and group. */
+  readonly hosts: readonly HostGroupStats[];
+  readonly endpoints: readonly EndpointHealthSnapshot[];
+}
+
+export class ConnectionPool implements Transport {
+  readonly #options: ResolvedConnectionPoolOptions;
+  readonly #raw: ConnectionPoolOptions;
+  readonly #logger: Logger;
+  readonly #endpoints: readonly EndpointHealth[];
+  readonly #queues: ReadonlyMap<EndpointGroup, RequestQueue>;
+  readonly #pools = new Map<string, Pool>();
+  readonly #probeTimers = new Map<string, TimerHandle>();
+  readonly #downEmitter = new EventEmitter<EndpointHealthSnapshot>();
+  readonly #upEmitter = new EventEmitter<EndpointHealthSnapshot>();
+  #closed = false;
+
+  /** An endpoint was marked down after repeated failures. */
+  readonly onEndpointDown = this.#downEmitter.addListener;
+  /** A down endpoint passed its recovery probes and takes traffic again. */
+  readonly onEndpointUp = this.#upEmitter.addListener;
+
+  constructor(options: ConnectionPoolOptions) {
+    this.#options = resolveOptions(options);
+    this.#raw = options;
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'connection-pool' });
+    const o = this.#options;
+    this.#endpoints = o.baseUrls.map(({ url, weight }) => new EndpointHealth(url, weight, o));
+    this.#queues = new Map(
+      ENDPOINT_GROUPS.map((group) => [
+        group,
+        new RequestQueue({
+          name: group,
+          concurrencyMax: o.connectionsPerHost[group],
+          queuedMax: o.queuedMax,
+          queueWaitMaxMs: o.queueWaitMaxMs,
+          clock: o.clock,
+        }),
+      ]),
+    );
+  }
+
+  request(request: TransportRequest): Promise<TransportResponse> {
+    if (this.#closed)
+      return Promise.reject(new RequestNotSentError('connection pool is closed', { reason: 'closed' }));
+    const queue = this.#queues.get(request.group);
+    if (queue === undefined) throw new RangeError(`unknown endpoint group, was ${String(request.group)}`);
+    return queue.run(() => this.#send(request), request);
+  }
+
+  /** Tries healthy endpoints in weighted order; only a request proven unsent moves to the next one. */
+  async #send(request: TransportRequest): Promise<TransportResponse> {
+    if (this.#closed) throw new RequestNotSentError('connection pool is closed', { reason: 'closed' });
+    const tried = new Set<EndpointHealth>();
+    for (;;) {
+      const candidates = this.#endpoints.filter((endpoint) => !tried.has(endpoint));
+      const endpoint = pickWeighted(candidates, this.#options.rng.next());
+      if (endpoint === undefined)
+        throw new RequestNotSentError(`no healthy endpoint among ${this.#endpoints.length}`, {
+          reason: 'noHealthyEndpoint',
+        });
+      tried.add(endpoint);
+      try {
+        return await this.#sendTo(endpoint, request);
+      } catch (error) {
+        const failover =
+          isRequestNotSentError(error) && FAILOVER_REASONS.has(error.reason) && !request.signal?.aborted;
+        if (!failover || tried.size >= this.#endpoints.length) throw error;
+        this.#logger.info({ baseUrl: endpoint.baseUrl, reason: error.reason }, 'failing over');
+      }
+    }
+  }
+
+  async #sendTo(endpoint: EndpointHealth, request: TransportRequest): Promise<TransportResponse> {
+    const { baseUrl } = endpoint;
+    const startedAtMs = performance.now();
+    try {
+      const raw = await sendRequest(
+        this.#poolFor(request.group, baseUrl),
+        request,
+        this.#sendOptions(baseUrl),
+      );
+      const durationMs = performance.now() - startedAtMs;
+      // 502/503/504 usually mean the path behind this endpoint is sick: count them against it.
+      if (raw.statusCode >= 502 && raw.statusCode <= 504)
+        this.#recordFailure(endpoint, `HTTP ${raw.statusCode}`);
+      else endpoint.recordSuccess(durationMs);
+      return { ...raw, baseUrl, durationMs };
+    } catch (error) {
+      const callerAborted = request.signal?.aborted === true;
+      if (!callerAborted && (isRequestNotSentError(error) || isRequestMaybeSentError(error)))
+        this.#recordFailure(endpoint, error.reason);
+      throw error;
+    }
+  }
+
+  #sendOptions(baseUrl: string) {
+    const o = this.#options;
+    return {
+      baseUrl,
+      headersTimeoutMs: o.headersTimeoutMs,
+      bodyTimeoutMs: o.bodyTimeoutMs,
+      bodySizeBytesMax: o.bodySizeBytesMax,
+    };
+  }
+
+  /** The pool for a group and host; a destroyed or closed one is replaced (reconnection). */
+  #poolFor(group: EndpointGroup, baseUrl: string): Pool {
+    const key = `${group} ${baseUrl}`;
+    const existing = this.#pools.get(key);
+    if (existing !== undefined && !existing.destroyed && !existing.closed) return existing;
+    const o = this.#options;
+    const poolOptions: Pool.Options = {
+      connections: o.connectionsPerHost[group],
+      pipelining: 1,
+      connectTimeout: o.connectTimeoutMs,
+      headersTimeout: o.headersTimeoutMs,
+      bodyTimeout: o.bodyTimeoutMs,
+      keepAliveTimeout: o.keepAliveTimeoutMs,
+      keepAliveMaxTimeout: o.keepAliveTimeoutMs * 2,
+    };
+    const pool = this.#raw.poolFactory?.(baseUrl, poolOptions) ?? new Pool(baseUrl, poolOptions);
+    this.#pools.set(key, pool);
+    return pool;
+  }
+
+  #recordFailure(endpoint: EndpointHealth, reason: string): void {
+    const markedDown = endpoint.recordFailure(this.#options.clock.nowMs(), reason);
+    if (!markedDown) return;
+    this.#logger.warn({ baseUrl: endpoint.baseUrl, reason }, 'endpoint marked down');
+    this.#downEmitter.emit(endpoint.snapshot());
+    this.#scheduleProbe(endpoint);
+  }
+
+  #scheduleProbe(endpoint: EndpointHealth): void {
+    if (this.#closed || this.#probeTimers.has(endpoint.baseUrl)) return;
+    const timer = this.#options.clock.setTimeout(() => {
+      this.#probeTimers.delete(endpoint.baseUrl);
+      void this.#runProbe(endpoint);
+    }, this.#options.probeIntervalMs);
+    this.#probeTimers.set(endpoint.baseUrl, timer);
+  }
+
+  async #runProbe(endpoint: EndpointHealth): Promise<void> {
+    const ok = await this.#probe(endpoint.baseUrl).catch(() => false);
+    if (this.#closed) return;
+    if (endpoint.recordProbe(ok, this.#options.clock.nowMs())) {
+      this.#logger.info({ baseUrl: endpoint.baseUrl }, 'endpoint recovered');
+      this.#upEmitter.emit(endpoint.snapshot());
+      return;
+    }
+    if (!endpoint.isUp) this.#scheduleProbe(endpoint);
+  }
+
+  async #probe(baseUrl: string): Promise<boolean> {
+    if (this.#raw.probe !== undefined) return this.#raw.probe(baseUrl);
+    const pool = this.#poolFor('marketData', baseUrl);
+    const headers = { accept: 'application/json' };
+    const raw = await sendRequest(
+      pool,
+      { method: 'GET', path: this.#options.probePath, headers },
+      this.#sendOptions(baseUrl),
+    );
+    return raw.statusCode < 500;
+  }
+
+  stats(): ConnectionPoolStats {
+    const groups = Object.fromEntries(
+      ENDPOINT_GROUPS.map((group) => {
+        const queue = this.#queues.get(group);
+        return [group, { queueDepth: queue?.queuedCount ?? 0, running: queue?.runningCount ?? 0 }];
+      }),
+    ) as ConnectionPoolStats['groups'];
+    const hosts: HostGroupStats[] = [];
+    for (const endpoint of this.#endpoints)
+      for (const group of ENDPOINT_GROUPS) {
+        const pool = this.#pools.get(`${group} ${endpoint.baseUrl}`);
+        const s = pool?.stats;
+        hosts.push({
+          baseUrl: endpoint.baseUrl,
+          group,
+          connected: s?.connected ?? 0,
+          free: s?.free ?? 0,
+          pending: s?.pending ?? 0,
+          queued: s?.queued ?? 0,
+          running: s?.running ?? 0,
+        });
+      }
+    return { groups, hosts, endpoints: this.#endpoints.map((endpoint) => endpoint.snapshot()) };
+  }
+
+  /** Stops probes and closes every connection; later requests are rejected unsent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#probeTimers.values()) this.#options.clock.clearTimeout(timer);
+    this.#probeTimers.clear();
+    for (const queue of this.#queues.values())
+      queue.rejectWaiting(
+        new RequestNotSentError('connection pool closed while queued', { reason: 'closed' }),
+      );
+    await Promise.all([...this.#pools.values()].map((pool) => pool.destroy().catch(() => undefined)));
+    this.#pools.clear();
+  }
+}

@@ -1,0 +1,103 @@
+// One request on one undici pool, with failures sorted into "never sent" and "maybe sent".
+import type { Dispatcher } from 'undici';
+import { RequestMaybeSentError, RequestNotSentError } from './errors.js';
+import { REQUEST_ID_HEADER, trackSending } from './sent-tracker.js';
+import type { TransportRequest } from './transport.js';
+
+export interface SendOptions {
+  readonly baseUrl: string;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly bodySizeBytesMax: number;
+}
+
+export interface RawResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly bodyText: string;
+}
+
+export async function sendRequest(
+  dispatcher: Dispatcher,
+  request: Pick<TransportRequest, 'method' | 'path' | 'body' | 'headers' | 'signal'>,
+  options: SendOptions,
+): Promise<RawResponse> {
+  const tracking = trackSending();
+  try {
+    const response = await dispatcher.request({
+      method: request.method,
+      path: request.path,
+      headers: { ...request.headers, [REQUEST_ID_HEADER]: tracking.id },
+      body: request.body ?? null,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+      signal: request.signal ?? null,
+    });
+    const bodyText = await readBody(response.body, options.bodySizeBytesMax);
+    return { statusCode: response.statusCode, headers: flattenHeaders(response.headers), bodyText };
+  } catch (error) {
+    throw classifyFailure(error, tracking.wasWritten(), options.baseUrl);
+  } finally {
+    tracking.release();
+  }
+}
+
+async function readBody(body: AsyncIterable<Buffer | string>, bodySizeBytesMax: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let sizeBytes = 0;
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    sizeBytes += buffer.length;
+    if (sizeBytes > bodySizeBytesMax)
+      throw new BodyTooLargeError(`response body exceeds ${bodySizeBytesMax} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+class BodyTooLargeError extends Error {}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+const errorCode = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof code === 'string' ? code : typeof name === 'string' ? name : '';
+};
+
+function classifyFailure(error: unknown, written: boolean, baseUrl: string): Error {
+  const code = errorCode(error);
+  const detail = `${baseUrl}: ${error instanceof Error ? error.message : String(error)}`;
+  if (!written) {
+    const reason =
+      code === 'ECONNREFUSED'
+        ? 'connectRefused'
+        : code === 'UND_ERR_CONNECT_TIMEOUT'
+          ? 'connectTimeout'
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? 'dns'
+            : code === 'UND_ERR_ABORTED' || code === 'AbortError'
+              ? 'aborted'
+              : code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED'
+                ? 'closed'
+                : 'closedBeforeWrite';
+    return new RequestNotSentError(`not sent: ${detail}`, { reason, baseUrl, cause: error });
+  }
+  const reason =
+    code === 'UND_ERR_HEADERS_TIMEOUT'
+      ? 'headersTimeout'
+      : code === 'UND_ERR_BODY_TIMEOUT'
+        ? 'bodyTimeout'
+        : code === 'UND_ERR_ABORTED' || code === 'AbortError'
+          ? 'aborted'
+          : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE'
+            ? 'socketReset'
+            : 'failedAfterWrite';
+  return new RequestMaybeSentError(`sent, outcome unknown: ${detail}`, { reason, baseUrl, cause: error });
+}

@@ -1,0 +1,167 @@
+// Turns an HTTP answer into a JSON body or a typed error from the taxonomy (reference 7.1–7.3).
+import type { z } from 'zod';
+import { parseDecimal, parseJsonLossless } from '../../core/decimal.js';
+import type { TransportResponse } from '../connection-pool/transport.js';
+import {
+  BusinessRejectionError,
+  ExchangeAmbiguousError,
+  ExchangeAuthError,
+  ExchangeNotFoundError,
+  ExchangeRateLimitedError,
+  ExchangeTransientError,
+  MalformedResponseError,
+} from '../errors.js';
+
+export interface ResponseContext {
+  /** `POST /market/orders/add`. */
+  readonly endpoint: string;
+  readonly idempotent: boolean;
+  readonly nowMs: number;
+  /** Used when a rate-limit answer names no wait, ms. */
+  readonly rateLimitFallbackBackOffMs: number;
+}
+
+const MESSAGE_LENGTH_MAX = 200;
+
+/** Returns the parsed JSON of a 2xx answer; throws the taxonomy error for anything else. */
+export function readResponse(response: TransportResponse, context: ResponseContext): unknown {
+  const { statusCode } = response;
+  const body = tryParse(response.bodyText);
+  const base = { endpoint: context.endpoint, httpStatus: statusCode };
+  const detail = describe(body, response.bodyText);
+  if (statusCode === 429 || (statusCode === 403 && looksRateLimited(body, response.headers)))
+    return throwRateLimited(response, body, context);
+  if (statusCode === 401 || statusCode === 403)
+    throw new ExchangeAuthError(`HTTP ${statusCode}: ${detail}`, base);
+  if (statusCode === 404) throw new ExchangeNotFoundError(`HTTP 404: ${detail}`, base);
+  if (statusCode >= 500) {
+    // For a state-changing call a 5xx is no proof that nothing happened.
+    if (!context.idempotent) throw new ExchangeAmbiguousError(`HTTP ${statusCode}: ${detail}`, base);
+    throw new ExchangeTransientError(`HTTP ${statusCode}: ${detail}`, { ...base, sent: 'yes' });
+  }
+  if (statusCode < 200 || statusCode >= 300) {
+    const exchangeCode = stringField(body, 'code') ?? `HTTP_${statusCode}`;
+    throw new BusinessRejectionError(`HTTP ${statusCode} ${exchangeCode}: ${detail}`, {
+      ...base,
+      exchangeCode,
+    });
+  }
+  if (body === PARSE_FAILED)
+    throw new MalformedResponseError(`not JSON: ${JSON.stringify(response.bodyText.slice(0, 80))}`, {
+      ...base,
+      field: '(body)',
+    });
+  return body;
+}
+
+/** Throws BusinessRejectionError when the body is `status: "failed"`. */
+export function throwIfFailed(
+  body: unknown,
+  context: Pick<ResponseContext, 'endpoint' | 'rateLimitFallbackBackOffMs'>,
+): void {
+  if (stringField(body, 'status') !== 'failed') return;
+  const exchangeCode = stringField(body, 'code') ?? 'Unknown';
+  const message = (stringField(body, 'message') ?? '').slice(0, MESSAGE_LENGTH_MAX);
+  // Legacy endpoints may say "too many requests" with HTTP 200.
+  if (exchangeCode === 'TooManyRequests') {
+    const backOffMs = secondsToMs(field(body, 'backOff')) ?? context.rateLimitFallbackBackOffMs;
+    const limit = limitField(body);
+    throw new ExchangeRateLimitedError(`HTTP 200 rate limited, back off ${backOffMs} ms: ${message}`, {
+      endpoint: context.endpoint,
+      httpStatus: 200,
+      backOffMs,
+      limit,
+    });
+  }
+  throw new BusinessRejectionError(`${exchangeCode}: ${message}`, {
+    endpoint: context.endpoint,
+    httpStatus: 200,
+    exchangeCode,
+    clientOrderId: stringField(body, 'clientOrderId') ?? null,
+  });
+}
+
+/** Validates a body; the first issue names the field. */
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  context: Pick<ResponseContext, 'endpoint'> & { readonly fieldPrefix?: string },
+): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [...(context.fieldPrefix === undefined ? [] : [context.fieldPrefix]), ...(issue?.path ?? [])];
+  const field = path.length === 0 ? '(root)' : path.map(String).join('.');
+  throw new MalformedResponseError(issue?.message ?? 'schema mismatch', {
+    endpoint: context.endpoint,
+    httpStatus: 200,
+    field,
+  });
+}
+
+function throwRateLimited(response: TransportResponse, body: unknown, context: ResponseContext): never {
+  const backOffMs =
+    secondsToMs(field(body, 'backOff')) ??
+    retryAfterMs(response.headers['retry-after'], context.nowMs) ??
+    context.rateLimitFallbackBackOffMs;
+  const limit = limitField(body);
+  throw new ExchangeRateLimitedError(
+    `HTTP ${response.statusCode} rate limited, back off ${backOffMs} ms: ${describe(body, response.bodyText)}`,
+    { endpoint: context.endpoint, httpStatus: response.statusCode, backOffMs, limit },
+  );
+}
+
+function limitField(body: unknown): number | null {
+  const value = field(body, 'limit');
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
+}
+
+function looksRateLimited(body: unknown, headers: Readonly<Record<string, string>>): boolean {
+  return (
+    stringField(body, 'code') === 'TooManyRequests' ||
+    field(body, 'backOff') !== undefined ||
+    'retry-after' in headers
+  );
+}
+
+function secondsToMs(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    const seconds = parseDecimal(value, 'backOff');
+    return seconds.isNegative() ? undefined : seconds.times(1000).ceil().toNumber();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Retry-After is delta-seconds or an HTTP date. */
+function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const atMs = Date.parse(value);
+  return Number.isFinite(atMs) ? Math.max(0, atMs - nowMs) : undefined;
+}
+
+const PARSE_FAILED = Symbol('parse failed');
+
+function tryParse(text: string): unknown {
+  try {
+    return parseJsonLossless(text);
+  } catch {
+    return PARSE_FAILED;
+  }
+}
+
+const field = (body: unknown, name: string): unknown =>
+  typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+
+const stringField = (body: unknown, name: string): string | undefined => {
+  const value = field(body, name);
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The server's own words (DRF `detail`, `message`, `code`), truncated; never our request headers. */
+function describe(body: unknown, text: string): string {
+  const words = stringField(body, 'detail') ?? stringField(body, 'message') ?? stringField(body, 'code');
+  return (words ?? text.replace(/\s+/g, ' ')).slice(0, MESSAGE_LENGTH_MAX) || '(empty body)';
+}

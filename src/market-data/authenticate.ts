@@ -1,0 +1,112 @@
+// The checks that decide whether a webhook may be believed. Each answers only true/false: the
+// caller turns any false into one 401 that never says which check failed.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+
+/** A secret as config hands it over (an object that reveals on demand), or plain text. */
+export type SecretValue = string | { reveal(): string };
+
+export const revealSecret = (secret: SecretValue): string =>
+  typeof secret === 'string' ? secret : secret.reveal();
+
+/** TradingView sends webhooks only from these addresses (IPv4 only). */
+export const TRADINGVIEW_ADDRESSES: readonly string[] = Object.freeze([
+  '52.89.214.238',
+  '34.212.75.30',
+  '54.218.53.128',
+  '52.32.178.7',
+]);
+
+/**
+ * Constant time whatever the inputs: both sides are hashed first, so the comparison is always
+ * over 32 equal-length bytes and neither the length nor a prefix of the secret leaks.
+ */
+export function passphraseMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
+  const expectedDigest = createHash('sha256').update(expected, 'utf8').digest();
+  const givenDigest = createHash('sha256').update(given, 'utf8').digest();
+  return timingSafeEqual(expectedDigest, givenDigest) && expected.length > 0;
+}
+
+export const SIGNATURE_HEADER = 'x-keel-signature';
+
+/** Verifies `sha256=<hex>` over the exact raw body bytes. */
+export function signatureMatches(secret: string, rawBody: Uint8Array, header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
+  if (match === null || match[1] === undefined) return false;
+  const given = Buffer.from(match[1], 'hex');
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** `sha256=<hex>` for a body, for senders (and tests) that sign. */
+export const signBody = (secret: string, rawBody: Uint8Array | string): string =>
+  `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+
+/** A set of addresses and CIDR ranges (`10.0.0.0/8`), IPv4 and IPv6. */
+export class AddressSet {
+  readonly #list = new BlockList();
+  readonly size: number;
+
+  constructor(entries: readonly string[]) {
+    for (const entry of entries) addEntry(this.#list, entry);
+    this.size = entries.length;
+  }
+
+  has(address: string): boolean {
+    const plain = unmapIpv4(address);
+    if (isIPv4(plain)) return this.#list.check(plain, 'ipv4');
+    if (isIPv6(plain)) return this.#list.check(plain, 'ipv6');
+    return false;
+  }
+}
+
+function addEntry(list: BlockList, entry: string): void {
+  const [address = '', prefixText] = entry.trim().split('/');
+  const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
+  if (type === undefined) throw new RangeError(`not an IP address or CIDR range: ${JSON.stringify(entry)}`);
+  if (prefixText === undefined) {
+    list.addAddress(address, type);
+    return;
+  }
+  const prefix = Number(prefixText);
+  const prefixMax = type === 'ipv4' ? 32 : 128;
+  if (!/^\d+$/.test(prefixText) || prefix > prefixMax)
+    throw new RangeError(`CIDR prefix must be in [0, ${prefixMax}], was ${JSON.stringify(entry)}`);
+  list.addSubnet(address, prefix, type);
+}
+
+/** `::ffff:1.2.3.4` (an IPv4 peer on a dual-stack socket) → `1.2.3.4`. */
+export const unmapIpv4 = (address: string): string => {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address.trim());
+  return mapped?.[1] ?? address.trim();
+};
+
+/** Longest X-Forwarded-For we read; a longer chain is a sign of abuse, not of real proxies. */
+export const FORWARDED_HOP_COUNT_MAX = 20;
+
+/**
+ * The client's address. Only a trusted proxy's word is taken: when the socket peer is trusted,
+ * walk X-Forwarded-For from the right past trusted hops and return the first untrusted one.
+ * Returns undefined when the chain cannot be believed (malformed, too long, or all trusted).
+ */
+export function resolveClientAddress(
+  peerAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustedProxies: AddressSet,
+): string | undefined {
+  if (peerAddress === undefined) return undefined;
+  const peer = unmapIpv4(peerAddress);
+  if (!trustedProxies.has(peer)) return peer;
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
+  if (header === undefined || header.trim() === '') return peer;
+  const hops = header.split(',').map((hop) => unmapIpv4(hop));
+  if (hops.length > FORWARDED_HOP_COUNT_MAX) return undefined;
+  for (let index = hops.length - 1; index >= 0; index--) {
+    const hop = hops[index] ?? '';
+    if (!isIPv4(hop) && !isIPv6(hop)) return undefined;
+    if (!trustedProxies.has(hop)) return hop;
+  }
+  return undefined;
+}

@@ -1,0 +1,214 @@
+// Raw alert fields → one Signal, or every problem found (never just the first): the user fixes
+// the alert once. Field names have aliases because alerts are written by hand and by templates.
+import { Decimal } from '../core/decimal.js';
+import { type Market, parseMarket, toSymbol } from '../exchange/markets.js';
+import {
+  type Signal,
+  type SignalOrder,
+  type SignalProblem,
+  type SignalResult,
+  type SignalSide,
+  type SignalSize,
+  signalSchema,
+} from './signal.js';
+import {
+  type DecimalRule,
+  pickField,
+  readChoice,
+  readDecimal,
+  readIsoTime,
+  readText,
+} from './signal-fields.js';
+
+export interface SignalLimits {
+  /** Largest base amount (`amount`/`qty`/`contracts`), in base currency units. */
+  readonly amountMax: Decimal;
+  /** Largest quote value (`value`/`total`), in quote currency units (rial for IRT markets). */
+  readonly valueMax: Decimal;
+  /** Largest absolute target position, in base currency units. */
+  readonly positionAbsMax: Decimal;
+  /** Most digits any size or price may have. */
+  readonly digitsMax: number;
+}
+
+export const DEFAULT_SIGNAL_LIMITS: SignalLimits = Object.freeze({
+  amountMax: new Decimal('1000000000'),
+  valueMax: new Decimal('1000000000000000000'),
+  positionAbsMax: new Decimal('1000000000'),
+  digitsMax: 40,
+});
+
+export interface NormalizeOptions {
+  /** When the request arrived, epoch ms; the alert time when the alert carries none. */
+  readonly receivedAtMs: number;
+  /** Symbols (`BTCIRT`) this intake accepts; undefined accepts every known market. */
+  readonly allowedSymbols?: ReadonlySet<string>;
+  readonly limits?: SignalLimits;
+}
+
+/** Canonical field names (see parse-alert `canonicalKey`) by meaning, preferred alias first. */
+export const FIELD_ALIASES = {
+  symbol: ['symbol', 'ticker', 'market', 'pair'],
+  side: ['side', 'action', 'orderaction', 'strategyorderaction'],
+  type: ['type', 'ordertype'],
+  price: ['price', 'limitprice'],
+  strategy: ['strategy', 'strategyname'],
+  time: ['timenow', 'time', 'alerttime'],
+  id: ['id', 'signalid', 'alertid'],
+} as const;
+
+export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]>> = {
+  base: ['amount', 'qty', 'quantity', 'contracts', 'strategyordercontracts'],
+  quote: ['value', 'quoteamount', 'total'],
+  percent: ['percent'],
+  target: ['position', 'positionsize', 'strategypositionsize'],
+};
+
+const SIDES: Readonly<Record<string, SignalSide>> = { buy: 'buy', sell: 'sell', long: 'buy', short: 'sell' };
+const ORDER_TYPES = { market: 'market', limit: 'limit' } as const;
+const PERCENT_MAX = new Decimal(100);
+
+export function normalizeSignal(
+  fields: ReadonlyMap<string, unknown>,
+  options: NormalizeOptions,
+): SignalResult {
+  const limits = options.limits ?? DEFAULT_SIGNAL_LIMITS;
+  const problems: SignalProblem[] = [];
+  const read = <T>(field: string, result: { ok: true; value: T } | { ok: false; message: string }) => {
+    if (result.ok) return result.value;
+    problems.push({ field, message: result.message });
+    return undefined;
+  };
+  const market = readMarket(fields, options.allowedSymbols, problems);
+  const size = readSize(fields, limits, problems);
+  const sideField = pickField(fields, FIELD_ALIASES.side, problems);
+  const side = sideField === undefined ? undefined : read('side', readChoice(sideField.raw, 'side', SIDES));
+  if (sideField === undefined && size?.kind !== 'target')
+    problems.push({ field: 'side', message: 'missing side: give side or action (buy or sell)' });
+  const order = readOrder(fields, limits, problems);
+  const strategyField = pickField(fields, FIELD_ALIASES.strategy, problems);
+  const strategy = strategyField && read('strategy', readText(strategyField.raw, 'strategy', 100));
+  const timeField = fields.has('timenow')
+    ? { raw: fields.get('timenow') }
+    : pickField(fields, FIELD_ALIASES.time.slice(1), problems);
+  const alertAtMs = timeField && read('time', readIsoTime(timeField.raw, 'time'));
+  const idField = pickField(fields, FIELD_ALIASES.id, problems);
+  const clientId = idField && read('id', readText(idField.raw, 'id', 128));
+  if (clientId !== undefined && !/^[\w.:-]+$/.test(clientId))
+    problems.push({ field: 'id', message: 'id may hold only letters, digits and . _ : -' });
+  if (problems.length > 0 || market === undefined || size === undefined || order === undefined)
+    return {
+      ok: false,
+      problems: problems.length > 0 ? problems : [{ field: 'body', message: 'invalid signal' }],
+    };
+  const signal: Signal = {
+    symbol: toSymbol(market),
+    base: market.base,
+    quote: market.quote,
+    ...(side === undefined ? {} : { side }),
+    size,
+    order,
+    ...(strategy === undefined ? {} : { strategy }),
+    alertAtMs: alertAtMs ?? options.receivedAtMs,
+    alertTimeSource: alertAtMs === undefined ? 'received' : 'alert',
+    receivedAtMs: options.receivedAtMs,
+    ...(clientId === undefined ? {} : { clientId }),
+  };
+  // The schema is the contract with the engine: a signal that breaks it is our bug, not the sender's.
+  signalSchema.parse(signal);
+  return { ok: true, signal };
+}
+
+function readMarket(
+  fields: ReadonlyMap<string, unknown>,
+  allowedSymbols: ReadonlySet<string> | undefined,
+  problems: SignalProblem[],
+): Market | undefined {
+  const field = pickField(fields, FIELD_ALIASES.symbol, problems);
+  if (field === undefined) {
+    problems.push({ field: 'symbol', message: 'missing symbol: give symbol or ticker, e.g. BTCIRT' });
+    return undefined;
+  }
+  const text = readText(field.raw, 'symbol', 40);
+  if (!text.ok) {
+    problems.push({ field: 'symbol', message: text.message });
+    return undefined;
+  }
+  let market: Market;
+  try {
+    market = parseMarket(text.value);
+  } catch {
+    problems.push({ field: 'symbol', message: `unknown symbol ${JSON.stringify(text.value)}` });
+    return undefined;
+  }
+  if (allowedSymbols !== undefined && !allowedSymbols.has(toSymbol(market))) {
+    problems.push({ field: 'symbol', message: `symbol ${toSymbol(market)} is not allowed here` });
+    return undefined;
+  }
+  return market;
+}
+
+function readSize(
+  fields: ReadonlyMap<string, unknown>,
+  limits: SignalLimits,
+  problems: SignalProblem[],
+): SignalSize | undefined {
+  const present = (Object.keys(SIZE_ALIASES) as SignalSize['kind'][]).flatMap((kind) =>
+    SIZE_ALIASES[kind].filter((alias) => fields.has(alias)).map((alias) => ({ kind, alias })),
+  );
+  const only = present[0];
+  if (only === undefined || present.length > 1) {
+    const given = present.length > 1 ? `, got ${present.map((entry) => entry.alias).join(' and ')}` : '';
+    const message = `give exactly one size: amount (base), value (quote), percent, or position (target)${given}`;
+    problems.push({ field: 'size', message: present.length === 0 ? `missing size: ${message}` : message });
+    return undefined;
+  }
+  const rule: DecimalRule = {
+    signed: only.kind === 'target',
+    max: sizeMax(only.kind, limits),
+    digitsMax: limits.digitsMax,
+  };
+  const text = readDecimal(fields.get(only.alias), only.alias, rule);
+  if (!text.ok) {
+    problems.push({ field: 'size', message: text.message });
+    return undefined;
+  }
+  switch (only.kind) {
+    case 'base':
+      return { kind: 'base', amount: text.value };
+    case 'quote':
+      return { kind: 'quote', value: text.value };
+    case 'percent':
+      return { kind: 'percent', percent: text.value };
+    case 'target':
+      return { kind: 'target', position: text.value };
+  }
+}
+
+function sizeMax(kind: SignalSize['kind'], limits: SignalLimits): Decimal {
+  if (kind === 'base') return limits.amountMax;
+  if (kind === 'quote') return limits.valueMax;
+  if (kind === 'percent') return PERCENT_MAX;
+  return limits.positionAbsMax;
+}
+
+function readOrder(
+  fields: ReadonlyMap<string, unknown>,
+  limits: SignalLimits,
+  problems: SignalProblem[],
+): SignalOrder | undefined {
+  const typeField = pickField(fields, FIELD_ALIASES.type, problems);
+  const typeResult = typeField === undefined ? undefined : readChoice(typeField.raw, 'type', ORDER_TYPES);
+  if (typeResult?.ok === false) problems.push({ field: 'type', message: typeResult.message });
+  const type = typeResult?.ok === true ? typeResult.value : typeField === undefined ? 'market' : undefined;
+  const priceField = pickField(fields, FIELD_ALIASES.price, problems);
+  const rule: DecimalRule = { signed: false, max: limits.valueMax, digitsMax: limits.digitsMax };
+  const price = priceField === undefined ? undefined : readDecimal(priceField.raw, 'price', rule);
+  if (price?.ok === false) problems.push({ field: 'price', message: price.message });
+  if (type === 'limit' && priceField === undefined)
+    problems.push({ field: 'price', message: 'a limit order needs a price greater than 0' });
+  if (type === undefined || price?.ok === false) return undefined;
+  if (type === 'limit') return price === undefined ? undefined : { type, price: price.value };
+  // A market order may carry the chart price ({{close}}) for information; it never limits the order.
+  return price === undefined ? { type } : { type, referencePrice: price.value };
+}

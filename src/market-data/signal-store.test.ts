@@ -1,0 +1,175 @@
+// Goal: the store commits once per dedup key, runs the hook in the same transaction, walks only the
+// edges of its state table and quarantines after attemptsMax. Method: SQLite on a temp file (so a
+// reopen shows what is durable), a fake clock and a seeded rng.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../core/clock.js';
+import { createRng } from '../core/random.js';
+import { SqliteDatabase } from '../storage/sqlite-database.js';
+import { dedupKey } from './dedup-key.js';
+import { isIllegalSignalTransitionError } from './errors.js';
+import type { Signal } from './signal.js';
+import { createSignalIdSource, SIGNAL_ID_PATTERN } from './signal-id.js';
+import { type SignalIntake, SignalStore, type SignalStoreOptions } from './signal-store.js';
+
+const signal = (amount: string): Signal => ({
+  symbol: 'BTCIRT',
+  base: 'btc',
+  quote: 'rls',
+  side: 'buy',
+  size: { kind: 'base', amount },
+  order: { type: 'market' },
+  alertAtMs: 1_000,
+  alertTimeSource: 'alert',
+  receivedAtMs: 1_000,
+});
+const intake = (amount: string): SignalIntake => ({
+  signal: signal(amount),
+  dedupKey: dedupKey(signal(amount)),
+  raw: `{"amount":"${amount}"}`,
+  sourceIp: '52.89.214.238',
+});
+
+let folder: string;
+let db: SqliteDatabase;
+let clock: FakeClock;
+const open = async (options: Partial<SignalStoreOptions> = {}) => {
+  const store = new SignalStore({ db, clock, rng: createRng(3), ...options });
+  await store.migrate();
+  return store;
+};
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'keel-signals-'));
+  db = new SqliteDatabase({ path: join(folder, 'keel.db') });
+  clock = new FakeClock();
+});
+afterEach(async () => {
+  await db.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('SignalStore.accept', () => {
+  it('commits a signal that survives a reopen, and reports a copy as a duplicate of it', async () => {
+    const store = await open();
+    const first = await store.accept(intake('1'));
+    expect(first.duplicate).toBe(false);
+    await db.close();
+    db = new SqliteDatabase({ path: join(folder, 'keel.db') });
+    const reopened = await open();
+    expect(await reopened.accept({ ...intake('1'), raw: 'again' })).toEqual({
+      duplicate: true,
+      signalId: first.signalId,
+    });
+    const stored = await reopened.get(first.signalId);
+    expect(stored).toMatchObject({
+      state: 'received',
+      attempts: 0,
+      raw: '{"amount":"1"}',
+      signal: signal('1'),
+    });
+  });
+
+  it('draws a new id when a reopened store with the same seed repeats one', async () => {
+    const first = await (await open()).accept(intake('1'));
+    const second = await (await open()).accept(intake('2'));
+    expect(second.duplicate).toBe(false);
+    expect(second.signalId).not.toBe(first.signalId);
+    expect(await (await open()).list({ limit: 10 })).toHaveLength(2);
+  });
+
+  it('runs onAccepted inside the transaction: a throwing hook leaves no row', async () => {
+    const seen: string[] = [];
+    const store = await open({
+      onAccepted: async (tx, stored) => {
+        const rows = await tx.query('SELECT id FROM signals WHERE id = ?', [stored.id]);
+        seen.push(String(rows[0]?.['id']));
+        if (stored.signal.size.kind === 'base' && stored.signal.size.amount === '2')
+          throw new Error('bus down');
+      },
+    });
+    const ok = await store.accept(intake('1'));
+    await expect(store.accept(intake('2'))).rejects.toThrow('bus down');
+    expect(seen[0]).toBe(ok.signalId);
+    expect(await store.list({ limit: 10 })).toHaveLength(1);
+  });
+
+  it('refuses a signal that breaks the schema', async () => {
+    const store = await open();
+    await expect(store.accept(intake('1.0'))).rejects.toThrow('not a canonical decimal');
+  });
+
+  it('is not called for duplicates', async () => {
+    let calls = 0;
+    const store = await open({ onAccepted: () => void calls++ });
+    await store.accept(intake('1'));
+    await store.accept(intake('1'));
+    expect(calls).toBe(1);
+  });
+});
+
+describe('SignalStore states', () => {
+  it('lists newest first, by state, and pages with beforeId', async () => {
+    const store = await open();
+    const ids: string[] = [];
+    for (const amount of ['1', '2', '3']) {
+      ids.push((await store.accept(intake(amount))).signalId);
+      await clock.advance(1);
+    }
+    await store.updateState(ids[1]!, 'processing');
+    expect((await store.list({ limit: 10 })).map((row) => row.id)).toEqual([...ids].reverse());
+    expect((await store.list({ limit: 10, state: 'received' })).map((row) => row.id)).toEqual([
+      ids[2],
+      ids[0],
+    ]);
+    expect((await store.list({ limit: 1, beforeId: ids[2]! })).map((row) => row.id)).toEqual([ids[1]]);
+    await expect(store.list({ limit: 0 })).rejects.toThrow('limit must be an integer in [1, 1000], was 0');
+  });
+
+  it('walks legal edges and refuses illegal ones with the edge named', async () => {
+    const store = await open();
+    const { signalId } = await store.accept(intake('1'));
+    await store.updateState(signalId, 'processing');
+    const done = await store.updateState(signalId, 'executed');
+    expect(done.state).toBe('executed');
+    const error = await store.updateState(signalId, 'processing').catch((caught: unknown) => caught);
+    expect(isIllegalSignalTransitionError(error)).toBe(true);
+    expect((error as Error).message).toBe(`signal ${signalId}: executed -> processing`);
+  });
+
+  it('quarantines after attemptsMax failed attempts and says so', async () => {
+    const store = await open({ attemptsMax: 2 });
+    const { signalId } = await store.accept(intake('1'));
+    await store.updateState(signalId, 'processing');
+    expect(await store.markAttempt(signalId, 'timeout')).toEqual({ attempts: 1, quarantined: false });
+    expect(await store.markAttempt(signalId, 'timeout again')).toEqual({ attempts: 2, quarantined: true });
+    expect(await store.get(signalId)).toMatchObject({
+      state: 'quarantined',
+      attempts: 2,
+      lastError: 'timeout again',
+    });
+    await expect(store.markAttempt(signalId, 'x')).rejects.toThrow('is quarantined');
+  });
+
+  it('validates attemptsMax once, with the value in the message', () => {
+    expect(() => new SignalStore({ db, attemptsMax: 0 })).toThrow(
+      'attemptsMax must be an integer in [1, 1000], was 0',
+    );
+  });
+});
+
+describe('signal ids', () => {
+  it('are 26-character ids that sort by time and increase within one millisecond', async () => {
+    const source = createSignalIdSource(clock, createRng(1));
+    const ids = [source.next(), source.next()];
+    await clock.advance(1);
+    ids.push(source.next());
+    clock.setNow(clock.nowMs() - 10_000);
+    ids.push(source.next());
+    for (const id of ids) expect(id).toMatch(SIGNAL_ID_PATTERN);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

@@ -1,0 +1,225 @@
+// Durable record of every accepted signal. A signal is committed here before the webhook answers
+// 202 (invariant 5); the UNIQUE dedup_key makes a re-sent alert a duplicate, never a second order.
+import { assert } from '../core/assert.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { type Rng, systemRng } from '../core/random.js';
+import type { Database, Migration, Queryable, Row } from '../storage/database.js';
+import { StorageError } from '../storage/errors.js';
+import { IllegalSignalTransitionError, SignalNotFoundError } from './errors.js';
+import { type Signal, signalSchema } from './signal.js';
+import { createSignalIdSource, type SignalIdSource } from './signal-id.js';
+import { assertSignalTransition, type SignalState, TERMINAL_SIGNAL_STATES } from './signal-state.js';
+
+export type { SignalState } from './signal-state.js';
+
+export const SIGNAL_STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'market-data-001-signals',
+    sql: `CREATE TABLE signals (
+      id TEXT PRIMARY KEY,
+      dedup_key TEXT NOT NULL UNIQUE,
+      symbol TEXT NOT NULL,
+      side TEXT,
+      payload TEXT NOT NULL,
+      raw TEXT NOT NULL,
+      source_ip TEXT,
+      state TEXT NOT NULL,
+      attempts BIGINT NOT NULL DEFAULT 0,
+      last_error TEXT,
+      received_at_ms BIGINT NOT NULL,
+      updated_at_ms BIGINT NOT NULL
+    );
+    CREATE INDEX signals_state_id ON signals (state, id)`,
+  },
+];
+
+export interface SignalIntake {
+  readonly signal: Signal;
+  readonly dedupKey: string;
+  /** The body as received, passphrase removed. */
+  readonly raw: string;
+  readonly sourceIp: string | undefined;
+}
+
+export interface StoredSignal {
+  readonly id: string;
+  readonly dedupKey: string;
+  readonly signal: Signal;
+  readonly raw: string;
+  readonly sourceIp: string | undefined;
+  readonly state: SignalState;
+  readonly attempts: number;
+  readonly lastError: string | undefined;
+  readonly receivedAtMs: number;
+  readonly updatedAtMs: number;
+}
+
+export type AcceptResult = { readonly duplicate: boolean; readonly signalId: string };
+
+export interface SignalStoreOptions {
+  readonly db: Database;
+  /** Time source for ids and updated_at_ms. Default: systemClock. */
+  readonly clock?: Clock;
+  /** Randomness for ids. Default: seeded from the OS. */
+  readonly rng?: Rng;
+  /** Failed attempts after which a signal is quarantined. Default 3. */
+  readonly attemptsMax?: number;
+  /** Runs inside the accepting transaction (the engine enqueues here); throwing rolls back the accept. */
+  readonly onAccepted?: (tx: Queryable, stored: StoredSignal) => Promise<void> | void;
+}
+
+export const LIST_LIMIT_MAX = 1_000;
+/** Fresh ids tried when an id collides; a second collision in a row already means a broken rng. */
+const ID_ATTEMPTS_MAX = 3;
+const COLUMNS =
+  'id, dedup_key, payload, raw, source_ip, state, attempts, last_error, received_at_ms, updated_at_ms';
+
+export class SignalStore {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #ids: SignalIdSource;
+  readonly #attemptsMax: number;
+  readonly #onAccepted: SignalStoreOptions['onAccepted'];
+
+  constructor(options: SignalStoreOptions) {
+    const attemptsMax = options.attemptsMax ?? 3;
+    if (!Number.isInteger(attemptsMax) || attemptsMax < 1 || attemptsMax > 1_000)
+      throw new RangeError(`attemptsMax must be an integer in [1, 1000], was ${attemptsMax}`);
+    this.#db = options.db;
+    this.#clock = options.clock ?? systemClock;
+    this.#ids = createSignalIdSource(this.#clock, options.rng ?? systemRng());
+    this.#attemptsMax = attemptsMax;
+    this.#onAccepted = options.onAccepted;
+  }
+
+  /** Creates the table if needed. */
+  migrate(): Promise<void> {
+    return this.#db.migrate(SIGNAL_STORE_MIGRATIONS);
+  }
+
+  /** Commits the signal (state 'received') or reports the first copy's id; one transaction. */
+  async accept(intake: SignalIntake): Promise<AcceptResult> {
+    // A signal that breaks the schema is a caller bug: refuse it before it becomes a stored row.
+    signalSchema.parse(intake.signal);
+    return this.#db.transaction(async (tx) => {
+      for (let attempt = 1; attempt <= ID_ATTEMPTS_MAX; attempt++) {
+        const id = this.#ids.next();
+        if (await this.#insert(tx, id, intake)) {
+          const stored = await selectOne(tx, id);
+          assert(stored !== undefined, 'inserted signal not readable in its own transaction');
+          await this.#onAccepted?.(tx, stored);
+          return { duplicate: false, signalId: id };
+        }
+        const [first] = await tx.query<{ id: string }>('SELECT id FROM signals WHERE dedup_key = ?', [
+          intake.dedupKey,
+        ]);
+        if (first !== undefined) return { duplicate: true, signalId: first.id };
+        // The id itself collided (another instance, or a restart with a reused seed): draw again.
+      }
+      throw new StorageError(`no free signal id after ${ID_ATTEMPTS_MAX} attempts`);
+    });
+  }
+
+  /** True when the row went in; false on any conflict (dedup key or id). */
+  async #insert(tx: Queryable, id: string, intake: SignalIntake): Promise<boolean> {
+    const { changes } = await tx.execute(
+      `INSERT INTO signals (id, dedup_key, symbol, side, payload, raw, source_ip, state, attempts, last_error,
+         received_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, ?) ON CONFLICT DO NOTHING`,
+      [
+        id,
+        intake.dedupKey,
+        intake.signal.symbol,
+        intake.signal.side ?? null,
+        JSON.stringify(intake.signal),
+        intake.raw,
+        intake.sourceIp ?? null,
+        intake.signal.receivedAtMs,
+        this.#clock.nowMs(),
+      ],
+    );
+    return changes === 1;
+  }
+
+  get(id: string): Promise<StoredSignal | undefined> {
+    return selectOne(this.#db, id);
+  }
+
+  /** Newest first; `beforeId` pages further back. */
+  async list(options: { state?: SignalState; limit: number; beforeId?: string }): Promise<StoredSignal[]> {
+    if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > LIST_LIMIT_MAX)
+      throw new RangeError(`limit must be an integer in [1, ${LIST_LIMIT_MAX}], was ${options.limit}`);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (options.state !== undefined) {
+      where.push('state = ?');
+      params.push(options.state);
+    }
+    if (options.beforeId !== undefined) {
+      where.push('id < ?');
+      params.push(options.beforeId);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = await this.#db.query(`SELECT ${COLUMNS} FROM signals ${clause} ORDER BY id DESC LIMIT ?`, [
+      ...params,
+      options.limit,
+    ]);
+    return rows.map(toStoredSignal);
+  }
+
+  /** Moves a signal along one edge of the state table; throws on an illegal edge. */
+  updateState(id: string, state: SignalState, error?: string): Promise<StoredSignal> {
+    return this.#db.transaction(async (tx) => {
+      const current = await selectOne(tx, id);
+      if (current === undefined) throw new SignalNotFoundError(`no signal ${id}`);
+      assertSignalTransition(id, current.state, state);
+      await tx.execute(
+        'UPDATE signals SET state = ?, last_error = COALESCE(?, last_error), updated_at_ms = ? WHERE id = ? AND state = ?',
+        [state, error ?? null, this.#clock.nowMs(), id, current.state],
+      );
+      const updated = await selectOne(tx, id);
+      assert(updated?.state === state, 'state update lost inside its transaction');
+      return updated;
+    });
+  }
+
+  /**
+   * Counts one failed attempt. At attemptsMax the signal is quarantined so one poisonous signal
+   * cannot stall the rest; `quarantined: true` tells the caller to raise an alert.
+   */
+  markAttempt(id: string, error: string): Promise<{ attempts: number; quarantined: boolean }> {
+    return this.#db.transaction(async (tx) => {
+      const current = await selectOne(tx, id);
+      if (current === undefined) throw new SignalNotFoundError(`no signal ${id}`);
+      if (TERMINAL_SIGNAL_STATES.includes(current.state) || current.state === 'quarantined')
+        throw new IllegalSignalTransitionError(`signal ${id} is ${current.state}: no attempt can be counted`);
+      const attempts = current.attempts + 1;
+      const quarantined = attempts >= this.#attemptsMax;
+      await tx.execute(
+        'UPDATE signals SET attempts = ?, last_error = ?, state = ?, updated_at_ms = ? WHERE id = ?',
+        [attempts, error, quarantined ? 'quarantined' : current.state, this.#clock.nowMs(), id],
+      );
+      return { attempts, quarantined };
+    });
+  }
+}
+
+async function selectOne(db: Queryable, id: string): Promise<StoredSignal | undefined> {
+  const [row] = await db.query(`SELECT ${COLUMNS} FROM signals WHERE id = ?`, [id]);
+  return row === undefined ? undefined : toStoredSignal(row);
+}
+
+function toStoredSignal(row: Row): StoredSignal {
+  return {
+    id: String(row['id']),
+    dedupKey: String(row['dedup_key']),
+    signal: signalSchema.parse(JSON.parse(String(row['payload']))),
+    raw: String(row['raw']),
+    sourceIp: row['source_ip'] === null ? undefined : String(row['source_ip']),
+    state: String(row['state']) as SignalState,
+    attempts: Number(row['attempts']),
+    lastError: row['last_error'] === null ? undefined : String(row['last_error']),
+    receivedAtMs: Number(row['received_at_ms']),
+    updatedAtMs: Number(row['updated_at_ms']),
+  };
+}

@@ -1,0 +1,68 @@
+// The one internal shape every TradingView alert is normalized to. Decimals are canonical strings
+// (plain notation, no exponent, no trailing zeros) so the payload is exact and hashes stably.
+import { z } from 'zod';
+import { CURRENCIES, QUOTE_CURRENCIES } from '../exchange/markets.js';
+
+/** Canonical decimal text as produced by formatDecimal: never a float, never an exponent. */
+const decimalText = z.string().regex(/^-?(0|[1-9]\d*)(\.\d*[1-9])?$/, 'not a canonical decimal');
+const positiveDecimalText = decimalText.refine(
+  (text) => !text.startsWith('-') && text !== '0',
+  'must be > 0',
+);
+
+export const SIGNAL_SIDES = ['buy', 'sell'] as const;
+export type SignalSide = (typeof SIGNAL_SIDES)[number];
+
+/** How much to trade: exactly one of these. A target position may be zero or negative (short/flat). */
+export const signalSizeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('base'), amount: positiveDecimalText }).strict(),
+  z.object({ kind: z.literal('quote'), value: positiveDecimalText }).strict(),
+  z.object({ kind: z.literal('percent'), percent: positiveDecimalText }).strict(),
+  z.object({ kind: z.literal('target'), position: decimalText }).strict(),
+]);
+export type SignalSize = z.infer<typeof signalSizeSchema>;
+export type SignalSizeKind = SignalSize['kind'];
+
+export const signalOrderSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('market'), referencePrice: positiveDecimalText.optional() }).strict(),
+  z.object({ type: z.literal('limit'), price: positiveDecimalText }).strict(),
+]);
+export type SignalOrder = z.infer<typeof signalOrderSchema>;
+
+export const signalSchema = z
+  .object({
+    /** Exchange symbol, `BTCIRT` / `BTCUSDT`. */
+    symbol: z.string().regex(/^[A-Z0-9]+(IRT|USDT)$/),
+    base: z.enum(CURRENCIES),
+    quote: z.enum(QUOTE_CURRENCIES),
+    /** Absent only for a target-position signal: the engine derives it from the current position. */
+    side: z.enum(SIGNAL_SIDES).optional(),
+    size: signalSizeSchema,
+    order: signalOrderSchema,
+    strategy: z.string().min(1).max(100).optional(),
+    /** When the alert fired (`timenow`/`time`), or receivedAtMs when the alert carried no time. */
+    alertAtMs: z.number().int().nonnegative(),
+    alertTimeSource: z.enum(['alert', 'received']),
+    receivedAtMs: z.number().int().nonnegative(),
+    /**
+     * The sender's own idempotency id. Note: `{{strategy.order.id}}` repeats across alerts and
+     * must not be used alone as this id.
+     */
+    clientId: z.string().min(1).max(128).optional(),
+  })
+  .strict()
+  .refine((signal) => signal.side !== undefined || signal.size.kind === 'target', {
+    message: 'side is required unless the size is a target position',
+    path: ['side'],
+  });
+export type Signal = z.infer<typeof signalSchema>;
+
+/** One problem with one field of an alert, for the 400 answer. */
+export interface SignalProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+export type SignalResult =
+  | { readonly ok: true; readonly signal: Signal }
+  | { readonly ok: false; readonly problems: readonly SignalProblem[] };

@@ -1,0 +1,81 @@
+// The fastify plugin: `app.register(tradingViewWebhookPlugin, { prefix: '/webhooks', ... })` serves
+// POST /webhooks/tradingview. Encapsulated: its body parser and error handler stay inside it.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { SIGNATURE_HEADER } from './authenticate.js';
+import { readBody } from './read-body.js';
+import { type IntakeResponse, TradingViewIntake } from './tradingview-intake.js';
+import type { TradingViewIntakeOptions } from './tradingview-intake-options.js';
+
+/** Either the intake options, or an intake built beforehand (to subscribe to its events). */
+export type TradingViewWebhookPluginOptions =
+  | TradingViewIntakeOptions
+  | { readonly intake: TradingViewIntake };
+
+interface RequestContext {
+  readonly clientAddress: string | undefined;
+  readonly mediaType: string | undefined;
+  readonly receivedAtMs: number;
+}
+
+export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPluginOptions> = async (
+  app,
+  options,
+) => {
+  const intake = 'intake' in options ? options.intake : new TradingViewIntake(options);
+  const contexts = new WeakMap<FastifyRequest, RequestContext>();
+
+  // One parser for every content type: TradingView sends JSON or text/plain, senders get headers
+  // wrong, and signature checks need the exact bytes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request, payload, done) => {
+    readBody(payload, {
+      sizeBytesMax: intake.options.bodySizeBytesMax,
+      timeoutMs: intake.options.readTimeoutMs,
+      clock: intake.clock,
+      declaredLength: request.headers['content-length'],
+    }).then(
+      (body) => done(null, body),
+      (error: Error) => done(error, undefined),
+    );
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const admitted = intake.admit(request.socket.remoteAddress, request.headers['x-forwarded-for']);
+    if ('statusCode' in admitted) return send(reply, admitted);
+    const contentType = request.headers['content-type'];
+    contexts.set(request, {
+      clientAddress: admitted.clientAddress,
+      mediaType: contentType?.split(';')[0]?.trim().toLowerCase(),
+      receivedAtMs: intake.clock.nowMs(),
+    });
+    // A missing, odd or malformed Content-Type is read as text, never refused with 415.
+    request.headers['content-type'] = 'application/octet-stream';
+    return undefined;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const response = intake.rejectError(error);
+    // The rest of an unread body may still be on its way: close rather than wait for it.
+    if (response.statusCode === 408) reply.raw.once('finish', () => request.raw.destroy());
+    return send(reply.header('connection', 'close'), response);
+  });
+
+  app.post('/tradingview', async (request, reply) => {
+    const context = contexts.get(request);
+    if (context === undefined) throw new Error('request context missing: onRequest hook did not run');
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const signature = request.headers[SIGNATURE_HEADER];
+    const response = await intake.process({
+      rawBody,
+      mediaType: context.mediaType,
+      signatureHeader: Array.isArray(signature) ? signature.join(',') : signature,
+      clientAddress: context.clientAddress,
+      receivedAtMs: context.receivedAtMs,
+    });
+    return send(reply, response);
+  });
+};
+
+function send(reply: FastifyReply, response: IntakeResponse): FastifyReply {
+  return reply.code(response.statusCode).type('application/json; charset=utf-8').send(response.body);
+}
