@@ -1,0 +1,14 @@
+export * from './accounts.js';
+export * from './errors.js';
+export * from './ledger.js';
+export { LEDGER_MIGRATIONS } from './ledger-store.js';
+export type { HistoryEntry, TrialBalanceAccount, TrialBalanceRow } from './ledger-views.js';
+export type { PositionView } from './positions.js';
+export * from './posting.js';
+export * from './posting-builders.js';
+export * from './reconciliation.js';
+export * from './reconciliation-compare.js';
+export type * from './reconciliation-events.js';
+export * from './reconciliation-options.js';
+export * from './reconciliation-result.js';
+export { loadRun, RECONCILIATION_MIGRATIONS, type UnacknowledgedBreach } from './reconciliation-store.js';
