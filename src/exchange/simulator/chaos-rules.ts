@@ -1,0 +1,83 @@
+// The fault vocabulary. Every rule may be scoped to a path pattern and method, fire with a probability,
+// stop after `countMax` injections, and live only inside [startAtMs, endAtMs) on the simulator clock.
+import { z } from 'zod';
+
+const common = {
+  /** Glob on the path without query: `*` matches any run of characters; `*` alone is global. */
+  path: z.string().min(1).max(200).default('*'),
+  method: z.enum(['GET', 'POST']).optional(),
+  probability: z.number().min(0).max(1).default(1),
+  countMax: z.number().int().positive().optional(),
+  startAtMs: z.number().int().nonnegative().optional(),
+  endAtMs: z.number().int().nonnegative().optional(),
+};
+const serverErrorStatus = z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]);
+const latencyMsMax = 600_000;
+
+export const chaosRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('latency'),
+    ...common,
+    latencyMs: z.number().int().min(0).max(latencyMsMax),
+    jitterMs: z.number().int().min(0).max(latencyMsMax).default(0),
+  }),
+  z.strictObject({ kind: z.literal('error'), ...common, status: serverErrorStatus.default(500) }),
+  z.strictObject({ kind: z.literal('reset'), ...common }),
+  z.strictObject({ kind: z.literal('hang'), ...common }),
+  z.strictObject({
+    kind: z.literal('commitThenFail'),
+    ...common,
+    failWith: z.enum(['error', 'reset', 'hang']).default('error'),
+    status: serverErrorStatus.default(502),
+  }),
+  z.strictObject({
+    kind: z.literal('rateLimitStorm'),
+    ...common,
+    backOffSeconds: z.number().int().min(1).max(3_600).default(30),
+    limit: z.number().int().min(0).max(100_000).default(10),
+  }),
+  z.strictObject({ kind: z.literal('outage'), ...common, mode: z.enum(['503', 'reset']).default('503') }),
+  z.strictObject({ kind: z.literal('staleOrderbook'), ...common }),
+  z.strictObject({
+    kind: z.literal('drift'),
+    ...common,
+    token: z.string().regex(/^[0-9a-f]{40}$/),
+    currency: z.string().min(2).max(10),
+    /** The new balance (decimal string); or use `delta` to add to it. */
+    balance: z.string().optional(),
+    delta: z.string().optional(),
+  }),
+]);
+
+export type ChaosRuleSpec = z.input<typeof chaosRuleSchema>;
+export type ChaosRuleParsed = z.output<typeof chaosRuleSchema>;
+export type ChaosKind = ChaosRuleParsed['kind'];
+export type ChaosRule = ChaosRuleParsed & { readonly id: number };
+
+export const CHAOS_KINDS: readonly ChaosKind[] = [
+  'latency',
+  'error',
+  'reset',
+  'hang',
+  'commitThenFail',
+  'rateLimitStorm',
+  'outage',
+  'staleOrderbook',
+  'drift',
+];
+
+export const chaosCommandSchema = z.union([
+  z.strictObject({ action: z.literal('add'), rules: z.array(chaosRuleSchema).min(1).max(1_000) }),
+  z.strictObject({ action: z.literal('clear'), ids: z.array(z.number().int()).max(1_000).optional() }),
+  z.strictObject({
+    action: z.literal('setMarketClosed'),
+    symbol: z.string().min(3).max(20),
+    closed: z.boolean(),
+  }),
+]);
+export type ChaosCommand = z.input<typeof chaosCommandSchema>;
+
+export function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}

@@ -1,0 +1,110 @@
+// One market's moving parts: walk price, synthetic book, public trades and minute candles.
+import { Decimal, parseDecimal } from '../../core/decimal.js';
+import type { Rng } from '../../core/random.js';
+import { randomInt } from '../../core/random.js';
+import type { Market } from '../markets.js';
+import { type BookSpec, buildBook, type OrderBook } from './order-book.js';
+import { nextWalkPrice } from './price-walk.js';
+import type { SimMarketConfig } from './types.js';
+
+export interface PublicTrade {
+  readonly timeMs: number;
+  readonly price: Decimal;
+  readonly volume: Decimal;
+  readonly type: 'buy' | 'sell';
+}
+
+export interface Candle {
+  /** Minute start, unix seconds. */
+  readonly t: number;
+  o: Decimal;
+  h: Decimal;
+  l: Decimal;
+  c: Decimal;
+  v: Decimal;
+}
+
+/** Public trades kept per market (the endpoint shows the newest). */
+export const PUBLIC_TRADES_MAX = 100;
+/** Minute candles kept per market: one week. */
+export const CANDLES_MAX = 7 * 1_440;
+/** Minute candles synthesised at start so charts and day stats have history. */
+export const CANDLES_BACKFILL = 1_440;
+
+export class MarketState {
+  readonly market: Market;
+  readonly spec: BookSpec;
+  lastPrice: Decimal;
+  book: OrderBook;
+  closed = false;
+  readonly publicTrades: PublicTrade[] = [];
+  readonly candles: Candle[] = [];
+
+  constructor(
+    readonly config: SimMarketConfig,
+    private readonly rng: Rng,
+    nowMs: number,
+  ) {
+    this.market = { base: config.base, quote: config.quote };
+    this.spec = {
+      amountStep: parseDecimal(config.amountStep, 'amountStep'),
+      priceStep: parseDecimal(config.priceStep, 'priceStep'),
+      levelAmountMin: parseDecimal(config.levelAmountMin, 'levelAmountMin'),
+      levelAmountMax: parseDecimal(config.levelAmountMax, 'levelAmountMax'),
+    };
+    this.lastPrice = parseDecimal(config.startPrice, 'startPrice');
+    this.#backfill(nowMs);
+    this.book = buildBook(rng, this.lastPrice, this.spec, nowMs);
+  }
+
+  /** One walk step: new price, fresh book, one synthetic public trade. */
+  step(nowMs: number): void {
+    this.lastPrice = nextWalkPrice(this.rng, this.lastPrice, this.spec.priceStep);
+    this.book = buildBook(this.rng, this.lastPrice, this.spec, nowMs);
+    const steps = randomInt(this.rng, 1, 20);
+    this.recordTrade(
+      this.lastPrice,
+      this.spec.amountStep.times(steps),
+      this.rng.next() < 0.5 ? 'buy' : 'sell',
+      nowMs,
+    );
+  }
+
+  recordTrade(price: Decimal, volume: Decimal, type: 'buy' | 'sell', nowMs: number): void {
+    this.publicTrades.push({ timeMs: nowMs, price, volume, type });
+    if (this.publicTrades.length > PUBLIC_TRADES_MAX) this.publicTrades.shift();
+    this.#addToCandle(Math.floor(nowMs / 60_000) * 60, price, volume);
+  }
+
+  #addToCandle(minuteSec: number, price: Decimal, volume: Decimal): void {
+    const last = this.candles[this.candles.length - 1];
+    if (last !== undefined && last.t === minuteSec) {
+      last.h = Decimal.max(last.h, price);
+      last.l = Decimal.min(last.l, price);
+      last.c = price;
+      last.v = last.v.plus(volume);
+      return;
+    }
+    if (last !== undefined && last.t > minuteSec) return; // clock moved back: keep history monotonic
+    this.candles.push({ t: minuteSec, o: price, h: price, l: price, c: price, v: volume });
+    if (this.candles.length > CANDLES_MAX) this.candles.shift();
+  }
+
+  #backfill(nowMs: number): void {
+    const nowMinuteSec = Math.floor(nowMs / 60_000) * 60;
+    for (let i = CANDLES_BACKFILL; i >= 1; i--) {
+      const open = this.lastPrice;
+      const close = nextWalkPrice(this.rng, open, this.spec.priceStep);
+      const volume = this.spec.amountStep.times(randomInt(this.rng, 10, 2_000));
+      this.candles.push({
+        t: nowMinuteSec - i * 60,
+        o: open,
+        h: Decimal.max(open, close),
+        l: Decimal.min(open, close),
+        c: close,
+        v: volume,
+      });
+      this.lastPrice = close;
+    }
+  }
+}

@@ -1,0 +1,201 @@
+// Places, fills and cancels orders against the synthetic books; moves funds in exact decimals.
+import { assert } from '../../core/assert.js';
+import { Decimal } from '../../core/decimal.js';
+import type { Rng } from '../../core/random.js';
+import type { Currency } from '../markets.js';
+import { toSymbol } from '../markets.js';
+import { MarketState } from './market-state.js';
+import type { BookLevel } from './order-book.js';
+import { isRejection, normalizeOrder, type OrderRejection, type PlaceOrderInput } from './order-rules.js';
+import type { SimMarketConfig, SimOrder } from './types.js';
+import type { Wallets } from './wallets.js';
+
+export interface MatchingEngineOptions {
+  readonly markets: readonly SimMarketConfig[];
+  readonly wallets: Wallets;
+  readonly rng: Rng;
+  readonly feeRate: Decimal;
+  readonly nowMs: number;
+}
+
+/** Identical orders within this window are refused (DuplicateOrder) unless `pro`. */
+export const DUPLICATE_WINDOW_MS = 10_000;
+/** Accepted orders kept in memory: ground truth must never drop one, so this is a hard stop. */
+export const ORDERS_MAX = 1_000_000;
+/** Fees are rounded down to this many decimals. */
+export const FEE_DECIMALS = 10;
+
+export type PlaceResult =
+  | { readonly ok: true; readonly order: SimOrder }
+  | ({ readonly ok: false } & OrderRejection);
+
+export class MatchingEngine {
+  readonly markets = new Map<string, MarketState>();
+  readonly orders: SimOrder[] = [];
+  #nextOrderId = 100_001;
+  #nextTradeId = 5_000_001;
+  readonly #recent: { key: string; atMs: number }[] = [];
+
+  constructor(private readonly options: MatchingEngineOptions) {
+    for (const config of options.markets) {
+      this.markets.set(config.symbol, new MarketState(config, options.rng, options.nowMs));
+    }
+  }
+
+  findMarket = (src: string, dst: string): MarketState | undefined => {
+    for (const state of this.markets.values())
+      if (state.market.base === src && state.market.quote === dst) return state;
+    return undefined;
+  };
+
+  place(token: string, input: PlaceOrderInput, nowMs: number): PlaceResult {
+    const normalized = normalizeOrder(input, this.findMarket);
+    if (isRejection(normalized)) return { ok: false, ...normalized };
+    const { state, type, amount, clientOrderId } = normalized;
+    if (clientOrderId !== null && this.openByClientOrderId(token, clientOrderId) !== undefined)
+      return {
+        ok: false,
+        code: 'DuplicateClientOrderId',
+        message: 'Duplicate clientOrderId',
+        httpStatus: 200,
+      };
+    const key = [
+      token,
+      type,
+      normalized.execution,
+      state.config.symbol,
+      amount.toFixed(),
+      normalized.price?.toFixed(),
+    ].join('|');
+    while ((this.#recent[0]?.atMs ?? nowMs) <= nowMs - DUPLICATE_WINDOW_MS) this.#recent.shift();
+    if (!normalized.pro && this.#recent.some((r) => r.key === key))
+      return { ok: false, code: 'DuplicateOrder', message: 'Duplicate order', httpStatus: 200 };
+    const [spends, needed] =
+      type === 'buy'
+        ? [state.market.quote, amount.times(normalized.worstPrice)]
+        : [state.market.base, amount];
+    if (this.options.wallets.available(token, spends).lt(needed))
+      return { ok: false, code: 'OverValueOrder', message: 'Insufficient balance', httpStatus: 200 };
+    assert(this.orders.length < ORDERS_MAX, `more than ${ORDERS_MAX} orders`);
+    const order: SimOrder = {
+      id: this.#nextOrderId++,
+      token,
+      market: state.market,
+      symbol: toSymbol(state.market),
+      type,
+      execution: normalized.execution,
+      price: normalized.price,
+      amount,
+      worstPrice: normalized.worstPrice,
+      clientOrderId,
+      createdAtMs: nowMs,
+      status: 'Active',
+      matchedAmount: new Decimal(0),
+      matchedTotal: new Decimal(0),
+      fee: new Decimal(0),
+      blockedRemaining: needed,
+      fills: [],
+    };
+    this.options.wallets.block(token, spends, needed);
+    this.orders.push(order);
+    this.#recent.push({ key, atMs: nowMs });
+    this.#sweep(order, state, nowMs);
+    // Market orders are IOC within the band: what did not fill now is cancelled.
+    if (order.execution === 'market' && order.status === 'Active') this.#finish(order, 'Canceled');
+    return { ok: true, order };
+  }
+
+  cancel(order: SimOrder): boolean {
+    if (order.status !== 'Active') return false;
+    this.#finish(order, 'Canceled');
+    return true;
+  }
+
+  /** Moves every market one step, then lets resting orders meet the new books. */
+  tick(nowMs: number): void {
+    for (const state of this.markets.values()) state.step(nowMs);
+    for (const order of this.orders) {
+      if (order.status !== 'Active') continue;
+      const state = this.markets.get(order.symbol);
+      if (state !== undefined && !state.closed) this.#sweep(order, state, nowMs);
+    }
+    this.#cancelUnderfunded();
+  }
+
+  openByClientOrderId(token: string, clientOrderId: string): SimOrder | undefined {
+    return this.orders.find(
+      (o) => o.token === token && o.clientOrderId === clientOrderId && o.status === 'Active',
+    );
+  }
+
+  orderById(token: string, id: number): SimOrder | undefined {
+    const order = this.orders.find((o) => o.id === id);
+    return order?.token === token ? order : undefined;
+  }
+
+  #sweep(order: SimOrder, state: MarketState, nowMs: number): void {
+    const levels = order.type === 'buy' ? state.book.asks : state.book.bids;
+    for (const level of levels) {
+      const remaining = order.amount.minus(order.matchedAmount);
+      if (remaining.lte(0)) break;
+      if (order.type === 'buy' ? level.price.gt(order.worstPrice) : level.price.lt(order.worstPrice)) break;
+      if (level.amount.lte(0)) continue;
+      this.#fill(order, state, level, Decimal.min(remaining, level.amount), nowMs);
+    }
+    if (order.matchedAmount.eq(order.amount)) this.#finish(order, 'Done');
+  }
+
+  #fill(order: SimOrder, state: MarketState, level: BookLevel, amount: Decimal, nowMs: number): void {
+    const wallets = this.options.wallets;
+    const { base, quote } = state.market;
+    const total = amount.times(level.price);
+    level.amount = level.amount.minus(amount);
+    let fee: Decimal;
+    if (order.type === 'buy') {
+      const unblocked = amount.times(order.worstPrice);
+      fee = amount.times(this.options.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_DOWN);
+      wallets.credit(order.token, quote, total.neg());
+      wallets.release(order.token, quote, unblocked);
+      wallets.credit(order.token, base, amount.minus(fee));
+      order.blockedRemaining = order.blockedRemaining.minus(unblocked);
+    } else {
+      fee = total.times(this.options.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_DOWN);
+      wallets.credit(order.token, base, amount.neg());
+      wallets.release(order.token, base, amount);
+      wallets.credit(order.token, quote, total.minus(fee));
+      order.blockedRemaining = order.blockedRemaining.minus(amount);
+    }
+    order.matchedAmount = order.matchedAmount.plus(amount);
+    order.matchedTotal = order.matchedTotal.plus(total);
+    order.fee = order.fee.plus(fee);
+    order.fills.push({
+      id: this.#nextTradeId++,
+      orderId: order.id,
+      price: level.price,
+      amount,
+      total,
+      fee,
+      atMs: nowMs,
+    });
+    state.recordTrade(level.price, amount, order.type, nowMs);
+  }
+
+  #finish(order: SimOrder, status: 'Done' | 'Canceled'): void {
+    assert(order.status === 'Active', `order ${order.id} ${order.status} -> ${status}`);
+    order.status = status;
+    const spends: Currency = order.type === 'buy' ? order.market.quote : order.market.base;
+    this.options.wallets.release(order.token, spends, order.blockedRemaining);
+    order.blockedRemaining = new Decimal(0);
+  }
+
+  // Nobitex cancels orders when the wallet no longer covers them (a drift, a withdrawal): newest first.
+  #cancelUnderfunded(): void {
+    for (let i = this.orders.length - 1; i >= 0; i--) {
+      const order = this.orders[i];
+      if (order === undefined || order.status !== 'Active') continue;
+      const spends: Currency = order.type === 'buy' ? order.market.quote : order.market.base;
+      const entry = this.options.wallets.entry(order.token, spends);
+      if (entry.balance.lt(entry.blocked)) this.#finish(order, 'Canceled');
+    }
+  }
+}

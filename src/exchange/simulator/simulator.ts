@@ -1,0 +1,138 @@
+// The embeddable simulator: engine + wallets + chaos behind a fastify app, all on one seeded Rng
+// family and one injected clock, so the same seed replays the same prices, fills and faults.
+import type { FastifyInstance } from 'fastify';
+import type { TimerHandle } from '../../core/clock.js';
+import { formatDecimal, parseDecimal } from '../../core/decimal.js';
+import { createRng } from '../../core/random.js';
+import { silentLogger } from '../../logging/logger.js';
+import { isCurrency } from '../markets.js';
+import { Authenticator } from './auth.js';
+import { ChaosController, type DriftRule } from './chaos.js';
+import type { SimContext } from './context.js';
+import { HangRegistry } from './hang-registry.js';
+import { MatchingEngine } from './matching-engine.js';
+import { RateLimiter } from './rate-limits.js';
+import { buildApp } from './server.js';
+import { type SimulatorOptions, validateOptions } from './simulator-options.js';
+import { groundTruthOf, tradesOf } from './snapshots.js';
+import type { GroundTruthOrder, SimTrade } from './types.js';
+import { type WalletSnapshot, Wallets } from './wallets.js';
+
+export { DEFAULT_BALANCES, SIMULATOR_DEFAULT_TOKEN, type SimulatorOptions } from './simulator-options.js';
+
+export interface Simulator {
+  readonly app: FastifyInstance;
+  readonly chaos: ChaosController;
+  /** Base URL once listening. */
+  readonly url: string | undefined;
+  listen(options?: { host?: string; port?: number }): Promise<string>;
+  close(): Promise<void>;
+  groundTruthOrders(): GroundTruthOrder[];
+  trades(): SimTrade[];
+  wallets(token: string): Record<string, WalletSnapshot>;
+  setBalance(token: string, currency: string, amount: string): void;
+  /** Moves prices n steps and matches resting orders. */
+  tick(n?: number): void;
+  lastPrice(symbol: string): string;
+}
+
+export function createSimulator(options: SimulatorOptions): Simulator {
+  const settings = validateOptions(options);
+  const { clock } = settings;
+  const logger = (options.logger ?? silentLogger).child({ component: 'simulator' });
+  const ctx = assemble(settings);
+  const { engine, wallets, chaos } = ctx;
+  const hangs = new HangRegistry();
+  const groundTruth = () => groundTruthOf(engine.orders);
+  const app = buildApp({ ctx, hangs, logger, groundTruth });
+  let url: string | undefined;
+  let timer: TimerHandle | undefined;
+  const loop = () => {
+    engine.tick(clock.nowMs());
+    timer = clock.setTimeout(loop, settings.priceTickMs);
+  };
+  if (settings.priceTickMs > 0) timer = clock.setTimeout(loop, settings.priceTickMs);
+
+  return {
+    app,
+    chaos,
+    get url() {
+      return url;
+    },
+    async listen({ host = '127.0.0.1', port = 0 } = {}) {
+      const address = await app.listen({ host, port });
+      url = address.replace('[::1]', 'localhost');
+      logger.info({ url }, 'simulator listening');
+      return url;
+    },
+    async close() {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      chaos.dispose();
+      hangs.releaseAll();
+      await app.close();
+    },
+    groundTruthOrders: groundTruth,
+    trades: () => tradesOf(engine.orders),
+    wallets: (token) => wallets.snapshot(token),
+    setBalance(token, currency, amount) {
+      if (!wallets.has(token)) throw new RangeError(`unknown account token, was ${token.slice(0, 6)}…`);
+      if (!isCurrency(currency)) throw new RangeError(`unknown currency, was ${currency}`);
+      wallets.setBalance(token, currency, parseDecimal(amount, 'amount'));
+    },
+    tick(n = 1) {
+      if (!Number.isInteger(n) || n < 0)
+        throw new RangeError(`tick count must be a non-negative integer, was ${n}`);
+      for (let i = 0; i < n; i++) engine.tick(clock.nowMs());
+    },
+    lastPrice(symbol) {
+      const state = engine.markets.get(symbol.toUpperCase());
+      if (state === undefined) throw new RangeError(`unknown market, was ${symbol}`);
+      return formatDecimal(state.lastPrice);
+    },
+  };
+}
+
+type Settings = ReturnType<typeof validateOptions>;
+
+/** Engine, wallets, auth, limits and chaos, each on its own seeded stream and the one clock. */
+function assemble(settings: Settings): SimContext {
+  const { clock, seed } = settings;
+  const wallets = new Wallets();
+  for (const account of settings.accounts) wallets.open(account.token, account.balances ?? {});
+  const engine = new MatchingEngine({
+    markets: settings.markets,
+    wallets,
+    rng: createRng(seed),
+    feeRate: settings.feeRate,
+    nowMs: clock.nowMs(),
+  });
+  // A separate stream for chaos: adding a fault never changes the price path.
+  const chaos = new ChaosController(clock, createRng(seed ^ 0x5eed), {
+    applyDrift: (rule: DriftRule) => applyDrift(wallets, rule),
+    setMarketClosed: (symbol, closed) => {
+      const state = engine.markets.get(symbol.toUpperCase());
+      if (state === undefined) throw new RangeError(`unknown market, was ${symbol}`);
+      state.closed = closed;
+    },
+  });
+  return {
+    engine,
+    wallets,
+    clock,
+    chaos,
+    auth: new Authenticator(settings.accounts, clock),
+    limiter: new RateLimiter(clock, settings.rateLimitScale),
+    feeRate: settings.feeRate,
+    rawBodies: new WeakMap(),
+  };
+}
+
+function applyDrift(wallets: Wallets, rule: DriftRule): void {
+  if (!wallets.has(rule.token) || !isCurrency(rule.currency)) return;
+  const entry = wallets.entry(rule.token, rule.currency);
+  if (rule.balance !== undefined)
+    wallets.setBalance(rule.token, rule.currency, parseDecimal(rule.balance, 'balance'));
+  else if (rule.delta !== undefined)
+    wallets.setBalance(rule.token, rule.currency, entry.balance.plus(parseDecimal(rule.delta, 'delta')));
+}

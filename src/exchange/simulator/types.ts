@@ -1,0 +1,97 @@
+// Shared shapes of the simulator: market settings, accounts, orders and fills, all in exact decimals.
+import type { Decimal } from '../../core/decimal.js';
+import type { Currency, Market, QuoteCurrency } from '../markets.js';
+
+export interface SimMarketConfig {
+  /** `BTCIRT` style symbol. */
+  readonly symbol: string;
+  readonly base: Currency;
+  readonly quote: QuoteCurrency;
+  /** Start price, in rial for IRT markets. */
+  readonly startPrice: string;
+  /** Amount precision step (amounts are floored to it). */
+  readonly amountStep: string;
+  /** Price precision step (prices are banker's-rounded to it). */
+  readonly priceStep: string;
+  /** Per-level book amount range, base units. Thin levels make large orders fill partially. */
+  readonly levelAmountMin: string;
+  readonly levelAmountMax: string;
+}
+
+export interface SimAccountConfig {
+  /** 40 lowercase hex characters. */
+  readonly token: string;
+  readonly apiKey?: { readonly publicKeyBase64: string };
+  readonly balances?: Readonly<Partial<Record<Currency, string>>>;
+}
+
+export type OrderType = 'buy' | 'sell';
+export type OrderExecution = 'limit' | 'market';
+export type OrderStatus = 'Active' | 'Done' | 'Canceled';
+
+/** Statuses with unfilled amount still on the book: clientOrderId lookups only search these. */
+export const OPEN_STATUSES: readonly OrderStatus[] = ['Active'];
+
+export interface SimFill {
+  readonly id: number;
+  readonly orderId: number;
+  readonly price: Decimal;
+  readonly amount: Decimal;
+  readonly total: Decimal;
+  /** In the received currency: base for a buy, quote for a sell. */
+  readonly fee: Decimal;
+  readonly atMs: number;
+}
+
+export interface SimOrder {
+  readonly id: number;
+  readonly token: string;
+  readonly market: Market;
+  readonly symbol: string;
+  readonly type: OrderType;
+  readonly execution: OrderExecution;
+  /** Undefined for a market order given without a price. */
+  readonly price: Decimal | undefined;
+  readonly amount: Decimal;
+  /** The worst price a fill may have: the limit price, or the 1% band bound of a market order. */
+  readonly worstPrice: Decimal;
+  readonly clientOrderId: string | null;
+  readonly createdAtMs: number;
+  status: OrderStatus;
+  matchedAmount: Decimal;
+  matchedTotal: Decimal;
+  fee: Decimal;
+  /** Funds still blocked for this order, in the currency it spends. */
+  blockedRemaining: Decimal;
+  readonly fills: SimFill[];
+}
+
+/** Snapshot given to tests: every order ever accepted. */
+export interface GroundTruthOrder {
+  readonly id: number;
+  readonly token: string;
+  readonly symbol: string;
+  readonly type: OrderType;
+  readonly execution: OrderExecution;
+  readonly clientOrderId: string | null;
+  readonly status: OrderStatus;
+  readonly price: string | null;
+  readonly amount: string;
+  readonly matchedAmount: string;
+  readonly fee: string;
+  readonly createdAtMs: number;
+  readonly fills: readonly { id: number; price: string; amount: string; fee: string; atMs: number }[];
+}
+
+export interface SimTrade {
+  readonly id: number;
+  readonly orderId: number;
+  readonly token: string;
+  readonly symbol: string;
+  readonly type: OrderType;
+  readonly price: string;
+  readonly amount: string;
+  readonly total: string;
+  readonly fee: string;
+  readonly atMs: number;
+}

@@ -1,0 +1,89 @@
+// Per-account balances with blocked amounts, exact decimals. `balance` includes `blocked`, as on Nobitex.
+import { assert } from '../../core/assert.js';
+import { Decimal, formatDecimal } from '../../core/decimal.js';
+import { CURRENCIES, type Currency } from '../markets.js';
+
+export interface WalletEntry {
+  balance: Decimal;
+  blocked: Decimal;
+}
+
+export interface WalletSnapshot {
+  readonly balance: string;
+  readonly blocked: string;
+  readonly available: string;
+}
+
+export class Wallets {
+  readonly #accounts = new Map<string, Map<Currency, WalletEntry>>();
+
+  open(token: string, balances: Readonly<Partial<Record<Currency, string>>>): void {
+    assert(!this.#accounts.has(token), `account opened twice: ${token.slice(0, 6)}…`);
+    const entries = new Map<Currency, WalletEntry>();
+    for (const [currency, amount] of Object.entries(balances) as [Currency, string][]) {
+      entries.set(currency, { balance: new Decimal(amount), blocked: new Decimal(0) });
+    }
+    this.#accounts.set(token, entries);
+  }
+
+  has(token: string): boolean {
+    return this.#accounts.has(token);
+  }
+
+  entry(token: string, currency: Currency): WalletEntry {
+    const account = this.#accounts.get(token);
+    assert(account !== undefined, 'unknown account');
+    let entry = account.get(currency);
+    if (entry === undefined) {
+      entry = { balance: new Decimal(0), blocked: new Decimal(0) };
+      account.set(currency, entry);
+    }
+    return entry;
+  }
+
+  available(token: string, currency: Currency): Decimal {
+    const e = this.entry(token, currency);
+    return e.balance.minus(e.blocked);
+  }
+
+  block(token: string, currency: Currency, amount: Decimal): void {
+    assert(amount.gte(0), `block amount negative: ${formatDecimal(amount)}`);
+    this.entry(token, currency).blocked = this.entry(token, currency).blocked.plus(amount);
+  }
+
+  release(token: string, currency: Currency, amount: Decimal): void {
+    const e = this.entry(token, currency);
+    e.blocked = Decimal.max(0, e.blocked.minus(amount));
+  }
+
+  /** Adds (or with a negative delta, removes) funds. */
+  credit(token: string, currency: Currency, delta: Decimal): void {
+    const e = this.entry(token, currency);
+    e.balance = e.balance.plus(delta);
+  }
+
+  /** Overwrites a balance behind the engine's back (chaos drift, test setup). */
+  setBalance(token: string, currency: Currency, amount: Decimal): void {
+    this.entry(token, currency).balance = amount;
+  }
+
+  /** Currencies the account has a wallet for, in the fixed currency order. */
+  currencies(token: string): Currency[] {
+    const account = this.#accounts.get(token);
+    assert(account !== undefined, 'unknown account');
+    return CURRENCIES.filter((c) => account.has(c));
+  }
+
+  snapshot(token: string): Record<string, WalletSnapshot> {
+    const result: Record<string, WalletSnapshot> = {};
+    for (const currency of this.currencies(token)) {
+      const e = this.entry(token, currency);
+      result[currency] = {
+        balance: formatDecimal(e.balance),
+        blocked: formatDecimal(e.blocked),
+        available: formatDecimal(e.balance.minus(e.blocked)),
+      };
+    }
+    return result;
+  }
+}
