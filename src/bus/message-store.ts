@@ -1,0 +1,168 @@
+// SQL for the bus table, in the common dialect. Every state change after a claim is fenced by
+// (lease_owner, attempts): a consumer whose lease expired and was re-claimed elsewhere changes nothing.
+import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { parseJsonLossless } from '../core/decimal.js';
+import type { Database, Queryable } from '../storage/database.js';
+
+export type MessageState = 'pending' | 'processing' | 'done' | 'quarantined';
+export const MESSAGE_STATES: readonly MessageState[] = ['pending', 'processing', 'done', 'quarantined'];
+
+export interface PublishMessage {
+  /** Unique and stable: publishing the same id again is a no-op (idempotent publish). */
+  readonly id: string;
+  readonly topic: string;
+  /** Messages with the same key are delivered one at a time, in publish order (e.g. the symbol). */
+  readonly partitionKey: string;
+  /** JSON-serializable. Put amounts in as strings or Decimals, never floats. */
+  readonly payload: unknown;
+  /** First delivery not before this epoch ms. Default: now. */
+  readonly availableAtMs?: number;
+}
+
+export interface BusMessage {
+  readonly id: string;
+  readonly topic: string;
+  readonly partitionKey: string;
+  /** Parsed without floats: safe integers are numbers, other numbers LosslessNumbers. */
+  readonly payload: unknown;
+  /** 1 on the first delivery. */
+  readonly attempt: number;
+  readonly createdAtMs: number;
+}
+
+/** A message claimed under a lease by one consumer. */
+export interface Claim {
+  readonly message: BusMessage;
+  readonly leaseOwner: string;
+}
+
+type ClaimRow = {
+  id: string;
+  topic: string;
+  partition_key: string;
+  payload: string;
+  attempts: number;
+  created_at_ms: number;
+};
+
+export const ERROR_TEXT_LENGTH_MAX = 1_000;
+
+export function serializePayload(payload: unknown): string {
+  const text = stringifyLossless(payload);
+  if (text === undefined) throw new RangeError(`payload must be JSON-serializable, was ${typeof payload}`);
+  parseLossless(text); // proves it parses back
+  return text;
+}
+
+export async function insertMessage(
+  target: Queryable,
+  message: PublishMessage,
+  payloadText: string,
+  nowMs: number,
+) {
+  const { changes } = await target.execute(
+    `INSERT INTO bus_messages (id, topic, partition_key, payload, state, attempts, available_at_ms, created_at_ms, updated_at_ms)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    [
+      message.id,
+      message.topic,
+      message.partitionKey,
+      payloadText,
+      message.availableAtMs ?? nowMs,
+      nowMs,
+      nowMs,
+    ],
+  );
+  return changes === 1;
+}
+
+/**
+ * Claims up to `limit` deliverable messages of a topic: pending and due, or processing with an expired
+ * lease, and only the head of each partition key (nothing earlier of that key pending or processing).
+ */
+export function claimMessages(
+  db: Database,
+  request: { topic: string; limit: number; leaseOwner: string; leaseUntilMs: number; nowMs: number },
+): Promise<Claim[]> {
+  const lock = db.dialect === 'postgres' ? 'FOR UPDATE OF m SKIP LOCKED' : '';
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<ClaimRow>(
+      `SELECT m.id, m.topic, m.partition_key, m.payload, m.attempts, m.created_at_ms FROM bus_messages m
+       WHERE m.topic = ?
+         AND ((m.state = 'pending' AND m.available_at_ms <= ?) OR (m.state = 'processing' AND m.lease_until_ms <= ?))
+         AND NOT EXISTS (SELECT 1 FROM bus_messages p WHERE p.topic = m.topic AND p.partition_key = m.partition_key
+                         AND p.seq < m.seq AND p.state IN ('pending', 'processing'))
+       ORDER BY m.seq LIMIT ? ${lock}`,
+      [request.topic, request.nowMs, request.nowMs, request.limit],
+    );
+    if (rows.length === 0) return [];
+    await tx.execute(
+      `UPDATE bus_messages SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_until_ms = ?,
+       updated_at_ms = ? WHERE id IN (${rows.map(() => '?').join(', ')})`,
+      [request.leaseOwner, request.leaseUntilMs, request.nowMs, ...rows.map((row) => row.id)],
+    );
+    return rows.map((row) => ({ leaseOwner: request.leaseOwner, message: toMessage(row) }));
+  });
+}
+
+type Settle =
+  | { kind: 'done' }
+  | { kind: 'retry'; availableAtMs: number; error: string }
+  | { kind: 'quarantined'; error: string }
+  | { kind: 'released' }; // claimed but never delivered: back to pending, the attempt not counted
+
+/** Ends a claim; false when the lease was lost (another consumer owns the message now). */
+export async function settleClaim(
+  db: Queryable,
+  claim: Claim,
+  outcome: Settle,
+  nowMs: number,
+): Promise<boolean> {
+  const fence = [claim.message.id, claim.leaseOwner, claim.message.attempt] as const;
+  const where = `WHERE id = ? AND lease_owner = ? AND attempts = ? AND state = 'processing'`;
+  const clear = 'lease_owner = NULL, lease_until_ms = NULL, updated_at_ms = ?';
+  let result: { changes: number };
+  if (outcome.kind === 'done') {
+    result = await db.execute(`UPDATE bus_messages SET state = 'done', ${clear} ${where}`, [nowMs, ...fence]);
+  } else if (outcome.kind === 'retry') {
+    result = await db.execute(
+      `UPDATE bus_messages SET state = 'pending', available_at_ms = ?, last_error = ?, ${clear} ${where}`,
+      [outcome.availableAtMs, truncate(outcome.error), nowMs, ...fence],
+    );
+  } else if (outcome.kind === 'quarantined') {
+    result = await db.execute(
+      `UPDATE bus_messages SET state = 'quarantined', last_error = ?, ${clear} ${where}`,
+      [truncate(outcome.error), nowMs, ...fence],
+    );
+  } else {
+    result = await db.execute(
+      `UPDATE bus_messages SET state = 'pending', attempts = attempts - 1, ${clear} ${where}`,
+      [nowMs, ...fence],
+    );
+  }
+  return result.changes === 1;
+}
+
+/** Extends every lease a consumer holds (heartbeat while handlers run). */
+export async function renewLeases(db: Queryable, leaseOwner: string, leaseUntilMs: number): Promise<number> {
+  const { changes } = await db.execute(
+    `UPDATE bus_messages SET lease_until_ms = ? WHERE lease_owner = ? AND state = 'processing'`,
+    [leaseUntilMs, leaseOwner],
+  );
+  return changes;
+}
+
+function toMessage(row: ClaimRow): BusMessage {
+  return {
+    id: row.id,
+    topic: row.topic,
+    partitionKey: row.partition_key,
+    payload: parseJsonLossless(row.payload),
+    attempt: Number(row.attempts) + 1,
+    createdAtMs: Number(row.created_at_ms),
+  };
+}
+
+function truncate(text: string): string {
+  return text.length <= ERROR_TEXT_LENGTH_MAX ? text : `${text.slice(0, ERROR_TEXT_LENGTH_MAX - 1)}…`;
+}

@@ -1,0 +1,269 @@
+// One consumer of one topic. Claims due messages under a lease (at most one in flight per partition
+// key, enforced by the claim query), runs them with bounded concurrency from a bounded buffer, and
+// settles each one: done, retry later with backoff, or quarantined after attemptsMax attempts.
+import { assert } from '../core/assert.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { TimeoutError } from '../core/errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { Database } from '../storage/database.js';
+import { raceTimer, runWithDeadline } from './deadline.js';
+import { type BusMessage, type Claim, claimMessages, renewLeases, settleClaim } from './message-store.js';
+import {
+  type SubscribeOptions,
+  type SubscriptionSettings,
+  subscriptionSettings,
+} from './subscription-options.js';
+
+export type MessageHandler = (
+  message: BusMessage,
+  context: { readonly signal: AbortSignal },
+) => Promise<void>;
+
+export interface SubscriptionStats {
+  readonly topic: string;
+  readonly inFlight: number;
+  readonly buffered: number;
+}
+
+/** What a subscription needs from its bus; kept narrow so it can be tested alone. */
+export interface SubscriptionContext {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly leaseOwner: string;
+  readonly onQuarantine: (event: { message: BusMessage; error: unknown }) => void;
+}
+
+export class Subscription {
+  readonly #options: SubscriptionSettings;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #buffer: Claim[] = [];
+  readonly #settling = new Set<Promise<boolean>>();
+  readonly #abort = new AbortController();
+  #state: 'running' | 'stopping' | 'stopped' = 'running';
+  #polling: Promise<void> | undefined;
+  #pollAgain = false;
+  #pollTimer: TimerHandle | undefined;
+  #renewTimer: TimerHandle | undefined;
+
+  constructor(
+    readonly topic: string,
+    private readonly handler: MessageHandler,
+    private readonly context: SubscriptionContext,
+    options: SubscribeOptions = {},
+  ) {
+    this.#options = subscriptionSettings(options);
+    this.#scheduleRenewal();
+    this.wake();
+  }
+
+  /** Claims now instead of at the next poll (after a local publish or a finished message). */
+  wake(): void {
+    void this.#poll();
+  }
+
+  /**
+   * Resolves once no claim or settle is running and, unless `handlers` is false, no handler either.
+   * For tests on a fake clock (advance, then wait for the I/O it caused) and for graceful handover.
+   */
+  async whenIdle(options: { readonly handlers?: boolean } = {}): Promise<void> {
+    for (;;) {
+      // Let completion callbacks run first: they may start the next claim.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const pending = [...this.#settling, ...(options.handlers === false ? [] : this.#inFlight.values())];
+      if (this.#polling !== undefined) pending.push(this.#polling);
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
+  }
+
+  stats(): SubscriptionStats {
+    return { topic: this.topic, inFlight: this.#inFlight.size, buffered: this.#buffer.length };
+  }
+
+  /**
+   * Stops claiming, hands buffered messages back, and waits up to timeoutMs for running handlers.
+   * Handlers still running after that keep their lease until it expires, then go to another consumer.
+   */
+  async stop(timeoutMs = 10_000): Promise<{ drained: boolean }> {
+    if (this.#state !== 'running') return { drained: this.#inFlight.size === 0 };
+    this.#state = 'stopping';
+    if (this.#pollTimer !== undefined) this.context.clock.clearTimeout(this.#pollTimer);
+    await this.#polling; // a claim in progress lands in the buffer first, then goes back below
+    const buffered = this.#buffer.splice(0);
+    await Promise.all(buffered.map((claim) => this.#settle(claim, { kind: 'released' })));
+    const drained = await this.#waitForInFlight(timeoutMs);
+    if (!drained) this.#abort.abort(new Error(`subscription ${this.topic} stopped`));
+    if (this.#renewTimer !== undefined) this.context.clock.clearTimeout(this.#renewTimer);
+    this.#state = 'stopped';
+    return { drained };
+  }
+
+  #poll(): Promise<void> {
+    if (this.#polling !== undefined) {
+      this.#pollAgain = true;
+      return this.#polling;
+    }
+    this.#polling = this.#pollLoop().finally(() => {
+      this.#polling = undefined;
+      this.#schedulePoll();
+    });
+    return this.#polling;
+  }
+
+  async #pollLoop(): Promise<void> {
+    try {
+      do {
+        this.#pollAgain = false;
+        await this.#claimOnce();
+      } while (this.#pollAgain && this.#state === 'running');
+    } catch (error) {
+      this.context.logger.warn(
+        { err: error, topic: this.topic },
+        'bus claim failed; retrying at the next poll',
+      );
+    }
+  }
+
+  async #claimOnce(): Promise<void> {
+    const { concurrencyMax, bufferMax, attemptsMax, leaseMs } = this.#options;
+    const limit = concurrencyMax + bufferMax - this.#inFlight.size - this.#buffer.length;
+    if (limit <= 0 || this.#state !== 'running') return;
+    const nowMs = this.context.clock.nowMs();
+    const claims = await claimMessages(this.context.db, {
+      topic: this.topic,
+      limit,
+      leaseOwner: this.context.leaseOwner,
+      leaseUntilMs: nowMs + leaseMs,
+      nowMs,
+    });
+    for (const claim of claims) {
+      if (this.#state !== 'running') {
+        await this.#settle(claim, { kind: 'released' });
+        continue;
+      }
+      // Our own lease lapsed (renewal failed) and we re-claimed a message still running here: keep one.
+      if (
+        this.#inFlight.has(claim.message.id) ||
+        this.#buffer.some((held) => held.message.id === claim.message.id)
+      )
+        continue;
+      if (claim.message.attempt > attemptsMax) {
+        // Claimed attemptsMax times and never settled: its handler crashed or hung the process each time.
+        const error = new Error(`lease expired ${attemptsMax} times without the handler finishing`);
+        await this.#quarantine(claim, error);
+        this.#pollAgain = true; // the next message of its key is claimable now
+        continue;
+      }
+      this.#buffer.push(claim);
+    }
+    assert(
+      this.#buffer.length <= bufferMax + concurrencyMax,
+      `bus buffer over its limit: ${this.#buffer.length}`,
+    );
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    while (this.#state === 'running' && this.#inFlight.size < this.#options.concurrencyMax) {
+      const claim = this.#buffer.shift();
+      if (claim === undefined) return;
+      const running = this.#deliver(claim).finally(() => {
+        this.#inFlight.delete(claim.message.id);
+        this.#dispatch();
+        if (this.#state === 'running') this.wake(); // the next message of this key may be claimable now
+      });
+      this.#inFlight.set(claim.message.id, running);
+    }
+  }
+
+  async #deliver(claim: Claim): Promise<void> {
+    const { message } = claim;
+    try {
+      await this.#runHandler(message);
+    } catch (error) {
+      if (message.attempt >= this.#options.attemptsMax) {
+        await this.#quarantine(claim, error);
+        return;
+      }
+      const availableAtMs = this.context.clock.nowMs() + this.#options.backoff(message.attempt);
+      this.context.logger.warn(
+        { err: error, messageId: message.id, attempt: message.attempt },
+        'bus handler failed',
+      );
+      await this.#settle(claim, { kind: 'retry', availableAtMs, error: describe(error) });
+      return;
+    }
+    await this.#settle(claim, { kind: 'done' });
+  }
+
+  /** The handler, abandoned after handlerTimeoutMs (its signal aborts; at-least-once covers the overlap). */
+  #runHandler(message: BusMessage): Promise<void> {
+    const { handlerTimeoutMs } = this.#options;
+    return runWithDeadline(this.context.clock, {
+      timeoutMs: handlerTimeoutMs,
+      parentSignal: this.#abort.signal,
+      fn: (signal) => this.handler(message, { signal }),
+      timeoutError: () => new TimeoutError(`bus handler did not finish within ${handlerTimeoutMs} ms`),
+    });
+  }
+
+  async #quarantine(claim: Claim, error: unknown): Promise<void> {
+    const settled = await this.#settle(claim, { kind: 'quarantined', error: describe(error) });
+    if (!settled) return;
+    this.context.logger.error({ err: error, messageId: claim.message.id }, 'bus message quarantined');
+    this.context.onQuarantine({ message: claim.message, error });
+  }
+
+  /** Never throws: a failed settle leaves the lease to expire, and the message is redelivered. */
+  #settle(claim: Claim, outcome: Parameters<typeof settleClaim>[2]): Promise<boolean> {
+    const settling = this.#trySettle(claim, outcome).finally(() => this.#settling.delete(settling));
+    this.#settling.add(settling);
+    return settling;
+  }
+
+  async #trySettle(claim: Claim, outcome: Parameters<typeof settleClaim>[2]): Promise<boolean> {
+    try {
+      const settled = await settleClaim(this.context.db, claim, outcome, this.context.clock.nowMs());
+      if (!settled)
+        this.context.logger.warn({ messageId: claim.message.id }, 'bus lease lost before settling');
+      return settled;
+    } catch (error) {
+      this.context.logger.error(
+        { err: error, messageId: claim.message.id },
+        'bus settle failed; lease will expire',
+      );
+      return false;
+    }
+  }
+
+  #schedulePoll(): void {
+    if (this.#state !== 'running') return;
+    if (this.#pollTimer !== undefined) this.context.clock.clearTimeout(this.#pollTimer);
+    this.#pollTimer = this.context.clock.setTimeout(() => this.wake(), this.#options.pollIntervalMs);
+  }
+
+  #scheduleRenewal(): void {
+    const periodMs = Math.max(1, Math.floor(this.#options.leaseMs / 3));
+    this.#renewTimer = this.context.clock.setTimeout(async () => {
+      if (this.#state === 'stopped') return;
+      if (this.#inFlight.size + this.#buffer.length > 0) {
+        const untilMs = this.context.clock.nowMs() + this.#options.leaseMs;
+        await renewLeases(this.context.db, this.context.leaseOwner, untilMs).catch((error: unknown) => {
+          this.context.logger.warn({ err: error, topic: this.topic }, 'bus lease renewal failed');
+        });
+      }
+      this.#scheduleRenewal();
+    }, periodMs);
+  }
+
+  #waitForInFlight(timeoutMs: number): Promise<boolean> {
+    if (this.#inFlight.size === 0) return Promise.resolve(true);
+    const all = Promise.allSettled([...this.#inFlight.values()]).then(() => true);
+    return raceTimer(this.context.clock, all, timeoutMs, false);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
