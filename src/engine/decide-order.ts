@@ -1,0 +1,98 @@
+// From a stored signal to an order intent, or a reasoned refusal. Reads market rules, wallets and
+// positions; runs sizing, the exchange's preconditions and the engine's risk limits. No side effects.
+import { Decimal, parseDecimal } from '../core/decimal.js';
+import type { Currency, Market } from '../exchange/markets.js';
+import { clientOrderIdFor } from '../exchange/order-journal/order-intent.js';
+import type { PrepareInput } from '../exchange/order-journal/order-journal.js';
+import type { VerificationGateway } from '../exchange/transaction-verification/gateway.js';
+import { checkPreconditions } from '../exchange/transaction-verification/preconditions.js';
+import type { StoredSignal } from '../market-data/signal-store.js';
+import type { Ledger } from '../position/ledger.js';
+import type { EngineMode } from './kill-switch.js';
+import { checkRiskLimits, type RiskLimits } from './risk-limits.js';
+import { sizeOrder } from './size-order.js';
+
+export type Decision =
+  | { readonly kind: 'order'; readonly input: PrepareInput }
+  | { readonly kind: 'refuse'; readonly code: string; readonly message: string }
+  | { readonly kind: 'noop'; readonly message: string };
+
+export interface DecideContext {
+  readonly gateway: VerificationGateway;
+  readonly ledger: Ledger;
+  readonly limits: RiskLimits;
+  readonly mode: EngineMode;
+  readonly ordersInLastMinute: number;
+}
+
+export const orderIdFor = (signalId: string): string => `ord-${signalId}`;
+
+export async function decideOrder(stored: StoredSignal, context: DecideContext): Promise<Decision> {
+  const { signal } = stored;
+  const market: Market = { base: signal.base, quote: signal.quote };
+  if (context.mode === 'HALTED') return refuse('EngineHalted', 'the engine is halted: no new orders');
+  if (!context.limits.allowedSymbols.includes(signal.symbol))
+    return refuse('SymbolNotAllowed', `${signal.symbol} is not in the allowed symbols`);
+  const [rules, wallets] = await Promise.all([
+    context.gateway.getMarketRules(market),
+    context.gateway.getWallets(),
+  ]);
+  const limitPrice = signal.order.type === 'limit' ? parseDecimal(signal.order.price, 'order.price') : null;
+  const available = (currency: Currency) => {
+    const wallet = wallets.get(currency);
+    return wallet === undefined ? new Decimal(0) : wallet.balance.minus(wallet.blocked);
+  };
+  const fillsPosition =
+    context.ledger.positions().find((view) => view.base === market.base && view.quote === market.quote)
+      ?.position ?? new Decimal(0);
+  const sizing = sizeOrder(signal, {
+    referencePrice: limitPrice ?? rules.lastPrice,
+    available,
+    position: fillsPosition,
+  });
+  if (sizing.kind === 'noop') return { kind: 'noop', message: sizing.reason };
+  if (sizing.kind === 'invalid') return refuse('InvalidSize', sizing.reason);
+  const execution = signal.order.type;
+  const checked = checkPreconditions({
+    base: market.base,
+    quote: market.quote,
+    side: sizing.side,
+    execution,
+    amount: sizing.amount,
+    price: limitPrice,
+    rules,
+    wallets,
+  });
+  if (!checked.ok) return refuse(checked.code, checked.message);
+  const held = wallets.get(market.base)?.balance ?? new Decimal(0);
+  const risk = checkRiskLimits(
+    {
+      symbol: signal.symbol,
+      quote: market.quote,
+      side: sizing.side,
+      amount: checked.amount,
+      valueQuote: checked.valueQuote,
+      position: held,
+      mode: context.mode,
+    },
+    context.limits,
+    context.ordersInLastMinute,
+  );
+  if (risk !== null) return refuse(risk.code, risk.message);
+  return {
+    kind: 'order',
+    input: {
+      id: orderIdFor(stored.id),
+      signalId: stored.id,
+      clientOrderId: clientOrderIdFor(stored.id),
+      market,
+      side: sizing.side,
+      execution,
+      amount: checked.amount,
+      price: checked.price,
+      cause: `signal ${stored.id}${signal.strategy === undefined ? '' : ` (${signal.strategy})`}`,
+    },
+  };
+}
+
+const refuse = (code: string, message: string): Decision => ({ kind: 'refuse', code, message });

@@ -1,0 +1,226 @@
+// The engine: takes each durable signal from the bus, decides, hands the order to transaction
+// verification, and marks the signal done when its order ends. Orders left open by a previous run
+// are resolved before any new signal is taken.
+
+import type { BusMessage, MessageBus, Subscription } from '../bus/index.js';
+import type { SubscribeOptions } from '../bus/subscription-options.js';
+import { AssertionError } from '../core/assert.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { isAbortedError } from '../core/errors.js';
+import { EventEmitter } from '../core/events.js';
+import type { OrderIntent } from '../exchange/order-journal/order-intent.js';
+import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
+import { isTerminal } from '../exchange/order-journal/order-state.js';
+import type { VerificationGateway } from '../exchange/transaction-verification/gateway.js';
+import type { TransactionVerifier } from '../exchange/transaction-verification/transaction-verifier.js';
+import { type Logger, silentLogger } from '../logging/logger.js';
+import type { SignalStore, StoredSignal } from '../market-data/signal-store.js';
+import type { Ledger } from '../position/ledger.js';
+import type { Queryable } from '../storage/database.js';
+import { type Decision, decideOrder } from './decide-order.js';
+import { isExchangeUnavailable } from './exchange-unavailable.js';
+import type { KillSwitch } from './kill-switch.js';
+import { OrderRateCounter, type RiskLimits } from './risk-limits.js';
+
+export const SIGNAL_TOPIC = 'signals';
+
+export interface SignalOutcome {
+  readonly signalId: string;
+  readonly state: 'executed' | 'rejected' | 'quarantined';
+  readonly code?: string;
+  readonly message?: string;
+  readonly orderId?: string;
+}
+
+export interface EngineOptions {
+  readonly signals: SignalStore;
+  readonly bus: MessageBus;
+  readonly journal: OrderJournal;
+  readonly verifier: TransactionVerifier;
+  readonly gateway: VerificationGateway;
+  readonly ledger: Ledger;
+  readonly killSwitch: KillSwitch;
+  readonly limits: RiskLimits;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** A signal the exchange could not be asked about for this long is refused, not traded late, ms. */
+  readonly signalDeadlineMs?: number;
+  readonly subscribe?: SubscribeOptions;
+  /** Readiness gate: false until start-up recovery is done. */
+  readonly setReady?: (ready: boolean, reason: string) => void;
+}
+
+/** Delay between looks at an unreachable exchange while a signal waits, ms. */
+const EXCHANGE_WAIT_MS = 1_000;
+
+export class Engine {
+  readonly #o: EngineOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #rate: OrderRateCounter;
+  readonly #abort = new AbortController();
+  readonly #runs = new Map<string, Promise<OrderIntent>>();
+  #subscription: Subscription | undefined;
+  readonly #outcomeEmitter = new EventEmitter<SignalOutcome>();
+  readonly onSignalOutcome = this.#outcomeEmitter.addListener;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'engine' });
+    this.#rate = new OrderRateCounter(this.#clock, Math.max(1, options.limits.maxOrdersPerMinute));
+  }
+
+  /** For SignalStore's onAccepted: the signal and its bus message commit together. */
+  readonly enqueue = async (tx: Queryable, stored: StoredSignal): Promise<void> => {
+    await this.#o.bus.publish(
+      {
+        id: `signal:${stored.id}`,
+        topic: SIGNAL_TOPIC,
+        partitionKey: stored.signal.symbol,
+        payload: { signalId: stored.id },
+      },
+      tx,
+    );
+  };
+
+  /** After a signal's commit: wake the local consumer at once. */
+  notify(): void {
+    this.#o.bus.notify(SIGNAL_TOPIC);
+  }
+
+  async start(): Promise<void> {
+    this.#o.setReady?.(false, 'resolving orders left open');
+    const open = await this.#o.journal.listNonTerminal();
+    this.#logger.info({ openOrderCount: open.length }, 'resuming open orders before taking signals');
+    await Promise.all(open.map((intent) => this.#drive(intent)));
+    this.#o.setReady?.(true, '');
+    this.#subscription = this.#o.bus.subscribe(
+      SIGNAL_TOPIC,
+      (message, context) => this.#handle(message, context.signal),
+      {
+        concurrencyMax: Math.max(4, this.#o.limits.allowedSymbols.length + 1),
+        handlerTimeoutMs: 24 * 3_600_000,
+        attemptsMax: 20,
+        ...this.#o.subscribe,
+      },
+    );
+  }
+
+  /** Stops taking signals and interrupts waits; what is in flight stays journaled and resumes next start. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.#abort.abort(new Error('engine stopping'));
+    await this.#subscription?.stop(timeoutMs);
+    await Promise.allSettled([...this.#runs.values()]);
+  }
+
+  async #handle(message: BusMessage, signal: AbortSignal): Promise<void> {
+    const signalId = signalIdOf(message);
+    const stored = await this.#o.signals.get(signalId);
+    if (stored === undefined || ['executed', 'rejected', 'quarantined'].includes(stored.state)) return;
+    const aborted = anySignal(signal, this.#abort.signal);
+    try {
+      const existing = await this.#o.journal.getBySignal(signalId);
+      if (existing !== undefined) {
+        await this.#drive(existing, aborted);
+        return;
+      }
+      if (stored.state !== 'processing') await this.#o.signals.updateState(signalId, 'processing');
+      const decision = await this.#decide(stored, aborted);
+      await this.#act(stored, decision, aborted);
+    } catch (error) {
+      if (error instanceof AssertionError || aborted.aborted || isAbortedError(error)) throw error;
+      const text = error instanceof Error ? error.message : String(error);
+      this.#logger.error({ signalId, err: error }, 'signal processing failed');
+      const { quarantined } = await this.#o.signals.markAttempt(signalId, text);
+      if (!quarantined) throw error;
+      this.#outcomeEmitter.emit({ signalId, state: 'quarantined', message: text });
+    }
+  }
+
+  async #act(stored: StoredSignal, decision: Decision, aborted: AbortSignal): Promise<void> {
+    if (decision.kind === 'refuse') {
+      await this.#o.signals.updateState(stored.id, 'rejected', `${decision.code}: ${decision.message}`);
+      this.#outcomeEmitter.emit({
+        signalId: stored.id,
+        state: 'rejected',
+        code: decision.code,
+        message: decision.message,
+      });
+      return;
+    }
+    if (decision.kind === 'noop') {
+      await this.#o.signals.updateState(stored.id, 'executed', decision.message);
+      this.#outcomeEmitter.emit({ signalId: stored.id, state: 'executed', message: decision.message });
+      return;
+    }
+    const { intent, created } = await this.#o.journal.prepare(decision.input);
+    if (created) this.#rate.record();
+    await this.#drive(intent, aborted);
+  }
+
+  /** Asks the exchange until it answers; refuses the signal when it has waited past its deadline. */
+  async #decide(stored: StoredSignal, aborted: AbortSignal): Promise<Decision> {
+    const deadlineMs = this.#o.signalDeadlineMs ?? 300_000;
+    for (;;) {
+      try {
+        return await decideOrder(stored, {
+          gateway: this.#o.gateway,
+          ledger: this.#o.ledger,
+          limits: this.#o.limits,
+          mode: this.#o.killSwitch.mode,
+          ordersInLastMinute: this.#rate.count(),
+        });
+      } catch (error) {
+        if (!isExchangeUnavailable(error)) throw error;
+        if (this.#clock.nowMs() - stored.receivedAtMs > deadlineMs)
+          return {
+            kind: 'refuse',
+            code: 'ExchangeUnavailable',
+            message: 'the exchange could not be reached in time',
+          };
+        this.#logger.warn({ signalId: stored.id, err: error }, 'exchange unavailable: the signal waits');
+        await this.#clock.sleep(EXCHANGE_WAIT_MS, aborted);
+      }
+    }
+  }
+
+  /** One verification run per order at a time; the signal ends with its order. */
+  async #drive(intent: OrderIntent, aborted: AbortSignal = this.#abort.signal): Promise<void> {
+    let run = this.#runs.get(intent.id);
+    if (run === undefined) {
+      run = this.#o.verifier.run(intent, aborted).finally(() => this.#runs.delete(intent.id));
+      this.#runs.set(intent.id, run);
+    }
+    const final = await run;
+    if (isTerminal(final.state)) await this.#finishSignal(final);
+  }
+
+  async #finishSignal(intent: OrderIntent): Promise<void> {
+    const stored = await this.#o.signals.get(intent.signalId);
+    if (stored === undefined || stored.state !== 'processing') return;
+    const executed = intent.filledAmount.gt(0);
+    const reason = executed
+      ? undefined
+      : `order ${intent.state}${intent.rejectCode ? `: ${intent.rejectCode}` : ''}`;
+    await this.#o.signals.updateState(intent.signalId, executed ? 'executed' : 'rejected', reason);
+    this.#outcomeEmitter.emit({
+      signalId: intent.signalId,
+      state: executed ? 'executed' : 'rejected',
+      orderId: intent.id,
+      ...(intent.rejectCode === null ? {} : { code: intent.rejectCode }),
+      ...(reason === undefined ? {} : { message: reason }),
+    });
+  }
+}
+
+function signalIdOf(message: BusMessage): string {
+  const payload = message.payload as { signalId?: unknown } | null;
+  if (payload === null || typeof payload !== 'object' || typeof payload.signalId !== 'string')
+    throw new AssertionError(`bus message ${message.id} has no signal id`);
+  return payload.signalId;
+}
+
+function anySignal(...signals: AbortSignal[]): AbortSignal {
+  return AbortSignal.any(signals);
+}

@@ -1,0 +1,67 @@
+// Feeds order progress into the shadow ledger the way the exchange moves funds: a resting limit order
+// blocks what it may spend; each fill spends from the block and frees what it did not need (a buy filled
+// below its limit); the end of the order frees the rest. Every posting is idempotent by its key.
+import { Decimal } from '../core/decimal.js';
+import type { OrderFill, OrderIntent } from '../exchange/order-journal/order-intent.js';
+import type { OrderLedgerSink } from '../exchange/transaction-verification/transaction-verifier.js';
+import type { Ledger } from '../position/ledger.js';
+
+export class LedgerOrderSink implements OrderLedgerSink {
+  constructor(private readonly ledger: Ledger) {}
+
+  async onOpen(intent: OrderIntent): Promise<void> {
+    if (intent.execution !== 'limit' || intent.price === null) return;
+    const remaining = intent.amount.minus(intent.filledAmount);
+    if (remaining.lte(0)) return;
+    const [asset, amount] =
+      intent.side === 'buy'
+        ? [intent.market.quote, remaining.times(intent.price)]
+        : [intent.market.base, remaining];
+    await this.ledger.postOrderBlocked({ orderId: intent.id, asset, amount });
+  }
+
+  async onFill(intent: OrderIntent, fill: OrderFill): Promise<void> {
+    const result = await this.ledger.postFill({
+      tradeId: fill.tradeId,
+      orderId: intent.id,
+      signalId: intent.signalId,
+      market: intent.market,
+      side: intent.side,
+      amount: fill.amount,
+      price: fill.price,
+      total: fill.total,
+      fee: fill.fee,
+      feeCurrency: fill.feeCurrency,
+      atMs: fill.atMs,
+    });
+    if (!result.created || intent.side !== 'buy' || intent.price === null) return;
+    // The exchange held amount × limit for this part and spent only the total: free the difference.
+    const blocked = this.ledger.blockedForOrder(intent.id, intent.market.quote);
+    const unused = Decimal.min(fill.amount.times(intent.price).minus(fill.total), blocked);
+    if (unused.gt(0))
+      await this.ledger.postOrderReleased({
+        orderId: intent.id,
+        seq: fillSeq(fill.tradeId),
+        asset: intent.market.quote,
+        amount: unused,
+      });
+  }
+
+  async onFinished(intent: OrderIntent): Promise<void> {
+    for (const asset of [intent.market.base, intent.market.quote]) {
+      const blocked = this.ledger.blockedForOrder(intent.id, asset);
+      if (blocked.gt(0))
+        await this.ledger.postOrderReleased({ orderId: intent.id, seq: 0, asset, amount: blocked });
+    }
+  }
+}
+
+/** Release keys per fill (seq 0 is the final release): stable across retries because the trade id is. */
+function fillSeq(tradeId: string): number {
+  const numeric = Number(tradeId);
+  if (/^\d+$/.test(tradeId) && Number.isSafeInteger(numeric) && numeric < Number.MAX_SAFE_INTEGER)
+    return numeric + 1;
+  let hash = 7;
+  for (const char of tradeId) hash = (hash * 31 + char.charCodeAt(0)) % 1_000_000_007;
+  return hash + 1;
+}

@@ -1,0 +1,167 @@
+// Goal: the engine turns each durable signal into at most one order, ends every signal, refuses while
+// halted, waits out an unreachable exchange without burning attempts, and quarantines a poisonous signal.
+// Method: real SignalStore, bus, journal, ledger on SQLite; a scripted in-memory exchange; fake clock.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { busMigrations, MessageBus } from '../../src/bus/index.js';
+import { FakeClock } from '../../src/core/clock.js';
+import { Decimal } from '../../src/core/decimal.js';
+import { CircuitOpenError } from '../../src/core/errors.js';
+import { createRng } from '../../src/core/random.js';
+import { Engine } from '../../src/engine/engine.js';
+import { KillSwitch, killSwitchMigrations } from '../../src/engine/kill-switch.js';
+import { LedgerOrderSink } from '../../src/engine/ledger-sink.js';
+import { OrderJournal } from '../../src/exchange/order-journal/order-journal.js';
+import { TransactionVerifier } from '../../src/exchange/transaction-verification/transaction-verifier.js';
+import type { Signal } from '../../src/market-data/signal.js';
+import { SignalStore } from '../../src/market-data/signal-store.js';
+import { Ledger } from '../../src/position/ledger.js';
+import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
+import { FakeGateway } from '../support/fake-verification-gateway.js';
+
+const buy = (amount = '0.001'): Signal => ({
+  symbol: 'BTCIRT',
+  base: 'btc',
+  quote: 'rls',
+  side: 'buy',
+  size: { kind: 'base', amount },
+  order: { type: 'market' },
+  alertAtMs: 0,
+  alertTimeSource: 'received',
+  receivedAtMs: 0,
+});
+
+describe('Engine', () => {
+  let db: SqliteDatabase;
+  let clock: FakeClock;
+  let gateway: FakeGateway;
+  let signals: SignalStore;
+  let journal: OrderJournal;
+  let killSwitch: KillSwitch;
+  let engine: Engine;
+
+  beforeEach(async () => {
+    db = new SqliteDatabase({ path: ':memory:' });
+    clock = new FakeClock();
+    await db.migrate([...busMigrations, ...OrderJournal.migrations, ...killSwitchMigrations]);
+    gateway = new FakeGateway();
+    gateway.script = Array.from({ length: 10 }, () => 'acceptFilled' as const);
+    const ledger = await Ledger.open({ database: db, clock });
+    journal = new OrderJournal({ db, clock });
+    killSwitch = await KillSwitch.open({ db, clock });
+    const bus = new MessageBus({ db, clock });
+    const verifier = new TransactionVerifier({
+      journal,
+      gateway,
+      clock,
+      ledger: new LedgerOrderSink(ledger),
+    });
+    let enqueue: Engine['enqueue'] = async () => {};
+    signals = new SignalStore({
+      db,
+      clock,
+      rng: createRng(1),
+      onAccepted: (tx, stored) => enqueue(tx, stored),
+    });
+    await signals.migrate();
+    engine = new Engine({
+      signals,
+      bus,
+      journal,
+      verifier,
+      gateway,
+      ledger,
+      killSwitch,
+      clock,
+      limits: {
+        allowedSymbols: ['BTCIRT'],
+        maxOrderValue: {},
+        maxPositionPerSymbol: {},
+        maxOrdersPerMinute: 100,
+      },
+      signalDeadlineMs: 60_000,
+      subscribe: { pollIntervalMs: 100, backoff: () => 100 },
+    });
+    enqueue = engine.enqueue;
+    await engine.start();
+  });
+  afterEach(async () => {
+    await engine.stop(1_000);
+    await db.close();
+  });
+
+  const accept = async (template: Signal, key: string) => {
+    const signal = { ...template, alertAtMs: clock.nowMs(), receivedAtMs: clock.nowMs() };
+    const result = await signals.accept({ signal, dedupKey: key, raw: '{}', sourceIp: '127.0.0.1' });
+    engine.notify();
+    return result.signalId;
+  };
+  const settle = async (steps = 50) => {
+    for (let i = 0; i < steps; i++) await clock.advance(100);
+  };
+
+  it('turns a signal into one filled order and marks the signal executed', async () => {
+    const id = await accept(buy(), 'k1');
+    await settle();
+    expect((await signals.get(id))?.state).toBe('executed');
+    expect((await journal.getBySignal(id))?.state).toBe('FILLED');
+    expect(gateway.placeCalls).toHaveLength(1);
+  });
+
+  it('refuses signals while halted and trades again once an operator lifts the halt', async () => {
+    await killSwitch.set('HALTED', { source: 'reconciliation', by: 'test', reason: 'drift' });
+    const refused = await accept(buy(), 'k1');
+    await settle();
+    expect((await signals.get(refused))?.state).toBe('rejected');
+    expect((await signals.get(refused))?.lastError).toMatch(/EngineHalted/);
+    await killSwitch.set('RUNNING', { source: 'operator', by: 'alice', reason: 'checked' });
+    const taken = await accept(buy(), 'k2');
+    await settle();
+    expect((await signals.get(taken))?.state).toBe('executed');
+    expect(gateway.placeCalls).toHaveLength(1);
+  });
+
+  it('refuses what the preconditions refuse, with the exchange code', async () => {
+    const id = await accept(buy('0.00001'), 'k1');
+    await settle();
+    expect((await signals.get(id))?.lastError).toMatch(/SmallOrder/);
+    expect(gateway.placeCalls).toHaveLength(0);
+  });
+
+  it('lets a signal wait while the exchange cannot be asked, then trades it', async () => {
+    const rules = gateway.getMarketRules.bind(gateway);
+    let down = true;
+    gateway.getMarketRules = async (market) => {
+      if (down) throw new CircuitOpenError('marketData breaker open');
+      return rules(market);
+    };
+    const id = await accept(buy(), 'k1');
+    await settle(100);
+    expect((await signals.get(id))?.state).toBe('processing');
+    expect((await signals.get(id))?.attempts).toBe(0);
+    down = false;
+    await settle(30);
+    expect((await signals.get(id))?.state).toBe('executed');
+  });
+
+  it('quarantines a signal whose processing keeps failing, without blocking others', async () => {
+    const wallets = gateway.getWallets.bind(gateway);
+    gateway.getWallets = async () => {
+      throw new TypeError('wallet parser bug');
+    };
+    const poisoned = await accept(buy(), 'k1');
+    await settle(100);
+    expect((await signals.get(poisoned))?.state).toBe('quarantined');
+    gateway.getWallets = wallets;
+    const healthy = await accept(buy(), 'k2');
+    await settle();
+    expect((await signals.get(healthy))?.state).toBe('executed');
+  });
+
+  it('posts every fill to the ledger, balanced', async () => {
+    await accept(buy(), 'k1');
+    await settle();
+    const ledger = await Ledger.open({ database: db, clock });
+    expect(ledger.isBalanced('btc')).toBe(true);
+    expect(ledger.balances('btc').total.toString()).toBe(new Decimal('0.001').minus('0.0000015').toString());
+  });
+});
