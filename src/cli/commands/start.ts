@@ -1,19 +1,70 @@
-// `keel start`: for now, load and validate the config and print what would run.
-// The engine wiring replaces the body of the action; the option and the loading stay.
+// `keel start [--live]`: runs Keel until SIGTERM or SIGINT. Paper mode by default: the built-in
+// simulator, SQLite in ./data, webhook + dashboard + API on 127.0.0.1:8080.
 import type { Command } from 'commander';
-import { configToJson, summarizeConfig } from '../../config/describe-config.js';
-import { type CliContext, EXIT_OK } from '../context.js';
+import { KeelApp } from '../../app/keel-app.js';
+import type { KeelConfig } from '../../config/index.js';
+import { createLogger, loggerOptionsFromConfig } from '../../logging/create-logger.js';
+import { type CliContext, EXIT_FAILURE, EXIT_OK } from '../context.js';
 import { CONFIG_OPTION_DESCRIPTION, CONFIG_OPTION_FLAGS, loadConfigOrReport } from '../load.js';
 
 export function registerStartCommand(program: Command, context: CliContext): Command {
   return program
     .command('start')
-    .description('start the engine (currently: validate the configuration and print a summary)')
+    .description('run Keel: webhook intake, engine, dashboard (paper trading unless --live)')
     .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_DESCRIPTION)
-    .action((options: { config?: string }) => {
-      const loaded = loadConfigOrReport(context, options.config);
-      if (loaded === undefined) return;
-      context.io.stdout(`${summarizeConfig(loaded)}\n${configToJson(loaded)}\n`);
-      context.exitCode = EXIT_OK;
+    .option('--live', 'trade on KEEL_NOBITEX_BASE_URL with KEEL_NOBITEX_TOKEN or an API key')
+    .action(async (options: { config?: string; live?: boolean }) => {
+      const scoped: CliContext = options.live
+        ? { io: { ...context.io, env: { ...context.io.env, KEEL_MODE: 'live' } }, exitCode: EXIT_OK }
+        : context;
+      const config = loadConfigOrReport(scoped, options.config);
+      if (config === undefined) {
+        context.exitCode = EXIT_FAILURE;
+        return;
+      }
+      context.exitCode = await run(config, context);
     });
+}
+
+async function run(config: KeelConfig, context: CliContext): Promise<number> {
+  const logger = createLogger(loggerOptionsFromConfig(config));
+  let app: KeelApp;
+  try {
+    app = await KeelApp.create({ config, logger });
+  } catch (error) {
+    context.io.stderr(`keel: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+  const url = await app.start();
+  context.io.stdout(banner(config, url, app.webhookPassphrase));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'stopping: intake closed, open orders stay journaled');
+  await app.stop();
+  logger.flush();
+  return EXIT_OK;
+}
+
+function banner(config: KeelConfig, url: string, passphrase: { value: string; generated: boolean }): string {
+  const body = JSON.stringify({
+    passphrase: passphrase.generated ? passphrase.value : '<your passphrase>',
+    symbol: 'BTCIRT',
+    side: 'buy',
+    amount: '0.001',
+  });
+  return [
+    '',
+    `Keel is running (${config.mode === 'paper' ? 'paper trading on the built-in simulator' : 'LIVE trading'}).`,
+    `  dashboard  ${url}/`,
+    `  webhook    ${url}/webhooks/tradingview`,
+    `  API        ${url}/api/status  ${url}/api/orders  ${url}/api/signals`,
+    `  health     ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+    '',
+    'Send a sample TradingView alert:',
+    `  curl -sS -X POST ${url}/webhooks/tradingview -H 'Content-Type: application/json' -d '${body}'`,
+    `Then: curl -sS ${url}/api/orders`,
+    '',
+  ].join('\n');
 }

@@ -1,0 +1,176 @@
+// What raises an alert, and what halts trading. Components only emit events; these rules decide.
+import type { MessageBus } from '../bus/index.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Engine } from '../engine/engine.js';
+import type { KillSwitch } from '../engine/kill-switch.js';
+import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
+import { isTerminal } from '../exchange/order-journal/order-state.js';
+import type { TransactionVerifier } from '../exchange/transaction-verification/transaction-verifier.js';
+import type { Logger } from '../logging/logger.js';
+import type { AlertInput } from '../monitoring/alert-system/alert.js';
+import type { AlertManager } from '../monitoring/alert-system/alert-manager.js';
+import type { Metrics } from '../monitoring/metrics.js';
+import type { Reconciler } from '../position/reconciliation.js';
+
+export interface AlertRulesOptions {
+  readonly alerts: AlertManager;
+  readonly killSwitch: KillSwitch;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Halt when the orders circuit has stayed open this long, ms. */
+  readonly haltAfterExchangeFailureMs: number;
+  readonly haltOnBreach: boolean;
+}
+
+export class AlertRules {
+  #ordersOpenTimer: TimerHandle | undefined;
+
+  constructor(private readonly o: AlertRulesOptions) {}
+
+  raise(input: AlertInput): void {
+    this.o.metrics.alerts.inc({ severity: input.severity });
+    void this.o.alerts
+      .raise(input)
+      .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not raise an alert'));
+  }
+
+  resolve(key: string): void {
+    void this.o.alerts
+      .resolveKey(key, 'keel')
+      .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not resolve an alert'));
+  }
+
+  watchAdapter(adapter: EnhancedNobitexAdapter): void {
+    adapter.onBreakerStateChange((change) => {
+      const key = `breaker.${change.group}`;
+      if (change.to === 'open')
+        this.raise({
+          severity: change.group === 'orders' ? 'critical' : 'error',
+          source: 'exchange',
+          key,
+          title: `${change.group} circuit open: exchange failing`,
+          details: { group: change.group, reason: change.reason },
+        });
+      if (change.to === 'closed') this.resolve(key);
+      if (change.group === 'orders') this.#watchSustainedFailure(change.to);
+    });
+    adapter.onRateLimitPenalty((penalty) =>
+      this.raise({
+        severity: 'warning',
+        source: 'exchange',
+        key: `rate-limit.${penalty.key}`,
+        title: `exchange asked to back off ${Math.round(penalty.backOffMs / 1_000)} s on ${penalty.key}`,
+        details: { budget: penalty.key, backOffMs: penalty.backOffMs },
+      }),
+    );
+  }
+
+  watchVerifier(verifier: TransactionVerifier): void {
+    verifier.onTransition(({ intent, to }) => {
+      const key = `order.unknown.${intent.id}`;
+      if (to === 'UNKNOWN')
+        this.raise({
+          severity: 'warning',
+          source: 'verification',
+          key,
+          title: `order ${intent.clientOrderId} outcome unknown: asking the exchange`,
+          details: { orderId: intent.id, signalId: intent.signalId },
+        });
+      if (isTerminal(to) || to === 'ACCEPTED') this.resolve(key);
+    });
+  }
+
+  watchEngine(engine: Engine, bus: MessageBus): void {
+    engine.onSignalOutcome((outcome) => {
+      if (outcome.state !== 'quarantined') return;
+      this.raise({
+        severity: 'error',
+        source: 'engine',
+        key: `signal.quarantined.${outcome.signalId}`,
+        title: `signal ${outcome.signalId} quarantined after repeated failures`,
+        details: { signalId: outcome.signalId, error: outcome.message ?? null },
+      });
+    });
+    bus.onQuarantine(({ message }) =>
+      this.raise({
+        severity: 'error',
+        source: 'bus',
+        key: `bus.quarantined.${message.id}`,
+        title: `message ${message.id} quarantined on ${message.topic}`,
+        details: { messageId: message.id, topic: message.topic },
+      }),
+    );
+    this.o.killSwitch.onChange((change) =>
+      this.raise({
+        severity: change.to === 'HALTED' ? 'critical' : 'warning',
+        source: 'engine',
+        key: `engine.mode.${change.to}`,
+        title: `engine ${change.to} (${change.source}: ${change.reason})`,
+        details: { from: change.from, to: change.to, by: change.by, source: change.source },
+      }),
+    );
+  }
+
+  watchReconciler(reconciler: Reconciler): void {
+    reconciler.onCorrected(({ runId, row }) =>
+      this.raise({
+        severity: 'info',
+        source: 'reconciliation',
+        key: `reconciliation.corrected.${row.asset}`,
+        title: `ledger corrected for ${row.asset} within tolerance`,
+        details: { runId, asset: row.asset },
+      }),
+    );
+    reconciler.onBreach(({ runId, rows }) => {
+      this.raise({
+        severity: 'critical',
+        source: 'reconciliation',
+        key: 'reconciliation.breach',
+        title: `ledger differs from the exchange beyond tolerance: ${rows.map((row) => row.asset).join(', ')}`,
+        details: { runId, assets: rows.map((row) => row.asset) },
+      });
+      if (this.o.haltOnBreach)
+        void this.o.killSwitch
+          .set('HALTED', { source: 'reconciliation', by: 'reconciler', reason: `breach in run ${runId}` })
+          .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not halt'));
+    });
+    reconciler.onUnknownOrders(({ orders }) =>
+      this.raise({
+        severity: 'warning',
+        source: 'reconciliation',
+        key: 'reconciliation.unknown-orders',
+        title: `${orders.length} open order(s) on the exchange unknown to the journal (not adopted)`,
+        details: { count: orders.length },
+      }),
+    );
+    reconciler.onError(({ error }) =>
+      this.raise({
+        severity: 'warning',
+        source: 'reconciliation',
+        key: 'reconciliation.error',
+        title: 'reconciliation could not run',
+        details: { error: error instanceof Error ? error.message : String(error) },
+      }),
+    );
+  }
+
+  stop(): void {
+    if (this.#ordersOpenTimer !== undefined) this.o.clock.clearTimeout(this.#ordersOpenTimer);
+  }
+
+  /** The orders circuit open for haltAfterExchangeFailureMs without closing: halt. */
+  #watchSustainedFailure(state: string): void {
+    if (state === 'closed' && this.#ordersOpenTimer !== undefined) {
+      this.o.clock.clearTimeout(this.#ordersOpenTimer);
+      this.#ordersOpenTimer = undefined;
+    }
+    if (state !== 'open' || this.#ordersOpenTimer !== undefined) return;
+    this.#ordersOpenTimer = this.o.clock.setTimeout(() => {
+      this.#ordersOpenTimer = undefined;
+      void this.o.killSwitch
+        .set('HALTED', { source: 'exchange-failure', by: 'keel', reason: 'the exchange kept failing orders' })
+        .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not halt'));
+    }, this.o.haltAfterExchangeFailureMs);
+  }
+}

@@ -1,0 +1,118 @@
+// The exchange behind Keel: in paper mode the built-in simulator on a loopback port, in live mode the
+// configured Nobitex base URLs with the configured credentials. Either way the same enhanced adapter.
+
+import type { KeelConfig } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Rng } from '../core/random.js';
+import type { RateLimitStore } from '../core/rate-limiter/rate-limit-store.js';
+import { AdapterVerificationGateway } from '../exchange/enhanced-nobitex-adapter/adapter-verification-gateway.js';
+import {
+  createEnhancedAdapter,
+  type EnhancedAdapterStack,
+} from '../exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
+import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
+import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface ExchangeStack extends EnhancedAdapterStack {
+  readonly gateway: AdapterVerificationGateway;
+  /** Present in paper mode: the in-process exchange. */
+  readonly simulator: Simulator | undefined;
+  readonly baseUrls: readonly string[];
+  close(): Promise<void>;
+}
+
+export class MissingCredentialsError extends Error {}
+
+export async function createExchangeStack(options: {
+  config: KeelConfig;
+  clock: Clock;
+  rng: Rng;
+  logger: Logger;
+  rateLimitStore?: RateLimitStore;
+}): Promise<ExchangeStack> {
+  const { config, clock, rng, logger } = options;
+  let simulator: Simulator | undefined;
+  let baseUrls: readonly string[];
+  let auth: NobitexAuth;
+  if (config.mode === 'paper') {
+    simulator = createSimulator({
+      seed: config.simulator.seed,
+      clock,
+      rateLimitScale: config.simulator.rateLimitScale,
+      logger: logger.child({ component: 'simulator' }),
+    });
+    baseUrls = [await simulator.listen({ host: '127.0.0.1', port: 0 })];
+    auth = { kind: 'token', token: SIMULATOR_DEFAULT_TOKEN };
+  } else {
+    baseUrls = config.nobitex.baseUrls;
+    auth = liveAuth(config);
+  }
+  const nobitex = config.nobitex;
+  const stack = createEnhancedAdapter({
+    baseUrls,
+    auth,
+    userAgent: nobitex.userAgent,
+    clock,
+    rng,
+    logger,
+    ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
+    pool: {
+      connectTimeoutMs: nobitex.connectTimeoutMs,
+      headersTimeoutMs: nobitex.headersTimeoutMs,
+      bodyTimeoutMs: nobitex.bodyTimeoutMs,
+      queuedMax: nobitex.queueMax,
+    },
+    options: {
+      breakers: Object.fromEntries(
+        (['orders', 'account', 'marketData'] as const).map((group) => [
+          group,
+          {
+            failuresMax: nobitex.breaker[group].failureThreshold,
+            breakDurationMs: nobitex.breaker[group].breakDurationMs,
+            breakDelayMaxMs: Math.max(
+              nobitex.breaker[group].breakDurationMs,
+              nobitex.breaker[group].breakDurationMaxMs,
+            ),
+            halfOpenProbesMax: nobitex.breaker[group].halfOpenProbesMax,
+          },
+        ]),
+      ),
+      retryReads: {
+        attemptsMax: nobitex.retry.attemptsMax,
+        delayInitialMs: nobitex.retry.delayInitialMs,
+        delayMaxMs: nobitex.retry.delayMaxMs,
+      },
+      cache: {
+        orderBook: { ttlMs: nobitex.cache.marketDataTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
+        marketStats: { ttlMs: nobitex.cache.marketDataTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
+        options: {
+          ttlMs: nobitex.cache.optionsTtlMs,
+          staleMaxMs: Math.max(nobitex.cache.optionsTtlMs, nobitex.cache.staleMaxMs),
+        },
+        wallets: { ttlMs: nobitex.cache.walletsTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
+      },
+    },
+  });
+  const gateway = new AdapterVerificationGateway({ adapter: stack.adapter, clock });
+  return {
+    ...stack,
+    gateway,
+    simulator,
+    baseUrls,
+    async close() {
+      await stack.adapter.close();
+      await simulator?.close();
+    },
+  };
+}
+
+function liveAuth(config: KeelConfig): NobitexAuth {
+  const { token, apiKey } = config.nobitex;
+  if (apiKey !== undefined)
+    return { kind: 'apiKey', publicKey: apiKey.publicKey.reveal(), privateKey: apiKey.privateKey.reveal() };
+  if (token !== undefined) return { kind: 'token', token: token.reveal() };
+  throw new MissingCredentialsError(
+    'live trading needs KEEL_NOBITEX_TOKEN or an API key (KEEL_NOBITEX_API_KEY and KEEL_NOBITEX_API_SECRET)',
+  );
+}
