@@ -14,7 +14,10 @@ import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
 
-export interface ExchangeStack extends EnhancedAdapterStack {
+export interface ExchangeStack {
+  readonly adapter: EnhancedNobitexAdapter;
+  /** The transport's view: connections per host and endpoint health. */
+  readonly pool: { stats(): ConnectionPoolStats };
   readonly gateway: AdapterVerificationGateway;
   /** Present in paper mode: the in-process exchange. */
   readonly simulator: Simulator | undefined;

@@ -37,6 +37,8 @@ export interface KeelAppOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly rng?: Rng;
+  /** Replaces the exchange stack (tests: an in-process transport to the simulator). */
+  readonly exchange?: (args: { config: KeelConfig; clock: Clock; rng: Rng; logger: Logger }) => Promise<ExchangeStack>;
 }
 
 export class KeelApp {
@@ -89,7 +91,7 @@ export class KeelApp {
     const metrics = createMetrics();
     const telemetry = new Telemetry(clock, metrics);
     const health = new HealthRegistry({ clock });
-    const exchange = await createExchangeStack({ config, clock, rng, logger });
+    const exchange = await (options.exchange ?? createExchangeStack)({ config, clock, rng, logger });
     closers.unshift(() => exchange.close());
     const journal = new OrderJournal({ db, clock });
     const ledger = await Ledger.open({ database: db, clock, logger });
