@@ -5,11 +5,10 @@ import type { KeelConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import type { RateLimitStore } from '../core/rate-limiter/rate-limit-store.js';
+import type { ConnectionPoolStats } from '../exchange/connection-pool/connection-pool.js';
 import { AdapterVerificationGateway } from '../exchange/enhanced-nobitex-adapter/adapter-verification-gateway.js';
-import {
-  createEnhancedAdapter,
-  type EnhancedAdapterStack,
-} from '../exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
+import { createEnhancedAdapter } from '../exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
+import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
 import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';

@@ -38,7 +38,12 @@ export interface KeelAppOptions {
   readonly clock?: Clock;
   readonly rng?: Rng;
   /** Replaces the exchange stack (tests: an in-process transport to the simulator). */
-  readonly exchange?: (args: { config: KeelConfig; clock: Clock; rng: Rng; logger: Logger }) => Promise<ExchangeStack>;
+  readonly exchange?: (args: {
+    config: KeelConfig;
+    clock: Clock;
+    rng: Rng;
+    logger: Logger;
+  }) => Promise<ExchangeStack>;
 }
 
 export class KeelApp {
