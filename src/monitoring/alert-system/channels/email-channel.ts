@@ -1,0 +1,112 @@
+// Sends notifications as mail through SMTP (nodemailer). Every SMTP timeout is set from timeoutMs,
+// the library's own logger is off (it would print the conversation), and errors are scrubbed.
+import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import type { Secret } from '../../../config/secret.js';
+import { AbortedError } from '../../../core/errors.js';
+import { type Notification, notificationText } from '../alert.js';
+import type { AlertChannel } from '../channel.js';
+import { ChannelDeliveryError, errorText } from './errors.js';
+import { notificationHtml } from './notification-format.js';
+
+export interface EmailChannelOptions {
+  readonly host: string;
+  readonly port: number;
+  /** TLS from the first byte (465); false upgrades with STARTTLS when the server offers it. */
+  readonly secure: boolean;
+  readonly user?: string;
+  readonly password?: Secret;
+  readonly from: string;
+  /** Recipients, in [1, 50]. */
+  readonly to: readonly string[];
+  /** Connection, greeting, DNS and socket inactivity timeouts, ms. */
+  readonly timeoutMs: number;
+  /** Refuse to send (and authenticate) without TLS. Default false. */
+  readonly requireTls?: boolean;
+}
+
+export const EMAIL_RECIPIENTS_MAX = 50;
+
+export class EmailChannel implements AlertChannel {
+  readonly name = 'email';
+  readonly #options: EmailChannelOptions;
+  readonly #secrets: readonly string[];
+  readonly #transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
+
+  constructor(options: EmailChannelOptions) {
+    if (options.to.length < 1 || options.to.length > EMAIL_RECIPIENTS_MAX)
+      throw new RangeError(`to must hold 1 to ${EMAIL_RECIPIENTS_MAX} recipients, was ${options.to.length}`);
+    if (!(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0))
+      throw new RangeError(`timeoutMs must be a positive integer, was ${options.timeoutMs}`);
+    if (options.password !== undefined && options.user === undefined)
+      throw new RangeError('password is set but user is not: SMTP auth needs both');
+    this.#options = options;
+    this.#secrets = options.password === undefined ? [] : [options.password.reveal()];
+    const transportOptions: SMTPTransport.Options = {
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      requireTLS: options.requireTls ?? false,
+      ...(options.user === undefined
+        ? {}
+        : { auth: { user: options.user, pass: options.password?.reveal() ?? '' } }),
+      connectionTimeout: options.timeoutMs,
+      greetingTimeout: options.timeoutMs,
+      socketTimeout: options.timeoutMs,
+      dnsTimeout: options.timeoutMs,
+      logger: false,
+      debug: false,
+    };
+    this.#transport = nodemailer.createTransport(transportOptions);
+  }
+
+  async send(notification: Notification, signal: AbortSignal): Promise<void> {
+    const { subject, body } = notificationText(notification);
+    const sending = this.#transport.sendMail({
+      from: this.#options.from,
+      to: [...this.#options.to],
+      subject,
+      text: body,
+      html: notificationHtml(notification),
+    });
+    let info: SMTPTransport.SentMessageInfo;
+    try {
+      // nodemailer takes no signal: stop waiting on abort; its own socket timeouts end the send.
+      info = await raceAbort(sending, signal);
+    } catch (error) {
+      if (signal.aborted) throw new AbortedError('email: send aborted', { cause: signal.reason });
+      throw new ChannelDeliveryError(`email: SMTP send failed: ${errorText(error, this.#secrets)}`, {
+        channel: this.name,
+        retryable: isRetryableSmtpError(error),
+      });
+    }
+    if (info.accepted.length === 0)
+      throw new ChannelDeliveryError(`email: no recipient accepted (${info.rejected.length} rejected)`, {
+        channel: this.name,
+        retryable: false,
+      });
+  }
+
+  close(): void {
+    this.#transport.close();
+  }
+}
+
+/** SMTP 5xx replies and failed logins are permanent; 4xx replies and connection problems are not. */
+function isRetryableSmtpError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
+  if (code === 'EAUTH' || code === 'EENVELOPE') return false;
+  if (typeof responseCode === 'number') return responseCode < 500;
+  return true;
+}
+
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined); // abandoned on abort: its late failure must not go unhandled
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

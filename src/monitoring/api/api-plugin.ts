@@ -1,0 +1,114 @@
+// The dashboard's JSON API: `app.register(dashboardApiPlugin, { prefix: '/api', source, access })`.
+// Encapsulated: its guard, error and not-found handlers apply to /api only, never to the webhook.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
+import { isKeelError } from '../../core/errors.js';
+import { type Logger, silentLogger } from '../../logging/logger.js';
+import type { AccessControl } from './access-control.js';
+import {
+  alertActionSchema,
+  alertParamsSchema,
+  alertQuerySchema,
+  describeProblems,
+  engineModeSchema,
+  listQuerySchema,
+} from './api-schemas.js';
+import { EventStream, type EventStreamOptions } from './event-stream.js';
+import type { StatusSource } from './status-source.js';
+
+export interface DashboardApiPluginOptions {
+  readonly source: StatusSource;
+  /** From createAccessControl(); the same one guards the dashboard page. */
+  readonly access: AccessControl;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Limits of the server-sent event stream (heartbeat, per-client buffer, clients). */
+  readonly stream?: Omit<EventStreamOptions, 'events' | 'clock' | 'logger'>;
+  /** Called with the stream once it exists, to watch its clients (tests, metrics). */
+  readonly onStream?: (stream: EventStream) => void;
+}
+
+/** Request bodies here are a few fields; anything bigger is not ours. */
+export const API_BODY_BYTES_MAX = 16_384;
+
+class InvalidRequestError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super('invalid request');
+  }
+}
+
+export const dashboardApiPlugin: FastifyPluginAsync<DashboardApiPluginOptions> = async (app, options) => {
+  const { source, access } = options;
+  const logger = (options.logger ?? silentLogger).child({ component: 'dashboard-api' });
+  const stream = new EventStream({ ...options.stream, events: source.events, clock: options.clock, logger });
+  options.onStream?.(stream);
+
+  app.addHook('onRequest', access.guard);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+  });
+  // Streams must end before the server can close: it waits for open connections.
+  app.addHook('preClose', async () => stream.close());
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error, logger));
+
+  app.get('/status', async () => source.status());
+  app.get('/timeseries', async () => source.timeseries());
+  app.get('/ledger', async () => source.ledger());
+  app.get('/orders', async (request) => source.orders(withoutToken(parse(listQuerySchema, request.query))));
+  app.get('/signals', async (request) => source.signals(withoutToken(parse(listQuerySchema, request.query))));
+  app.get('/alerts', async (request) => source.alerts(withoutToken(parse(alertQuerySchema, request.query))));
+
+  const alertAction = (action: 'ack' | 'resolve') =>
+    app.post('/alerts/:id/' + action, { bodyLimit: API_BODY_BYTES_MAX }, async (request, reply) => {
+      const { id } = parse(alertParamsSchema, request.params);
+      const by = parse(alertActionSchema, request.body ?? undefined)?.by ?? access.principal(request);
+      const alert =
+        action === 'ack' ? await source.acknowledgeAlert(id, by) : await source.resolveAlert(id, by);
+      if (alert === undefined) return reply.code(404).send({ error: 'alert not found' });
+      return alert;
+    });
+  alertAction('ack');
+  alertAction('resolve');
+
+  app.post('/engine/mode', { bodyLimit: API_BODY_BYTES_MAX }, async (request) => {
+    const body = parse(engineModeSchema, request.body);
+    return source.setEngineMode(body.mode, body.by ?? access.principal(request), body.reason);
+  });
+
+  app.get('/events', async (request, reply) => {
+    if (stream.full)
+      return reply.code(503).header('retry-after', '5').send({ error: 'too many event streams' });
+    const snapshot = await source.status();
+    // Closed while the snapshot was read: nothing to attach.
+    if (request.raw.destroyed) return reply;
+    reply.hijack();
+    stream.attach(reply.raw, { type: 'status', data: snapshot });
+    return reply;
+  });
+};
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidRequestError(describeProblems(result.error));
+  return result.data;
+}
+
+function withoutToken<T extends { token?: string }>(query: T): Omit<T, 'token'> {
+  const { token: _token, ...rest } = query;
+  return rest;
+}
+
+function sendError(reply: FastifyReply, error: unknown, logger: Logger): FastifyReply {
+  if (error instanceof InvalidRequestError)
+    return reply.code(400).send({ error: 'invalid', problems: error.problems });
+  if (isKeelError(error) && error.code === 'KEEL_ERR_MODE_CHANGE_REFUSED')
+    return reply.code(409).send({ error: 'mode change refused', reason: error.message });
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500)
+    return reply.code(statusCode).send({ error: 'invalid', problems: [(error as Error).message] });
+  logger.error({ err: error }, 'dashboard API request failed');
+  return reply.code(500).send({ error: 'internal error' });
+}

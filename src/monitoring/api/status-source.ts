@@ -1,0 +1,204 @@
+// What the app provides to the dashboard and its API. Every method is async and returns plain,
+// JSON-safe data: decimals are strings (money is never a float), instants are epoch ms.
+import type { Event } from '../../core/events.js';
+import type { EngineMode } from '../../engine/kill-switch.js';
+import type { Alert, AlertState, Severity } from '../alert-system/alert.js';
+import type { HealthStatus } from '../health-registry.js';
+
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+export type BreakerStateName = 'closed' | 'open' | 'halfOpen' | 'isolated';
+
+export interface InstanceView {
+  readonly id: string;
+  /** True while this instance holds the trading lease; absent on a single machine. */
+  readonly leader?: boolean;
+  readonly startedAtMs: number;
+  readonly version: string;
+  readonly mode: 'paper' | 'live';
+}
+
+export interface EngineModeView {
+  readonly mode: EngineMode;
+  readonly changedBy: string | null;
+  readonly reason: string | null;
+  readonly changedAtMs: number | null;
+}
+
+export interface HealthView {
+  readonly status: HealthStatus;
+  readonly checks: readonly {
+    readonly name: string;
+    readonly component: string;
+    readonly status: HealthStatus;
+    readonly reason: string | null;
+  }[];
+}
+
+export interface BreakerView {
+  readonly name: string;
+  readonly state: BreakerStateName;
+  readonly recentTransitions: readonly {
+    readonly from: BreakerStateName;
+    readonly to: BreakerStateName;
+    readonly atMs: number;
+  }[];
+  /** Share of failed calls in the breaker's window, 0..1. */
+  readonly failureRate: number;
+  /** Calls refused while open, since start. */
+  readonly rejections: number;
+}
+
+export interface PoolView {
+  readonly hosts: readonly {
+    readonly origin: string;
+    readonly connected: number;
+    readonly free: number;
+    readonly pending: number;
+    readonly queued: number;
+    readonly running: number;
+    readonly size: number;
+  }[];
+  readonly endpoints: readonly {
+    readonly baseUrl: string;
+    readonly healthy: boolean;
+    readonly latencyEwmaMs: number;
+    /** 0..1. */
+    readonly errorRate: number;
+  }[];
+}
+
+export interface RateLimitView {
+  readonly budget: string;
+  readonly windows: readonly {
+    readonly limit: number;
+    readonly windowMs: number;
+    readonly used: number;
+    readonly remaining: number;
+  }[];
+  /** Set while the exchange asked us to back off (429), else null. */
+  readonly penaltyUntilMs: number | null;
+}
+
+export interface VerificationView {
+  /** Verified orders over all finished ones, 0..1; null before the first. */
+  readonly successRate: number | null;
+  readonly byState: Readonly<Record<string, number>>;
+  readonly durations: { readonly p50Ms: number | null; readonly p99Ms: number | null };
+}
+
+export interface StatusSnapshot {
+  readonly atMs: number;
+  readonly instance: InstanceView;
+  readonly engineMode: EngineModeView;
+  readonly health: HealthView;
+  readonly breakers: readonly BreakerView[];
+  readonly pool: PoolView;
+  readonly rateLimits: readonly RateLimitView[];
+  readonly verification: VerificationView;
+  readonly bus: { readonly depth: number; readonly lagMs: number };
+}
+
+export type OrderPhase = 'prepare' | 'execute' | 'verify' | 'done';
+
+export interface OrderView {
+  readonly id: string;
+  readonly signalId: string;
+  readonly clientOrderId: string;
+  readonly exchangeOrderId: string | null;
+  readonly market: string;
+  readonly side: 'buy' | 'sell';
+  readonly execution: 'limit' | 'market';
+  readonly state: string;
+  readonly amount: string;
+  readonly filledAmount: string;
+  readonly averagePrice: string | null;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  readonly phase: OrderPhase;
+}
+
+export interface SignalView {
+  readonly id: string;
+  readonly market: string;
+  readonly side: 'buy' | 'sell';
+  readonly state: string;
+  readonly receivedAtMs: number;
+  readonly reason: string | null;
+}
+
+export interface ListQuery {
+  readonly limit: number;
+  readonly state?: string;
+}
+
+export interface LedgerView {
+  readonly currencies: readonly {
+    readonly currency: string;
+    readonly ledgerBalance: string;
+    readonly ledgerBlocked: string;
+    readonly exchangeBalance: string | null;
+    readonly exchangeBlocked: string | null;
+    /** ledger − exchange total; null before the first reconciliation. */
+    readonly difference: string | null;
+    readonly lastReconciledAtMs: number | null;
+  }[];
+  readonly balanced: boolean;
+}
+
+export interface AlertQuery {
+  readonly severity?: Severity;
+  readonly source?: string;
+  readonly state?: AlertState;
+  readonly text?: string;
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  readonly limit: number;
+}
+
+export type AlertView = Alert;
+
+export interface TimeseriesView {
+  readonly latency: readonly {
+    readonly atMs: number;
+    readonly endpoint: string;
+    readonly latencyMs: number;
+  }[];
+  readonly orders: readonly { readonly atMs: number; readonly count: number }[];
+  readonly breakerStates: readonly {
+    readonly name: string;
+    readonly atMs: number;
+    readonly state: BreakerStateName;
+  }[];
+}
+
+/** Something the server streams to dashboards as `event: <type>`; `type` matches EVENT_TYPE_PATTERN. */
+export interface StatusEvent {
+  readonly type: string;
+  /** JSON-safe: plain objects, arrays, strings, finite numbers, booleans, null. */
+  readonly data: unknown;
+}
+
+export const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+
+export interface StatusSource {
+  status(): Promise<StatusSnapshot>;
+  orders(query: ListQuery): Promise<readonly OrderView[]>;
+  signals(query: ListQuery): Promise<readonly SignalView[]>;
+  ledger(): Promise<LedgerView>;
+  alerts(query: AlertQuery): Promise<readonly AlertView[]>;
+  /** Undefined when no alert has this id. Idempotent: acknowledging twice keeps the first who/when. */
+  acknowledgeAlert(id: string, by: string): Promise<AlertView | undefined>;
+  /** Undefined when no alert has this id. */
+  resolveAlert(id: string, by: string): Promise<AlertView | undefined>;
+  /** Rejects with an error whose `code` is KEEL_ERR_MODE_CHANGE_REFUSED for a refused change. */
+  setEngineMode(mode: EngineMode, by: string, reason: string): Promise<EngineModeView>;
+  timeseries(): Promise<TimeseriesView>;
+  readonly events: Event<StatusEvent>;
+}

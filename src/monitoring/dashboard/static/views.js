@@ -1,0 +1,273 @@
+// Renders each dashboard section from API data. Pure view code: state and actions live in app.js.
+(() => {
+  const { el, pill, table, td, show, time, percent, replace } = window.KeelDom;
+
+  function renderStatus(s) {
+    const leader = s.instance.leader === undefined ? '' : s.instance.leader ? ' · leader' : ' · standby';
+    replace('instance', s.instance.id + ' · v' + s.instance.version + ' · ' + s.instance.mode + leader);
+    replace('bus', 'bus depth ' + s.bus.depth + ' · lag ' + s.bus.lagMs + ' ms');
+    renderEngine(s.engineMode);
+    const health = document.getElementById('health-status');
+    health.className = 'pill pill-' + s.health.status;
+    health.textContent = s.health.status;
+    replace('components', ...s.health.checks.map(renderCheck));
+    replace(
+      'breakers',
+      ...(s.breakers.length ? s.breakers.map(renderBreaker) : [el('p', { class: 'empty', text: 'None.' })]),
+    );
+    replace('pool', renderPool(s.pool));
+    replace('rate-limits', renderRateLimits(s.rateLimits));
+    replace('verification', renderVerification(s.verification));
+  }
+
+  function renderEngine(engine) {
+    const mode = document.getElementById('engine-mode');
+    mode.className = 'mode ' + engine.mode;
+    mode.textContent = engine.mode;
+    const change = engine.changedBy
+      ? 'by ' + engine.changedBy + ' at ' + time(engine.changedAtMs) + ': ' + engine.reason
+      : '';
+    replace('engine-change', change);
+    for (const button of document.querySelectorAll('.mode-button'))
+      button.disabled = button.dataset.mode === engine.mode;
+  }
+
+  function renderCheck(check) {
+    return el(
+      'div',
+      { class: 'component ' + check.status, 'data-check': check.name },
+      el('div', { class: 'name', text: check.name }),
+      el('div', {
+        class: 'reason',
+        text: check.component + ' · ' + check.status + (check.reason ? ' — ' + check.reason : ''),
+      }),
+    );
+  }
+
+  function renderBreaker(breaker) {
+    const transitions = breaker.recentTransitions
+      .slice(-4)
+      .map((t) => time(t.atMs) + ' ' + t.from + '→' + t.to)
+      .join(', ');
+    return el(
+      'div',
+      { class: 'breaker', 'data-breaker': breaker.name, 'data-state': breaker.state },
+      el(
+        'div',
+        { class: 'breaker-head' },
+        el('strong', { text: breaker.name }),
+        el('span', {
+          class: 'muted',
+          text: 'failures ' + percent(breaker.failureRate) + ' · rejected ' + breaker.rejections,
+        }),
+        pill(breaker.state, 'breaker-state'),
+      ),
+      el('div', { class: 'transitions', text: transitions || 'no recent transitions' }),
+    );
+  }
+
+  function renderPool(pool) {
+    const hosts = table(
+      [
+        { label: 'Host' },
+        { label: 'Conn', num: 1 },
+        { label: 'Free', num: 1 },
+        { label: 'Running', num: 1 },
+        { label: 'Queued', num: 1 },
+      ],
+      pool.hosts.map((h) =>
+        el('tr', {}, td(h.origin), td(h.connected, 1), td(h.free, 1), td(h.running, 1), td(h.queued, 1)),
+      ),
+    );
+    const endpoints = table(
+      [{ label: 'Endpoint' }, { label: 'Health' }, { label: 'Latency', num: 1 }, { label: 'Errors', num: 1 }],
+      pool.endpoints.map((e) =>
+        el(
+          'tr',
+          {},
+          td(e.baseUrl),
+          td(pill(e.healthy ? 'healthy' : 'down')),
+          td(Math.round(e.latencyEwmaMs) + ' ms', 1),
+          td(percent(e.errorRate), 1),
+        ),
+      ),
+    );
+    return el('div', {}, hosts, el('div', { class: 'muted', text: 'Endpoints' }), endpoints);
+  }
+
+  function renderRateLimits(limits) {
+    const rows = [];
+    for (const budget of limits)
+      for (const w of budget.windows) {
+        const share = w.limit > 0 ? w.used / w.limit : 0;
+        const fill = el('div');
+        fill.style.width = Math.min(100, share * 100).toFixed(0) + '%';
+        const bar = el('div', { class: 'bar' + (share >= 1 ? ' full' : share >= 0.8 ? ' high' : '') }, fill);
+        const penalty = budget.penaltyUntilMs
+          ? pill('backoff until ' + time(budget.penaltyUntilMs), 'pill-warning')
+          : '';
+        rows.push(
+          el(
+            'tr',
+            {},
+            td(budget.budget),
+            td(w.windowMs / 1000 + ' s', 1),
+            td(w.used + '/' + w.limit, 1),
+            td(bar),
+            td(penalty),
+          ),
+        );
+      }
+    return table(
+      [
+        { label: 'Budget' },
+        { label: 'Window', num: 1 },
+        { label: 'Used', num: 1 },
+        { label: '' },
+        { label: '' },
+      ],
+      rows,
+    );
+  }
+
+  function renderVerification(v) {
+    const states = Object.entries(v.byState)
+      .map(([state, count]) => state + ' ' + count)
+      .join(' · ');
+    return el(
+      'dl',
+      { class: 'kv' },
+      el('dt', { text: 'Success rate' }),
+      el('dd', { class: 'big', text: percent(v.successRate) }),
+      el('dt', { text: 'By state' }),
+      el('dd', { text: states || '—' }),
+      el('dt', { text: 'Duration p50 / p99' }),
+      el('dd', { text: show(v.durations.p50Ms) + ' ms / ' + show(v.durations.p99Ms) + ' ms' }),
+    );
+  }
+
+  function renderLedger(l) {
+    const status = document.getElementById('ledger-status');
+    status.className = 'pill pill-' + (l.balanced ? 'balanced' : 'unbalanced');
+    status.textContent = l.balanced ? 'balanced' : 'differences';
+    const rows = l.currencies.map((c) => {
+      const nonZero = c.difference !== null && !/^-?0*(\.0*)?$/.test(c.difference);
+      return el(
+        'tr',
+        {},
+        td(c.currency.toUpperCase()),
+        td(c.ledgerBalance, 1),
+        td(c.exchangeBalance, 1),
+        el('td', { class: 'num' + (nonZero ? ' diff-bad' : ''), text: show(c.difference) }),
+        td(time(c.lastReconciledAtMs), 1),
+      );
+    });
+    const headers = ['Currency', 'Ledger', 'Exchange', 'Difference', 'Reconciled'].map((label, i) => ({
+      label,
+      num: i > 0,
+    }));
+    replace('ledger', table(headers, rows));
+  }
+
+  function renderAlerts(alerts, onAction) {
+    const items = alerts.map((a) => {
+      const actions = el('div', { class: 'actions' });
+      if (a.state === 'firing')
+        actions.append(
+          el('button', {
+            type: 'button',
+            class: 'ack',
+            text: 'Acknowledge',
+            onclick: () => onAction(a.id, 'ack'),
+          }),
+        );
+      if (a.state !== 'resolved')
+        actions.append(
+          el('button', {
+            type: 'button',
+            class: 'resolve',
+            text: 'Resolve',
+            onclick: () => onAction(a.id, 'resolve'),
+          }),
+        );
+      const who =
+        a.state === 'acknowledged'
+          ? ' · acknowledged by ' + a.acknowledgedBy + ' at ' + time(a.acknowledgedAtMs)
+          : a.state === 'resolved'
+            ? ' · resolved by ' + a.resolvedBy + ' at ' + time(a.resolvedAtMs)
+            : '';
+      return el(
+        'div',
+        {
+          class: 'alert state-' + a.state + ' severity-' + a.severity,
+          'data-alert': a.id,
+          'data-state': a.state,
+        },
+        el('div', {}, pill(a.severity), ' ', pill(a.state, 'alert-state')),
+        el(
+          'div',
+          {},
+          el('div', { class: 'title', text: a.title }),
+          el('div', {
+            class: 'meta',
+            text: a.source + ' · seen ' + a.repeatCount + '× · last ' + time(a.lastSeenAtMs) + who,
+          }),
+        ),
+        actions,
+      );
+    });
+    replace('alerts', ...(items.length ? items : [el('p', { class: 'empty', text: 'No alerts.' })]));
+  }
+
+  function renderOrders(orders) {
+    const headers = [
+      'Time',
+      'Market',
+      'Side',
+      'Amount',
+      'Filled',
+      'Avg price',
+      'State',
+      'Phase',
+      'Client id',
+    ].map((label) => ({
+      label,
+      num: ['Amount', 'Filled', 'Avg price'].includes(label),
+    }));
+    const rows = orders.map((o) =>
+      el(
+        'tr',
+        { 'data-order': o.id },
+        td(time(o.createdAtMs)),
+        td(o.market),
+        td(o.side + ' ' + o.execution),
+        td(o.amount, 1),
+        td(o.filledAmount, 1),
+        td(o.averagePrice, 1),
+        td(o.state),
+        td(pill(o.phase)),
+        td(o.clientOrderId),
+      ),
+    );
+    replace('orders', table(headers, rows));
+  }
+
+  function renderSignals(signals) {
+    const headers = ['Received', 'Market', 'Side', 'State', 'Reason', 'Id'].map((label) => ({ label }));
+    const rows = signals.map((s) =>
+      el(
+        'tr',
+        { 'data-signal': s.id },
+        td(time(s.receivedAtMs)),
+        td(s.market),
+        td(s.side),
+        td(s.state),
+        td(s.reason),
+        td(s.id),
+      ),
+    );
+    replace('signals', table(headers, rows));
+  }
+
+  window.KeelViews = { renderStatus, renderEngine, renderLedger, renderAlerts, renderOrders, renderSignals };
+})();

@@ -1,0 +1,220 @@
+// Goal: a person opening the dashboard sees an open breaker and a firing critical alert, can acknowledge
+// the alert with one click, and sees it acknowledged (the source recorded who), with live updates
+// arriving over EventSource. Method: headless Debian chromium through playwright-core against a real
+// loopback server with a FakeStatusSource; one screenshot to /tmp/keel-dashboard.png for a human look.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApp, type DashboardFixture } from './dashboard-fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function seed(fixture: DashboardFixture): void {
+  const { source, clock } = fixture;
+  const t0 = clock.nowMs();
+  source.setBreaker('orders', 'closed');
+  source.setBreaker('market-data', 'closed', 0.01);
+  source.setBreaker('orders', 'open', 0.62);
+  source.raiseAlert({
+    severity: 'critical',
+    source: 'exchange',
+    key: 'breaker.orders',
+    title: 'Orders breaker open',
+  });
+  source.raiseAlert({
+    severity: 'warning',
+    source: 'reconciliation',
+    key: 'recon.lag',
+    title: 'Reconciliation late',
+  });
+  source.orderList = [
+    {
+      id: 'o1',
+      signalId: 's1',
+      clientOrderId: 'keel-s1',
+      exchangeOrderId: '93817',
+      market: 'BTCIRT',
+      side: 'buy',
+      execution: 'limit',
+      state: 'UNKNOWN',
+      amount: '0.0015',
+      filledAmount: '0',
+      averagePrice: null,
+      createdAtMs: t0 - 60_000,
+      updatedAtMs: t0,
+      phase: 'verify',
+    },
+  ];
+  source.signalList = [
+    { id: 's1', market: 'BTCIRT', side: 'buy', state: 'processing', receivedAtMs: t0 - 61_000, reason: null },
+  ];
+  source.ledgerView = {
+    balanced: false,
+    currencies: [
+      {
+        currency: 'rls',
+        ledgerBalance: '1250000000',
+        ledgerBlocked: '0',
+        exchangeBalance: '1249990000',
+        exchangeBlocked: '0',
+        difference: '10000',
+        lastReconciledAtMs: t0 - 30_000,
+      },
+      {
+        currency: 'btc',
+        ledgerBalance: '0.0123',
+        ledgerBlocked: '0',
+        exchangeBalance: '0.0123',
+        exchangeBlocked: '0',
+        difference: '0',
+        lastReconciledAtMs: t0 - 30_000,
+      },
+    ],
+  };
+  const minutes = Array.from({ length: 30 }, (_, i) => t0 - (30 - i) * 60_000);
+  source.timeseriesView = {
+    latency: minutes.flatMap((atMs, i) => [
+      { atMs, endpoint: 'orders', latencyMs: 80 + ((i * 37) % 50) + (i > 24 ? 400 : 0) },
+      { atMs, endpoint: 'market', latencyMs: 40 + ((i * 13) % 20) },
+    ]),
+    orders: minutes.map((atMs, i) => ({ atMs, count: (i * 7) % 5 })),
+    breakerStates: [
+      { name: 'market-data', atMs: minutes[0]!, state: 'closed' },
+      { name: 'orders', atMs: minutes[0]!, state: 'closed' },
+      { name: 'orders', atMs: minutes[25]!, state: 'open' },
+      { name: 'orders', atMs: minutes[27]!, state: 'halfOpen' },
+      { name: 'orders', atMs: minutes[28]!, state: 'open' },
+    ],
+  };
+}
+
+if (!available && !inCi)
+  describe('dashboard in a browser (chromium missing)', () => {
+    it(`is skipped locally: ${CHROMIUM} is not installed (apt-get install -y chromium)`, () => {
+      expect(available).toBe(false);
+    });
+  });
+else
+  describe('dashboard in a browser', () => {
+    let fixture: DashboardFixture;
+    let context: BrowserContext;
+    let profile: string;
+    let url: string;
+
+    beforeAll(async () => {
+      // In CI a missing browser must fail, not pass quietly.
+      expect(existsSync(CHROMIUM), `${CHROMIUM} is not installed`).toBe(true);
+      fixture = await createDashboardApp();
+      seed(fixture);
+      await fixture.app.listen({ host: '127.0.0.1', port: 0 });
+      url = `http://127.0.0.1:${(fixture.app.server.address() as AddressInfo).port}/`;
+      profile = mkdtempSync(join(tmpdir(), 'keel-chromium-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ARGS,
+        viewport: { width: 1400, height: 900 },
+      });
+    });
+
+    afterAll(async () => {
+      await context?.close();
+      await fixture?.app.close();
+      if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    });
+
+    it('shows the open breaker and the critical alert, acknowledges it, and updates live', async () => {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(url);
+
+      const breaker = page.locator('[data-breaker="orders"]');
+      await expect.poll(() => breaker.getAttribute('data-state')).toBe('open');
+      expect(await breaker.locator('.breaker-state').textContent()).toBe('open');
+      const alert = page.locator('[data-alert="alert-1"]');
+      expect(await alert.locator('.title').textContent()).toBe('Orders breaker open');
+      expect(await alert.getAttribute('data-state')).toBe('firing');
+      await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+
+      await alert.getByRole('button', { name: 'Acknowledge' }).click();
+      await expect.poll(() => alert.getAttribute('data-state')).toBe('acknowledged');
+      expect(await alert.locator('.meta').textContent()).toContain('acknowledged by local');
+      expect(fixture.source.alertActions).toEqual([
+        { action: 'ack', id: 'alert-1', by: 'local', atMs: fixture.clock.nowMs() },
+      ]);
+
+      // Pushed over the event stream, not fetched.
+      const pushed = fixture.source.raiseAlert({
+        severity: 'error',
+        source: 'engine',
+        key: 'k9',
+        title: 'Pushed live',
+      });
+      fixture.source.emit({ type: 'alert', data: pushed });
+      await expect
+        .poll(() => page.locator(`[data-alert="${pushed.id}"] .title`).textContent())
+        .toBe('Pushed live');
+
+      await page.screenshot({ path: '/tmp/keel-dashboard.png', fullPage: true });
+      expect(problems).toEqual([]);
+    });
+
+    it('works behind a token: page, assets, API calls and the event stream all carry it', async () => {
+      const guarded = await createDashboardApp({
+        access: { host: '0.0.0.0', token: { reveal: () => 'browser-t0ken' } },
+      });
+      try {
+        seed(guarded);
+        await guarded.app.listen({ host: '127.0.0.1', port: 0 });
+        const base = `http://127.0.0.1:${(guarded.app.server.address() as AddressInfo).port}/`;
+        const page = await context.newPage();
+        expect((await page.goto(base))?.status()).toBe(401);
+        await page.goto(`${base}?token=browser-t0ken`);
+        await expect
+          .poll(() => page.locator('[data-breaker="orders"]').getAttribute('data-state'))
+          .toBe('open');
+        await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+        await page.locator('[data-alert="alert-1"]').getByRole('button', { name: 'Acknowledge' }).click();
+        await expect.poll(() => guarded.source.alertActions.length).toBe(1);
+        expect(guarded.source.alertActions[0]?.by).toBe('token');
+      } finally {
+        await guarded.app.close();
+      }
+    });
+
+    it('halts the engine from the page only with a reason', async () => {
+      const page = await context.newPage();
+      await page.goto(url);
+      await expect.poll(() => page.locator('#engine-mode').textContent()).toBe('RUNNING');
+      await page.getByRole('button', { name: 'Halt' }).click();
+      expect(await page.locator('#engine-message').textContent()).toContain('Give a reason');
+      expect(fixture.source.modeChanges).toEqual([]);
+
+      await page.locator('#engine-reason').fill('exchange answering garbage');
+      await page.getByRole('button', { name: 'Halt' }).click();
+      await expect.poll(() => page.locator('#engine-mode').textContent()).toBe('HALTED');
+      expect(fixture.source.modeChanges).toEqual([
+        { mode: 'HALTED', by: 'local', reason: 'exchange answering garbage' },
+      ]);
+      expect(await page.getByRole('button', { name: 'Halt' }).isDisabled()).toBe(true);
+    });
+  });
