@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   readonly source: StatusSource;
   readonly health: HealthRegistry;
   readonly metrics: Metrics;
+  /** Runs one reconciliation now (POST /api/reconcile, `keel reconcile`). */
+  readonly reconcile: () => Promise<unknown>;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -52,6 +54,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.get('/readyz', async (_request, reply) => {
     const readiness = await options.health.readiness();
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+  await app.register(async (operatorScope) => {
+    operatorScope.addHook('onRequest', access.guard);
+    operatorScope.post('/api/reconcile', async () => options.reconcile());
   });
   await app.register(async (metricsScope) => {
     metricsScope.addHook('onRequest', access.guard);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { busMigrations, MessageBus } from '../bus/index.js';
 import { KEEL_VERSION, type KeelConfig } from '../config/index.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { Decimal } from '../core/decimal.js';
+import { Decimal, formatDecimal } from '../core/decimal.js';
 import { type Rng, systemRng } from '../core/random.js';
 import { Engine } from '../engine/engine.js';
 import { KillSwitch, killSwitchMigrations } from '../engine/kill-switch.js';
@@ -21,6 +21,7 @@ import { HealthRegistry } from '../monitoring/health-registry.js';
 import { createMetrics, type Metrics } from '../monitoring/metrics.js';
 import { Ledger } from '../position/ledger.js';
 import type { Reconciler } from '../position/reconciliation.js';
+import type { ReconciliationResult } from '../position/reconciliation-result.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { AlertRules } from './alert-rules.js';
@@ -245,7 +246,16 @@ export class KeelApp {
       bus,
       telemetry,
     });
-    const server = await createHttpServer({ config, intake, source, health, metrics, clock, logger });
+    const server = await createHttpServer({
+      config,
+      intake,
+      source,
+      health,
+      metrics,
+      clock,
+      logger,
+      reconcile: async () => reconciliationView(await reconciliation.runNow()),
+    });
     const app = new KeelApp(
       config,
       logger,
@@ -325,3 +335,22 @@ function riskLimits(config: KeelConfig) {
 }
 
 const parse = (value: string) => new Decimal(value);
+
+/** A reconciliation result as plain JSON (decimals as strings). */
+function reconciliationView(result: ReconciliationResult) {
+  return {
+    runId: result.runId,
+    status: result.status,
+    summary: result.summary,
+    error: result.error ?? null,
+    unknownOrders: result.unknownOrders,
+    rows: result.rows.map((row) => ({
+      currency: row.asset,
+      action: row.action,
+      ledgerTotal: formatDecimal(row.ledgerTotal),
+      exchangeTotal: formatDecimal(row.exchangeTotal),
+      difference: formatDecimal(row.totalDifference),
+      tolerance: formatDecimal(row.tolerance),
+    })),
+  };
+}
