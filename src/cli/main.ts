@@ -2,13 +2,20 @@
 import { Command, CommanderError } from 'commander';
 import { KEEL_VERSION } from '../config/version.js';
 import { registerConfigCommand } from './commands/config.js';
+import { registerOperateCommands } from './commands/operate.js';
+import { registerSimCommand } from './commands/sim.js';
 import { registerStartCommand } from './commands/start.js';
 import { type CliContext, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo } from './context.js';
 
 /** Registers one command on the program; add new commands to COMMANDS. */
 export type RegisterCommand = (program: Command, context: CliContext) => Command;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerConfigCommand, registerStartCommand];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerConfigCommand,
+  registerStartCommand,
+  registerSimCommand,
+  registerOperateCommands,
+];
 
 export function buildProgram(context: CliContext, commands: readonly RegisterCommand[] = COMMANDS): Command {
   const program = new Command('keel')
