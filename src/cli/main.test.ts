@@ -52,15 +52,14 @@ describe('keel main', () => {
     expect((await run([])).code).toBe(2);
   });
 
-  it('start prints a one-line summary and the redacted config, and exits 0', async () => {
-    const result = await run(['start'], { KEEL_ENV: 'test', KEEL_WEBHOOK_PASSPHRASE: 'LEAK-start' });
-    expect(result.code).toBe(0);
-    const [summary, ...rest] = result.stdout.split('\n');
-    expect(summary).toMatch(
-      /^keel \S+ env=test mode=paper server=127\.0\.0\.1:0 storage=sqlite data\/keel\.db/,
-    );
-    expect(JSON.parse(rest.join('\n'))).toMatchObject({ env: 'test', webhook: { passphrase: '[redacted]' } });
-    expect(result.stdout).not.toContain('LEAK-start');
+  it('start --live refuses to run without exchange credentials, and never prints secrets', async () => {
+    const result = await run(['start', '--live'], {
+      KEEL_ENV: 'test',
+      KEEL_WEBHOOK_PASSPHRASE: 'LEAK-start',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/nobitex\.(token|apiKey)/);
+    expect(result.stdout + result.stderr).not.toContain('LEAK-start');
   });
 
   it('start exits 1 and lists problems for an invalid config', async () => {

@@ -31,10 +31,16 @@ export function parsePrometheusText(text: string): PromSample[] {
     if (line.startsWith('#')) return;
     const match = SAMPLE.exec(line);
     if (match === null) throw new Error(`line ${index + 1}: not a sample: ${line}`);
-    const raw = match[3] ?? '';
-    const value =
-      raw === '+Inf' ? Number.POSITIVE_INFINITY : raw === '-Inf' ? Number.NEGATIVE_INFINITY : Number(raw);
-    if (raw !== 'NaN' && Number.isNaN(value)) throw new Error(`line ${index + 1}: bad value ${raw}`);
+    // Go's ParseFloat, which Prometheus uses, accepts NaN and Inf in any case.
+    const raw = (match[3] ?? '').toLowerCase();
+    const infinite =
+      raw === '+inf' || raw === 'inf'
+        ? Number.POSITIVE_INFINITY
+        : raw === '-inf'
+          ? Number.NEGATIVE_INFINITY
+          : undefined;
+    const value = infinite ?? Number(raw);
+    if (raw !== 'nan' && Number.isNaN(value)) throw new Error(`line ${index + 1}: bad value ${raw}`);
     samples.push({ name: match[1] ?? '', labels: match[2] ?? '', value });
   });
   return samples;
