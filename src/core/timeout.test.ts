@@ -20,7 +20,7 @@ function settleLater<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** Work that ignores its signal and finishes after durationMs. */
-const stubborn = (clock: FakeClock, durationMs: number, value: string) => async () => {
+const lingering = (clock: FakeClock, durationMs: number, value: string) => async () => {
   await clock.sleep(durationMs);
   return value;
 };
@@ -32,7 +32,7 @@ const cooperative = (clock: FakeClock, durationMs: number) => (context: PolicyCo
 describe('TimeoutPolicy', () => {
   it('returns the result of a call that finishes in time and clears its timer', async () => {
     const { clock, policy, timeouts } = setup();
-    const call = settleLater(policy.execute(stubborn(clock, 99, 'fast')));
+    const call = settleLater(policy.execute(lingering(clock, 99, 'fast')));
     await clock.advance(99);
     await expect(call).resolves.toBe('fast');
     expect(clock.pendingTimerCount).toBe(0);
@@ -65,7 +65,7 @@ describe('TimeoutPolicy', () => {
 
   it('cooperative: keeps a result that arrives after the timeout (the work was done)', async () => {
     const { clock, policy, timeouts } = setup();
-    const call = settleLater(policy.execute(stubborn(clock, 300, 'late ack')));
+    const call = settleLater(policy.execute(lingering(clock, 300, 'late ack')));
     await clock.advance(300);
     await expect(call).resolves.toBe('late ack');
     expect(timeouts).toHaveLength(1);
@@ -77,7 +77,7 @@ describe('TimeoutPolicy', () => {
     const call = settleLater(
       policy.execute((context) => {
         seen = context.signal;
-        return stubborn(clock, 10_000, 'never seen')();
+        return lingering(clock, 10_000, 'never seen')();
       }),
     );
     await clock.advance(100);
@@ -115,7 +115,7 @@ describe('TimeoutPolicy', () => {
   it('aggressive: rejects with AbortedError at once when the caller aborts', async () => {
     const { clock, policy } = setup({ strategy: 'aggressive' });
     const caller = new AbortController();
-    const call = settleLater(policy.execute(stubborn(clock, 1_000, 'x'), caller.signal));
+    const call = settleLater(policy.execute(lingering(clock, 1_000, 'x'), caller.signal));
     caller.abort();
     await expect(call).rejects.toBeInstanceOf(AbortedError);
     expect(clock.pendingTimerCount).toBe(1); // only the abandoned work's own sleep
