@@ -17,6 +17,24 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
+    exchangeRetries: new Counter({
+      name: 'keel_exchange_retries_total',
+      help: 'Retries of exchange calls by endpoint',
+      labelNames: ['endpoint'],
+      registers,
+    }),
+    exchangeRejections: new Counter({
+      name: 'keel_exchange_rejections_total',
+      help: 'Business rejections by the exchange, by endpoint and Nobitex code',
+      labelNames: ['endpoint', 'code'],
+      registers,
+    }),
+    cacheRequests: new Counter({
+      name: 'keel_cache_requests_total',
+      help: 'Cache lookups by cache and result (hit, miss, stale)',
+      labelNames: ['cache', 'result'],
+      registers,
+    }),
     breakerState: new Gauge({
       name: 'keel_breaker_state',
       help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open, 3 isolated',
