@@ -8,21 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserRequired, CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/chromium.js';
 import { createDashboardApp, type DashboardFixture } from './dashboard-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const available = chromiumAvailable();
+const inCi = browserRequired();
+const ARGS = CHROMIUM_ARGS;
 
 function seed(fixture: DashboardFixture): void {
   const { source, clock } = fixture;
