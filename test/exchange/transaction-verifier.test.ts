@@ -200,6 +200,19 @@ describe('TransactionVerifier', () => {
     allowed = true;
   });
 
+  it('ends an accepted order that vanished from the exchange after the grace period, never resending it', async () => {
+    gateway.script = ['accept'];
+    const run = verifier.run(await prepare());
+    await clock.advance(1_000);
+    gateway.orders.length = 0;
+    for (let i = 0; i < 20; i++) await clock.advance(1_000);
+    const result = await run;
+    expect(result.state).toBe('EXPIRED');
+    expect(result.lastError).toMatch(/no longer knows/);
+    expect(gateway.placeCalls).toHaveLength(1);
+    expect(finished).toEqual(['o-s1']);
+  });
+
   it('cancels a resting order at the end of its lifetime', async () => {
     gateway.script = ['accept'];
     const run = verifier.run(await prepare());

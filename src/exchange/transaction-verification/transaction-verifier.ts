@@ -52,6 +52,8 @@ export class TransactionVerifier {
   readonly #logger: Logger;
   readonly #canSend: () => boolean;
   readonly #pollDelayMs = new Map<string, number>();
+  /** When an accepted order was first missing from every lookup, per order id. */
+  readonly #missingSinceMs = new Map<string, number>();
   readonly #transitionEmitter = new EventEmitter<TransitionEvent>();
   readonly #errorEmitter = new EventEmitter<{ intent: OrderIntent; error: unknown }>();
   readonly onTransition = this.#transitionEmitter.addListener;
@@ -205,9 +207,9 @@ export class TransactionVerifier {
   }
 
   async #poll(intent: OrderIntent): Promise<Step> {
-    const order =
-      intent.exchangeOrderId === null ? null : await this.#gateway.getOrderById(intent.exchangeOrderId);
-    if (order === null) return { intent, waitMs: this.#nextPollDelay(intent) };
+    const order = await this.#lookup(intent);
+    if (order === null) return this.#vanished(intent);
+    this.#missingSinceMs.delete(intent.id);
     const openForMs = this.#clock.nowMs() - intent.createdAtMs;
     if (
       stateForOrder(order) !== 'FILLED' &&
@@ -218,6 +220,28 @@ export class TransactionVerifier {
       return this.#observe(intent, cancelled, 'lifetime over: cancelled', undefined, true);
     }
     return this.#observe(intent, order, 'status poll');
+  }
+
+  /**
+   * The exchange accepted this order once but no longer knows it by id, by clientOrderId or in its
+   * order list. Past the grace period it ends: keep what was filled, release the rest, say why.
+   */
+  async #vanished(intent: OrderIntent): Promise<Step> {
+    const nowMs = this.#clock.nowMs();
+    const sinceMs = this.#missingSinceMs.get(intent.id) ?? nowMs;
+    this.#missingSinceMs.set(intent.id, sinceMs);
+    if (nowMs - sinceMs < this.options.absenceGraceMs) return { intent, waitMs: this.#nextPollDelay(intent) };
+    this.#missingSinceMs.delete(intent.id);
+    this.#logger.error(
+      { orderId: intent.id, exchangeOrderId: intent.exchangeOrderId },
+      'order vanished from the exchange',
+    );
+    return {
+      intent: await this.#move(intent, 'EXPIRED', 'vanished: the exchange no longer knows this order', {
+        patch: { lastError: 'the exchange no longer knows this order' },
+      }),
+      waitMs: 0,
+    };
   }
 
   async #adopt(intent: OrderIntent, order: ExchangeOrder, cause: string, raw?: unknown): Promise<Step> {
