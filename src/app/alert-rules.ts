@@ -1,6 +1,7 @@
 // What raises an alert, and what halts trading. Components only emit events; these rules decide.
 import type { MessageBus } from '../bus/index.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Disposable } from '../core/events.js';
 import type { Engine } from '../engine/engine.js';
 import type { KillSwitch } from '../engine/kill-switch.js';
 import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
@@ -81,8 +82,9 @@ export class AlertRules {
     });
   }
 
-  watchEngine(engine: Engine, bus: MessageBus): void {
-    engine.onSignalOutcome((outcome) => {
+  /** One engine per trading term: the returned disposable ends the watch when the term ends. */
+  watchEngine(engine: Engine): Disposable {
+    return engine.onSignalOutcome((outcome) => {
       if (outcome.state !== 'quarantined') return;
       this.raise({
         severity: 'error',
@@ -92,6 +94,9 @@ export class AlertRules {
         details: { signalId: outcome.signalId, error: outcome.message ?? null },
       });
     });
+  }
+
+  watchBus(bus: MessageBus): void {
     bus.onQuarantine(({ message }) =>
       this.raise({
         severity: 'error',

@@ -36,6 +36,8 @@ export interface AppStatusSourceOptions {
     mode: 'paper' | 'live';
     leader?: () => boolean;
   };
+  /** The lease holder's instance id (read from the lease store), shown beside `leader`. */
+  readonly leaderId?: () => Promise<string | null>;
   readonly clock: Clock;
   readonly exchange: ExchangeStack;
   readonly journal: OrderJournal;
@@ -69,11 +71,12 @@ export class AppStatusSource implements StatusSource {
   }
 
   async status(): Promise<StatusSnapshot> {
-    const [adapterStats, health, busStats, counts] = await Promise.all([
+    const [adapterStats, health, busStats, counts, leaderId] = await Promise.all([
       this.o.exchange.adapter.stats(),
       this.o.health.report(),
       this.o.bus.stats(),
       this.#ordersByState(),
+      this.o.leaderId?.().catch(() => null),
     ]);
     const pool = this.o.exchange.pool.stats();
     const verification = this.o.telemetry.verification();
@@ -81,7 +84,12 @@ export class AppStatusSource implements StatusSource {
     const { leader, ...instance } = this.o.instance;
     return {
       atMs: this.o.clock.nowMs(),
-      instance: { ...instance, ...(leader === undefined ? {} : { leader: leader() }) },
+      instance: {
+        ...instance,
+        ...(leader === undefined ? {} : { leader: leader() }),
+        // Not yet in InstanceView: an extra field the dashboard and API pass through as JSON.
+        ...(leaderId === undefined ? {} : { leaderId }),
+      },
       engineMode: this.#modeView(),
       health: {
         status: health.status,

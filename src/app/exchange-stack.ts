@@ -7,6 +7,7 @@ import type { Rng } from '../core/random.js';
 import type { RateLimitStore } from '../core/rate-limiter/rate-limit-store.js';
 import type { ConnectionPoolStats } from '../exchange/connection-pool/connection-pool.js';
 import { AdapterVerificationGateway } from '../exchange/enhanced-nobitex-adapter/adapter-verification-gateway.js';
+import type { BreakerFactory } from '../exchange/enhanced-nobitex-adapter/call-pipeline.js';
 import { createEnhancedAdapter } from '../exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
 import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
 import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
@@ -32,6 +33,8 @@ export async function createExchangeStack(options: {
   rng: Rng;
   logger: Logger;
   rateLimitStore?: RateLimitStore;
+  /** Wraps each endpoint group's breaker, e.g. in a Redis-shared one. */
+  breakerFactory?: BreakerFactory;
 }): Promise<ExchangeStack> {
   const { config, clock, rng, logger } = options;
   let simulator: Simulator | undefined;
@@ -59,6 +62,7 @@ export async function createExchangeStack(options: {
     rng,
     logger,
     ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
+    ...(options.breakerFactory === undefined ? {} : { breakerFactory: options.breakerFactory }),
     pool: {
       connectTimeoutMs: nobitex.connectTimeoutMs,
       headersTimeoutMs: nobitex.headersTimeoutMs,

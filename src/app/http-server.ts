@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   readonly metrics: Metrics;
   /** Runs one reconciliation now (POST /api/reconcile, `keel reconcile`). */
   readonly reconcile: () => Promise<unknown>;
+  /** GET /api/cluster: leadership and shared-state modes of this instance. */
+  readonly cluster?: () => Promise<unknown>;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -58,6 +60,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   await app.register(async (operatorScope) => {
     operatorScope.addHook('onRequest', access.guard);
     operatorScope.post('/api/reconcile', async () => options.reconcile());
+    const { cluster } = options;
+    if (cluster !== undefined) operatorScope.get('/api/cluster', async () => cluster());
   });
   await app.register(async (metricsScope) => {
     metricsScope.addHook('onRequest', access.guard);

@@ -23,14 +23,18 @@ import { Ledger } from '../position/ledger.js';
 import type { Reconciler } from '../position/reconciliation.js';
 import type { ReconciliationResult } from '../position/reconciliation-result.js';
 import type { Database } from '../storage/database.js';
+import { LeaseWriteFence } from '../storage/leadership/lease-write-fence.js';
 import { openDatabase } from '../storage/open-database.js';
+import { PostgresDatabase } from '../storage/postgres-database.js';
 import { AlertRules } from './alert-rules.js';
 import { AppStatusSource } from './app-status-source.js';
+import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
 import { createHttpServer } from './http-server.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
+import { TradingRole } from './trading-role.js';
 import { resolveWebhookPassphrase } from './webhook-passphrase.js';
 
 export interface KeelAppOptions {
@@ -39,13 +43,13 @@ export interface KeelAppOptions {
   readonly clock?: Clock;
   readonly rng?: Rng;
   /** Replaces the exchange stack (tests: an in-process transport to the simulator). */
-  readonly exchange?: (args: {
-    config: KeelConfig;
-    clock: Clock;
-    rng: Rng;
-    logger: Logger;
-  }) => Promise<ExchangeStack>;
+  readonly exchange?: (args: ExchangeStackArgs) => Promise<ExchangeStack>;
 }
+
+/** Above the bus's 1 s poll, which it must exceed. */
+const BUS_CLAIM_LEASE_MIN_MS = 2_000;
+
+type ExchangeStackArgs = Parameters<typeof createExchangeStack>[0];
 
 export class KeelApp {
   #accepting = true;
@@ -61,7 +65,6 @@ export class KeelApp {
     readonly ledger: Ledger,
     readonly signals: SignalStore,
     readonly killSwitch: KillSwitch,
-    readonly engine: Engine,
     readonly bus: MessageBus,
     readonly alerts: AlertManager,
     readonly reconciler: Reconciler,
@@ -71,8 +74,16 @@ export class KeelApp {
     readonly telemetry: Telemetry,
     readonly server: FastifyInstance,
     readonly webhookPassphrase: { value: string; generated: boolean },
+    readonly cluster: Cluster,
+    readonly role: TradingRole,
+    private readonly initialEngine: Engine,
     private readonly closers: (() => Promise<void>)[],
   ) {}
+
+  /** The engine of the current or latest trading term (a new one per term). */
+  get engine(): Engine {
+    return this.role.engine ?? this.initialEngine;
+  }
 
   static async create(options: KeelAppOptions): Promise<KeelApp> {
     const { config, logger } = options;
@@ -80,13 +91,7 @@ export class KeelApp {
     const rng = options.rng ?? systemRng();
     const closers: (() => Promise<void>)[] = [];
     const webhookPassphrase = resolveWebhookPassphrase(config);
-    const db = openDatabase({
-      dataDir: config.dataDir,
-      sqliteSynchronous: config.storage.sqliteSynchronous,
-      ...(config.storage.databaseUrl === undefined
-        ? {}
-        : { databaseUrl: config.storage.databaseUrl.reveal() }),
-    });
+    const db = openAppDatabase(config);
     closers.push(() => db.close());
     await db.migrate([
       ...busMigrations,
@@ -97,9 +102,25 @@ export class KeelApp {
     const metrics = createMetrics();
     const telemetry = new Telemetry(clock, metrics);
     const health = new HealthRegistry({ clock });
-    const exchange = await (options.exchange ?? createExchangeStack)({ config, clock, rng, logger });
+    const cluster = await createCluster({ config, db, clock, logger });
+    closers.unshift(() => cluster.close());
+    const exchange = await (options.exchange ?? createExchangeStack)({
+      config,
+      clock,
+      rng,
+      logger,
+      ...(cluster.rateLimitStore === undefined ? {} : { rateLimitStore: cluster.rateLimitStore }),
+      ...(cluster.breakerFactory === undefined ? {} : { breakerFactory: cluster.breakerFactory }),
+    });
     closers.unshift(() => exchange.close());
-    const journal = new OrderJournal({ db, clock });
+    await cluster.start();
+    const { lease } = cluster;
+    // Every journal write re-checks the lease in its own transaction: a paused old leader cannot act.
+    const journal = new OrderJournal({
+      db,
+      clock,
+      ...(lease === undefined ? {} : { fence: new LeaseWriteFence(lease) }),
+    });
     const ledger = await Ledger.open({ database: db, clock, logger });
     const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
     const verifier = new TransactionVerifier({
@@ -129,20 +150,27 @@ export class KeelApp {
       onAccepted: (tx, stored) => enqueue(tx, stored),
     });
     await signals.migrate();
-    const engine = new Engine({
-      signals,
-      bus,
-      journal,
-      verifier,
-      gateway: exchange.gateway,
-      ledger,
-      killSwitch,
-      clock,
-      logger,
-      limits: riskLimits(config),
-      setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
-    });
-    enqueue = engine.enqueue;
+    const newEngine = () =>
+      new Engine({
+        signals,
+        bus,
+        journal,
+        verifier,
+        gateway: exchange.gateway,
+        ledger,
+        killSwitch,
+        clock,
+        logger,
+        limits: riskLimits(config),
+        setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
+        // A signal claimed by a leader that died goes back to the queue about when its lease does.
+        ...(lease === undefined
+          ? {}
+          : { subscribe: { leaseMs: Math.max(config.cluster.leaseTtlMs, BUS_CLAIM_LEASE_MIN_MS) } }),
+      });
+    // enqueue only publishes on the shared bus: every instance, leader or not, takes signals.
+    const initialEngine = newEngine();
+    enqueue = initialEngine.enqueue;
     const channels = createAlertChannels(config.alerts, { logger, clock, rng });
     closers.unshift(() => channels.close());
     const routes = config.alerts.routes;
@@ -192,12 +220,33 @@ export class KeelApp {
     });
     rules.watchAdapter(exchange.adapter);
     rules.watchVerifier(verifier);
-    rules.watchEngine(engine, bus);
+    rules.watchBus(bus);
     rules.watchReconciler(reconciler);
     closers.unshift(async () => rules.stop());
     telemetry.watchAdapter(exchange.adapter);
     verifier.onTransition((event) => telemetry.orderTransition(event));
-    engine.onSignalOutcome((outcome) => telemetry.emit('signal', outcome));
+    let spareEngine: Engine | undefined = initialEngine;
+    const role = new TradingRole({
+      lease,
+      ledger,
+      reconciliation,
+      stopGraceMs: config.server.shutdownGraceMs,
+      logger,
+      // A standby takes webhooks: the recovery gate of an interrupted start-up must not hold it unready.
+      onStandby: () => health.setReady('startup-recovery', true, ''),
+      createEngine: () => {
+        const engine = spareEngine ?? newEngine();
+        spareEngine = undefined;
+        const watches = [
+          rules.watchEngine(engine),
+          engine.onSignalOutcome((outcome) => telemetry.emit('signal', outcome)),
+        ];
+        const dispose = () => {
+          for (const watch of watches) watch.dispose();
+        };
+        return { engine, listeners: { dispose } };
+      },
+    });
     alerts.onAlert((alert) => telemetry.emit('alert', alert));
     killSwitch.onChange((change) => {
       metrics.engineMode.set({ RUNNING: 0, REDUCING: 1, HALTED: 2 }[change.to]);
@@ -223,7 +272,7 @@ export class KeelApp {
     });
     intake.onAccepted(() => {
       metrics.signals.inc({ outcome: 'accepted' });
-      engine.notify();
+      initialEngine.notify(); // wakes this process's bus consumer, whichever engine it serves
     });
     intake.onDuplicate(() => metrics.signals.inc({ outcome: 'duplicate' }));
     intake.onRejected(({ reason }) => metrics.signals.inc({ outcome: `rejected_${reason}` }));
@@ -233,7 +282,9 @@ export class KeelApp {
         startedAtMs: clock.nowMs(),
         version: KEEL_VERSION,
         mode: config.mode,
+        ...(lease === undefined ? {} : { leader: () => role.isLeader }),
       },
+      leaderId: () => cluster.leaderId(),
       clock,
       exchange,
       journal,
@@ -254,7 +305,13 @@ export class KeelApp {
       metrics,
       clock,
       logger,
-      reconcile: async () => reconciliationView(await reconciliation.runNow()),
+      reconcile: async () => {
+        // Only the leader corrects the ledger; a standby would write beside it.
+        if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
+        await ledger.refresh();
+        return reconciliationView(await reconciliation.runNow());
+      },
+      cluster: () => cluster.view(),
     });
     const app = new KeelApp(
       config,
@@ -266,7 +323,6 @@ export class KeelApp {
       ledger,
       signals,
       killSwitch,
-      engine,
       bus,
       alerts,
       reconciler,
@@ -276,6 +332,9 @@ export class KeelApp {
       telemetry,
       server,
       webhookPassphrase,
+      cluster,
+      role,
+      initialEngine,
       closers,
     );
     return app;
@@ -292,24 +351,17 @@ export class KeelApp {
       port: this.config.server.port,
     });
     this.#started = true;
-    void this.#startTrading();
+    // The lease holder (or, without a lease, this instance) trades; the others stand by.
+    this.role.start();
     return address;
-  }
-
-  async #startTrading(): Promise<void> {
-    try {
-      await this.reconciliation.initialize();
-      await this.engine.start();
-      this.reconciliation.start();
-    } catch (error) {
-      this.logger.fatal({ err: error }, 'trading could not start');
-    }
   }
 
   /** Stops intake (503), stops the engine (open orders stay journaled), closes everything. */
   async stop(): Promise<void> {
     this.#accepting = false;
     this.reconciliation.stop();
+    await this.role.stop();
+    // Also an engine started by hand (tests drive start-up without listening).
     await this.engine.stop(this.config.server.shutdownGraceMs);
     if (this.#started) await this.server.close();
     for (const close of this.closers) {
@@ -320,6 +372,28 @@ export class KeelApp {
       }
     }
   }
+}
+
+/** POST /api/reconcile on a standby: 409, the leader reconciles. */
+export class NotLeaderError extends Error {
+  readonly code = 'NOT_LEADER';
+  readonly statusCode = 409;
+
+  constructor(instanceId: string) {
+    super(`instance ${instanceId} is not the trading leader; ask the leader to reconcile`);
+    this.name = 'NotLeaderError';
+  }
+}
+
+function openAppDatabase(config: KeelConfig): Database {
+  const url = config.storage.databaseUrl?.reveal();
+  const schema = config.storage.databaseSchema;
+  if (url !== undefined && schema !== undefined) return new PostgresDatabase({ url, schema });
+  return openDatabase({
+    dataDir: config.dataDir,
+    sqliteSynchronous: config.storage.sqliteSynchronous,
+    ...(url === undefined ? {} : { databaseUrl: url }),
+  });
 }
 
 function riskLimits(config: KeelConfig) {

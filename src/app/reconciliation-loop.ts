@@ -74,8 +74,8 @@ export class ReconciliationLoop {
   ) {}
 
   /** A fresh ledger takes the exchange's balances as its opening balances, before any trade. */
-  async initialize(): Promise<void> {
-    while (!this.#stopped && this.o.ledger.assets().length === 0) {
+  async initialize(cancelled: () => boolean = () => this.#stopped): Promise<void> {
+    while (!cancelled() && this.o.ledger.assets().length === 0) {
       const result = await this.o.reconciler.initializeFromExchange();
       if (result.status !== 'error') return;
       this.o.logger.warn({ error: result.error }, 'opening balances: exchange unreachable, trying again');
@@ -83,7 +83,9 @@ export class ReconciliationLoop {
     }
   }
 
+  /** Runs every intervalMs until stop(); may start again after a stop (a new trading term). */
   start(): void {
+    this.#stopped = false;
     this.#schedule();
   }
 
@@ -104,6 +106,7 @@ export class ReconciliationLoop {
 
   #schedule(): void {
     if (this.#stopped) return;
+    if (this.#timer !== undefined) this.o.clock.clearTimeout(this.#timer);
     this.#timer = this.o.clock.setTimeout(() => void this.#tick(), this.o.intervalMs);
   }
 

@@ -277,6 +277,21 @@ describeEachBackend('MessageBus', (makeDb) => {
     expect(new Set(delivered.map((entry) => entry.consumer))).toEqual(new Set(['first', 'second']));
   });
 
+  it("takes over a dead consumer's lease at start instead of waiting it out", async () => {
+    const { db, bus, clock } = await start();
+    await bus.publish(message('orphan', 'A'));
+    // As left by a process killed while handling it: the lease still runs for 30 s.
+    await db.execute(
+      "UPDATE bus_messages SET state = 'processing', attempts = 1, lease_owner = 'dead', lease_until_ms = ? WHERE id = ?",
+      [clock.nowMs() + 30_000, 'orphan'],
+    );
+    expect(await bus.expireLeases('signals')).toBe(1);
+    const seen: string[] = [];
+    bus.subscribe('signals', async (received) => void seen.push(received.id));
+    await eventually(async () => expect(await states(db)).toEqual({ orphan: 'done' }));
+    expect(seen).toEqual(['orphan']);
+  });
+
   it('quarantines a message whose lease expired attemptsMax times instead of delivering it again', async () => {
     const { db, bus, clock } = await start();
     await bus.publish(message('crasher', 'A'));

@@ -2,6 +2,7 @@
 // the caller's transaction, so "record the signal + enqueue its processing" is one commit. Consumers
 // in this process are woken at once; other processes find the row at their next poll.
 import { randomUUID } from 'node:crypto';
+import { assert } from '../core/assert.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { EventEmitter } from '../core/events.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
@@ -14,7 +15,13 @@ import {
   type TopicStats,
   topicStats,
 } from './message-admin.js';
-import { type BusMessage, insertMessage, type PublishMessage, serializePayload } from './message-store.js';
+import {
+  type BusMessage,
+  expireLeases,
+  insertMessage,
+  type PublishMessage,
+  serializePayload,
+} from './message-store.js';
 import { type MessageHandler, Subscription, type SubscriptionStats } from './subscription.js';
 import type { SubscribeOptions } from './subscription-options.js';
 
@@ -134,6 +141,21 @@ export class MessageBus {
       topics: await topicStats(this.#db, this.#clock.nowMs()),
       subscriptions: [...this.#subscriptions].map((subscription) => subscription.stats()),
     };
+  }
+
+  /**
+   * Makes messages leased by a previous (dead) consumer claimable now instead of after their lease.
+   * Call only before subscribing, as the topic's sole consumer: one process, or the trading leader.
+   */
+  async expireLeases(topic: string): Promise<number> {
+    assert(
+      ![...this.#subscriptions].some((subscription) => subscription.stats().topic === topic),
+      'expireLeases while subscribed',
+    );
+    const expired = await expireLeases(this.#db, topic, this.#clock.nowMs());
+    if (expired > 0)
+      this.#logger.warn({ topic, expired }, 'took over messages leased by a previous consumer');
+    return expired;
   }
 
   /** Takes a quarantined message back for delivery (operator action). False when not quarantined. */

@@ -166,3 +166,18 @@ function toMessage(row: ClaimRow): BusMessage {
 function truncate(text: string): string {
   return text.length <= ERROR_TEXT_LENGTH_MAX ? text : `${text.slice(0, ERROR_TEXT_LENGTH_MAX - 1)}…`;
 }
+
+/**
+ * Expires every lease on `topic`, so its messages are claimable at once. Only for a consumer about to
+ * start that knows it is the sole one (single process, or the lease-holding leader): any lease left is
+ * a dead predecessor's (even one with the same configured instance id), and waiting it out would stall
+ * those partition keys.
+ */
+export async function expireLeases(db: Queryable, topic: string, nowMs: number): Promise<number> {
+  const { changes } = await db.execute(
+    `UPDATE bus_messages SET lease_until_ms = ?, updated_at_ms = ?
+     WHERE topic = ? AND state = 'processing' AND lease_until_ms > ?`,
+    [nowMs, nowMs, topic, nowMs],
+  );
+  return changes;
+}

@@ -54,4 +54,9 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_SIM_SEED', 'simulator.seed', 'integer', 'seed of the simulator randomness'),
   entry('KEEL_SIM_PORT', 'simulator.port', 'integer', 'simulator HTTP port; 0 picks a free one'),
   entry('KEEL_INSTANCE_ID', 'cluster.instanceId', 'string', 'name of this instance (default host-pid)'),
+  entry('KEEL_EXPECTED_INSTANCES', 'cluster.expectedInstances', 'integer', 'instances sharing rate budgets'),
+  entry('KEEL_LEASE_TTL_MS', 'cluster.leaseTtlMs', 'integer', 'trading lease expiry after last renewal'),
+  entry('KEEL_LEASE_RENEW_INTERVAL_MS', 'cluster.leaseRenewIntervalMs', 'integer', 'lease renewal pause'),
+  entry('KEEL_DATABASE_SCHEMA', 'storage.databaseSchema', 'string', 'PostgreSQL schema for all tables'),
+  entry('KEEL_REDIS_KEY_PREFIX', 'redis.keyPrefix', 'string', 'prefix of every Redis key'),
 ];

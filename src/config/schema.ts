@@ -46,6 +46,11 @@ const storageSchema = section({
     .optional(),
   /** SQLite durability: FULL survives power loss; NORMAL survives process crashes only. */
   sqliteSynchronous: oneOf(['FULL', 'NORMAL']).default('FULL'),
+  /** PostgreSQL schema (search_path) for every table, created when missing; unset: the server's default. */
+  databaseSchema: z
+    .string({ error: 'lowercase SQL identifier' })
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'lowercase SQL identifier' })
+    .optional(),
 });
 
 const redisSchema = section({
@@ -159,6 +164,8 @@ export const configSchema = z.strictObject({
     /** The trading lease expires this long after its last renewal, ms. */
     leaseTtlMs: durationMs().default(15_000),
     leaseRenewIntervalMs: durationMs().default(5_000),
+    /** Instances sharing the rate budgets; each spends limit / this while Redis is away. */
+    expectedInstances: intRange(1, 100).default(1),
   }),
 });
 

@@ -95,6 +95,9 @@ export class Engine {
     this.#logger.info({ openOrderCount: open.length }, 'resuming open orders before taking signals');
     await Promise.all(open.map((intent) => this.#drive(intent)));
     this.#o.setReady?.(true, '');
+    // This engine is the only consumer now (one process, or the lease holder): a dead predecessor's
+    // leases would otherwise stall their symbols until they expire.
+    await this.#o.bus.expireLeases(SIGNAL_TOPIC);
     this.#subscription = this.#o.bus.subscribe(
       SIGNAL_TOPIC,
       (message, context) => this.#handle(message, context.signal),

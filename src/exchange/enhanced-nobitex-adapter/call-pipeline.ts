@@ -8,6 +8,7 @@ import { ConsecutiveBreaker } from '../../core/breaker/consecutive-breaker.js';
 import { CircuitBreakerPolicy } from '../../core/circuit-breaker.js';
 import type { Clock } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
+import type { Policy } from '../../core/policy.js';
 import type { Rng } from '../../core/random.js';
 import type { RateLimiter } from '../../core/rate-limiter/rate-limiter.js';
 import { RetryPolicy } from '../../core/retry.js';
@@ -34,7 +35,12 @@ export interface CallPipelineOptions {
   readonly limiter: RateLimiter;
   readonly clock: Clock;
   readonly rng: Rng;
+  /** Wraps a group's local breaker, e.g. in a SharedBreaker; default the breaker itself. */
+  readonly breakerFactory?: BreakerFactory;
 }
+
+/** The policy a group's calls pass first, built around that group's local breaker. */
+export type BreakerFactory = (group: EndpointGroup, breaker: CircuitBreakerPolicy) => Policy;
 
 const ENDPOINT_NAMES = Object.keys(NOBITEX_ENDPOINTS) as NobitexEndpointName[];
 
@@ -59,6 +65,12 @@ export class CallPipeline {
     this.#options = options.options;
     this.#clock = clock;
     this.breakers = new Map(ENDPOINT_GROUPS.map((group) => [group, this.#createBreaker(group)]));
+    const outer = new Map(
+      [...this.breakers].map(([group, breaker]) => [
+        group,
+        options.breakerFactory === undefined ? breaker : options.breakerFactory(group, breaker),
+      ]),
+    );
     const timeouts = new Map(
       ENDPOINT_GROUPS.map((group) => [
         group,
@@ -68,7 +80,7 @@ export class CallPipeline {
     this.#policies = new Map(
       ENDPOINT_NAMES.map((name) => {
         const endpoint = NOBITEX_ENDPOINTS[name];
-        const breaker = this.breakers.get(endpoint.group);
+        const breaker = outer.get(endpoint.group);
         const timeout = timeouts.get(endpoint.group);
         if (breaker === undefined || timeout === undefined)
           throw new RangeError(`no group ${endpoint.group}`);

@@ -9,6 +9,7 @@ import type { BaseUrlOption, ConnectionPoolOptions } from '../connection-pool/co
 import type { NobitexAuth } from '../nobitex-client/auth.js';
 import { NobitexClient } from '../nobitex-client/nobitex-client.js';
 import type { EnhancedAdapterOptions } from './adapter-options.js';
+import type { BreakerFactory } from './call-pipeline.js';
 import { EnhancedNobitexAdapter } from './enhanced-nobitex-adapter.js';
 
 export interface CreateEnhancedAdapterOptions {
@@ -27,6 +28,8 @@ export interface CreateEnhancedAdapterOptions {
   /** Wait assumed when a 429 names none, ms. Default the client's (60 000). */
   readonly rateLimitFallbackBackOffMs?: number;
   readonly rateLimitStore?: RateLimitStore;
+  /** Wraps each group's local breaker, e.g. `(group, breaker) => sharedState.attach(group, breaker)`. */
+  readonly breakerFactory?: BreakerFactory;
 }
 
 export interface EnhancedAdapterStack {
@@ -62,6 +65,7 @@ export function createEnhancedAdapter(options: CreateEnhancedAdapterOptions): En
       ...(logger === undefined ? {} : { logger }),
       ...(options.options === undefined ? {} : { options: options.options }),
       ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
+      ...(options.breakerFactory === undefined ? {} : { breakerFactory: options.breakerFactory }),
     });
     return { adapter, client, pool };
   } catch (error) {

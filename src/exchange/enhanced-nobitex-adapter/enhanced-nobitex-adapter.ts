@@ -39,7 +39,7 @@ import {
   resolveAdapterOptions,
 } from './adapter-options.js';
 import { createAdapterRateLimiter } from './adapter-rate-limiter.js';
-import { CallPipeline } from './call-pipeline.js';
+import { type BreakerFactory, CallPipeline } from './call-pipeline.js';
 
 /** What the adapter can report about the transport under it (the ConnectionPool). */
 export interface TransportStatsSource {
@@ -56,6 +56,8 @@ export interface EnhancedNobitexAdapterOptions {
   readonly options?: EnhancedAdapterOptions;
   /** Shared budgets for several instances (Redis); default in memory. */
   readonly rateLimitStore?: RateLimitStore;
+  /** Wraps each group's local breaker (shared breaker state); default the local breaker alone. */
+  readonly breakerFactory?: BreakerFactory;
   /** The pool under the client, for stats() and close(). */
   readonly transport?: TransportStatsSource;
 }
@@ -112,6 +114,7 @@ export class EnhancedNobitexAdapter {
       limiter: this.#limiter,
       clock: init.clock,
       rng: init.rng,
+      ...(init.breakerFactory === undefined ? {} : { breakerFactory: init.breakerFactory }),
     });
     this.onCall = this.#pipeline.onCall;
     this.onRetry = this.#pipeline.onRetry;

@@ -1,0 +1,107 @@
+// Goal: Keel keeps its invariants (one order per signal, every signal ends, ledger balances and matches
+// the exchange, 2xx means stored, no secret stored) under seeded faults, duplicates and restarts.
+// Method: a CI-sized slice of the deterministic chaos simulation (engine + simulator + SQLite + fake
+// clock in one process), plus proofs that the checker, the replay and the shrinker work.
+import { describe, expect, it } from 'vitest';
+import { clientOrderIdFor } from '../../src/exchange/order-journal/order-intent.js';
+import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
+import { checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
+import { formatReport } from './report.js';
+import { runScenario } from './run-scenario.js';
+import { runChaos } from './runner.js';
+import { generateScenario, type Step, WEBHOOK_PASSPHRASE } from './scenario.js';
+import { shrink } from './shrink.js';
+import { ChaosWorld } from './world.js';
+
+const CI_SEEDS = 100;
+const CI_STEPS = 12;
+
+describe('chaos simulation', () => {
+  it(`keeps every invariant over ${CI_SEEDS} seeded scenarios of ${CI_STEPS} steps`, async () => {
+    const report = await runChaos({
+      seedCount: CI_SEEDS,
+      firstSeed: 1,
+      stepCount: CI_STEPS,
+      shrinkRunsMax: 40,
+    });
+    expect(report.violations, formatReport(report)).toBe(0);
+    expect(report.seedsRun).toBe(CI_SEEDS);
+    // The slice must have exercised the hard paths, or a pass means nothing.
+    expect(report.webhooks.accepted).toBeGreaterThan(CI_SEEDS);
+    expect(report.webhooks.duplicate).toBeGreaterThan(0);
+    expect(report.exchangeOrders).toBeGreaterThan(CI_SEEDS / 2);
+    expect(report.restarts).toBeGreaterThan(0);
+    for (const kind of ['reset', 'hang', 'commitThenFail', 'outage', 'drift'])
+      expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('replays a seed exactly', async () => {
+    const scenario = generateScenario(4242, 25);
+    const first = await runScenario(scenario);
+    const second = await runScenario(scenario);
+    expect(second).toEqual(first);
+    expect(first.violations).toEqual([]);
+  });
+
+  it('reports a second exchange order for one signal', async () => {
+    const world = new ChaosWorld(7);
+    try {
+      await world.startApp();
+      const response = await world.app.server.inject({
+        method: 'POST',
+        url: '/webhooks/tradingview',
+        payload: {
+          passphrase: WEBHOOK_PASSPHRASE,
+          symbol: 'BTCIRT',
+          side: 'buy',
+          amount: '0.001',
+          id: 'dup-1',
+        },
+      });
+      expect(response.statusCode).toBe(202);
+      const signalId = (JSON.parse(response.body) as { signalId: string }).signalId;
+      await world.clock.advance(10_000);
+      const seen: Observations = newObservations();
+      seen.accepted.add(signalId);
+      expect(checkOneOrderPerSignal(world, seen)).toEqual([]);
+      // What a resend bug would do: the same clientOrderId placed again after the first order ended.
+      const resend = await world.simulator.app.inject({
+        method: 'POST',
+        url: '/market/orders/add',
+        headers: { authorization: `Token ${SIMULATOR_DEFAULT_TOKEN}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          type: 'buy',
+          execution: 'market',
+          srcCurrency: 'btc',
+          dstCurrency: 'rls',
+          amount: '0.001',
+          clientOrderId: clientOrderIdFor(signalId),
+        }),
+      });
+      expect(resend.statusCode).toBe(200);
+      expect(checkOneOrderPerSignal(world, seen)).toEqual([
+        expect.stringMatching(new RegExp(`^signal ${signalId} has 2 exchange orders`)),
+      ]);
+    } finally {
+      await world.close();
+    }
+  });
+
+  it('shrinks a failing step list to the steps that matter', async () => {
+    const steps: Step[] = Array.from({ length: 24 }, (_, i) => ({ kind: 'advance', ms: i + 1 }));
+    const needed = new Set([5, 17]);
+    const result = await shrink(
+      { seed: 1, steps },
+      {
+        fails: async (candidate) => {
+          const present = new Set(candidate.steps.map((s) => (s.kind === 'advance' ? s.ms - 1 : -1)));
+          return [...needed].every((i) => present.has(i));
+        },
+      },
+    );
+    expect(result.steps).toEqual([
+      { kind: 'advance', ms: 6 },
+      { kind: 'advance', ms: 18 },
+    ]);
+  });
+});

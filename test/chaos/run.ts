@@ -1,0 +1,48 @@
+// `npm run chaos -- [--seeds N] [--seed S] [--first-seed S] [--steps K] [--no-shrink] [--out DIR]`:
+// runs seeded chaos scenarios against the whole stack in one process and exits non-zero on any
+// invariant violation. `--seed S` replays exactly one seed.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { formatReport, writeReport } from './report.js';
+import { runChaos } from './runner.js';
+
+const integer = (value: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, was ${value}`);
+  return Number(value);
+};
+
+const program = new Command('chaos')
+  .option('--seeds <n>', 'number of seeds', integer, 100)
+  .option('--seed <s>', 'replay exactly this seed', integer)
+  .option('--first-seed <s>', 'first seed of the range', integer, 1)
+  .option('--steps <k>', 'steps per scenario', integer, 30)
+  .option('--no-shrink', 'report failures without shrinking')
+  .option('--out <dir>', 'folder for the JSON report', join(tmpdir(), 'keel-chaos-results'))
+  .parse();
+
+const opts = program.opts<{
+  seeds: number;
+  seed?: number;
+  firstSeed: number;
+  steps: number;
+  shrink: boolean;
+  out: string;
+}>();
+
+let done = 0;
+const report = await runChaos({
+  seedCount: opts.seed === undefined ? opts.seeds : 1,
+  firstSeed: opts.seed ?? opts.firstSeed,
+  stepCount: opts.steps,
+  shrink: opts.shrink,
+  onResult: (result) => {
+    done++;
+    if (result.violations.length > 0)
+      process.stdout.write(`\nseed ${result.seed}: ${result.violations.length} violation(s)\n`);
+    else if (done % 50 === 0) process.stdout.write(`  ${done} seeds ok\n`);
+  },
+});
+process.stdout.write(`\n${formatReport(report)}\n`);
+process.stdout.write(`\nreport: ${writeReport(report, opts.out, Date.now())}\n`);
+process.exitCode = report.violations > 0 ? 1 : 0;

@@ -1,0 +1,149 @@
+// The scenario vocabulary and its seeded generator. Steps carry only relative times (the harness turns
+// them into absolute ones when it applies a step), so any sub-list of a scenario is itself valid:
+// that is what lets the shrinker drop steps freely.
+
+import { chance, createRng, pick, type Rng, randomInt } from '../../src/core/random.js';
+import type { ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
+import { balanceStep, faultStep } from './fault-steps.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A chaos rule without the fields the harness fills in: token for drift, absolute window. */
+export type FaultSpec = DistributiveOmit<ChaosRuleSpec, 'startAtMs' | 'endAtMs' | 'token'>;
+
+export type Step =
+  | {
+      readonly kind: 'signal';
+      readonly body: Readonly<Record<string, unknown>> | string;
+      readonly note: string;
+    }
+  | {
+      readonly kind: 'fault';
+      readonly rule: FaultSpec;
+      readonly startInMs: number;
+      readonly durationMs: number;
+    }
+  | { readonly kind: 'clearFaults' }
+  | { readonly kind: 'advance'; readonly ms: number }
+  | { readonly kind: 'tick'; readonly count: number }
+  | { readonly kind: 'restart' }
+  | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string };
+
+export interface Scenario {
+  readonly seed: number;
+  readonly steps: readonly Step[];
+}
+
+export const WEBHOOK_PASSPHRASE = 'chaos-pass-phrase-7f3a';
+
+/** Valid sizes per symbol: some below the minimum order, some above the risk limit, most in between. */
+const SIZES: Readonly<Record<string, readonly string[]>> = {
+  BTCIRT: ['0.00001', '0.00005', '0.0001', '0.0005', '0.001', '0.004', '0.01'],
+  ETHIRT: ['0.0005', '0.002', '0.01', '0.05', '0.1', '0.5'],
+  USDTIRT: ['1', '5', '20', '100', '400', '1000'],
+  BTCUSDT: ['0.00001', '0.0002', '0.001', '0.005', '0.02'],
+  ETHUSDT: ['0.001', '0.004', '0.02', '0.1', '0.5'],
+};
+const PRICE_NEAR: Readonly<Record<string, string>> = {
+  BTCIRT: '99750000000',
+  ETHIRT: '3570000000',
+  USDTIRT: '1050000',
+  BTCUSDT: '95000',
+  ETHUSDT: '3400',
+};
+const SYMBOLS = Object.keys(SIZES);
+
+export function generateScenario(seed: number, stepCount: number): Scenario {
+  const rng = createRng(seed);
+  const steps: Step[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < stepCount; i++) steps.push(drawStep(rng, seed, i, ids));
+  return { seed, steps };
+}
+
+function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
+  const roll = rng.next();
+  if (roll < 0.38) return validSignal(rng, seed, index, ids);
+  if (roll < 0.45 && ids.length > 0) {
+    const id = pick(rng, ids);
+    return { kind: 'signal', body: { ...baseBody(rng), id }, note: `duplicate ${id}` };
+  }
+  if (roll < 0.49) return malformedSignal(rng);
+  if (roll < 0.73) return faultStep(rng);
+  if (roll < 0.75) return { kind: 'clearFaults' };
+  if (roll < 0.79) return { kind: 'restart' };
+  if (roll < 0.82) return balanceStep(rng);
+  if (roll < 0.85) return { kind: 'tick', count: randomInt(rng, 1, 5) };
+  return { kind: 'advance', ms: pick(rng, [100, 500, 1_000, 3_000, 10_000, 30_000]) };
+}
+
+function baseBody(rng: Rng): Record<string, unknown> {
+  const symbol = pick(rng, SYMBOLS);
+  return {
+    passphrase: WEBHOOK_PASSPHRASE,
+    symbol,
+    side: chance(rng, 0.55) ? 'buy' : 'sell',
+    amount: pick(rng, SIZES[symbol] ?? ['1']),
+  };
+}
+
+function validSignal(rng: Rng, seed: number, index: number, ids: string[]): Step {
+  const body = baseBody(rng);
+  if (chance(rng, 0.2)) {
+    // A limit order near the start price: some rest, some cross.
+    const near = PRICE_NEAR[String(body.symbol)] ?? '1';
+    const factor = pick(rng, ['0.99', '1', '1.01']);
+    body.type = 'limit';
+    body.price = scalePrice(near, factor);
+  }
+  if (chance(rng, 0.8)) {
+    const id = `c${seed}-${index}`;
+    body.id = id;
+    ids.push(id);
+  }
+  return { kind: 'signal', body, note: 'valid' };
+}
+
+/** Integer part of price × factor, exact (factor has two decimals). */
+function scalePrice(price: string, factor: string): string {
+  const whole = BigInt(price.split('.')[0] ?? '0');
+  const hundredths = BigInt(factor.replace('.', ''));
+  return String((whole * hundredths) / 100n);
+}
+
+function malformedSignal(rng: Rng): Step {
+  const body = baseBody(rng);
+  const variants: (readonly [string, Record<string, unknown> | string])[] = [
+    ['wrong passphrase', { ...body, passphrase: 'not-the-passphrase' }],
+    ['unknown symbol', { ...body, symbol: 'DOGEXYZ' }],
+    ['bad side', { ...body, side: 'hold' }],
+    ['negative amount', { ...body, amount: '-1' }],
+    ['amount not a number', { ...body, amount: 'lots' }],
+    ['not json', '{"passphrase": "chaos-pass-phrase-7f3a", "symbol": '],
+    ['empty object', {}],
+  ];
+  const [note, malformed] = pick(rng, variants);
+  return { kind: 'signal', body: malformed, note: `malformed: ${note}` };
+}
+
+/** One line per step, for failure reports. */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'signal':
+      return `signal (${step.note}) ${typeof step.body === 'string' ? step.body : JSON.stringify(redact(step.body))}`;
+    case 'fault':
+      return `fault ${JSON.stringify(step.rule)} in ${step.startInMs} ms for ${step.durationMs} ms`;
+    case 'advance':
+      return `advance ${step.ms} ms`;
+    case 'tick':
+      return `tick ${step.count}`;
+    case 'setBalance':
+      return `setBalance ${step.currency} ${step.delta}`;
+    default:
+      return step.kind;
+  }
+}
+
+function redact(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return 'passphrase' in body ? { ...body, passphrase: '***' } : { ...body };
+}

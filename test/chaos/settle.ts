@@ -1,0 +1,77 @@
+// The end of a scenario: faults off, time until all work has ended (bounded), the final
+// reconciliation (tried again while a rate-limit back-off lasts), then every invariant.
+import type { ReconciliationResult } from '../../src/position/reconciliation-result.js';
+import { checkDifferencesExplained, checkReconciled } from './check-reconciliation.js';
+import {
+  checkDurable,
+  checkFillsMatch,
+  checkFillsPosted,
+  checkLedger,
+  checkNoSecrets,
+  checkOneOrderPerSignal,
+  checkTerminal,
+  type Observations,
+} from './checker.js';
+import type { ChaosWorld } from './world.js';
+
+/** Fake time the settle phase may take before unfinished work counts as a violation, ms. */
+export const SETTLE_LIMIT_MS = 20 * 60_000;
+const SETTLE_STEP_MS = 2_000;
+const RECONCILE_ATTEMPTS_MAX = 5;
+const RECONCILE_RETRY_MS = 120_000;
+
+/** Faults off, then time until all work ends (bounded), then the final reconciliation and every check. */
+export async function settleAndCheck(world: ChaosWorld, seen: Observations): Promise<string[]> {
+  world.simulator.chaos.clear();
+  for (let spentMs = 0; spentMs < SETTLE_LIMIT_MS; spentMs += SETTLE_STEP_MS) {
+    await world.clock.advance(SETTLE_STEP_MS);
+    if ((await checkTerminal(world, seen)).length === 0) break;
+  }
+  const problems = [
+    ...checkOneOrderPerSignal(world, seen),
+    ...(await checkLedger(world)),
+    ...(await checkDurable(world, seen)),
+    ...(await checkTerminal(world, seen)),
+  ];
+  if (problems.length > 0) return problems.map((p) => `at the end: ${p}`);
+  problems.push(...(await checkFillsPosted(world)), ...(await checkFillsMatch(world)));
+  const result = await finalReconciliation(world);
+  if (result === undefined) problems.push('final reconciliation did not finish');
+  else {
+    seen.reconciliation = result.status;
+    problems.push(...(await checkReconciled(world, result)));
+  }
+  problems.push(
+    ...(await checkDifferencesExplained(world, seen)),
+    ...(await checkLedger(world)),
+    ...(await checkNoSecrets(world)),
+  );
+  return problems.map((p) => `at the end: ${p}`);
+}
+
+/** Reconciles; a run that could not fetch (a rate-limit back-off still running) is tried again later. */
+async function finalReconciliation(world: ChaosWorld): Promise<ReconciliationResult | undefined> {
+  let result: ReconciliationResult | undefined;
+  for (let attempt = 0; attempt < RECONCILE_ATTEMPTS_MAX; attempt++) {
+    result = await world.drive(world.app.reconciliation.runNow(), 'final reconciliation');
+    if (result?.status !== 'error') return result;
+    await world.clock.advance(RECONCILE_RETRY_MS);
+  }
+  return result;
+}
+
+/** Signals per final state; rejections also per reason code (the text before the first colon). */
+export async function countSignalStates(world: ChaosWorld): Promise<Record<string, number>> {
+  const rows = await world.app.db.query<{ state: string; last_error: string | null }>(
+    'SELECT state, last_error FROM signals',
+  );
+  const counts: Record<string, number> = {};
+  for (const row of rows) {
+    const key =
+      row.state === 'rejected'
+        ? `rejected (${(row.last_error ?? '').split(':')[0]?.slice(0, 40)})`
+        : row.state;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
