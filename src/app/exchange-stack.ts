@@ -1,6 +1,7 @@
 // The exchange behind Keel: in paper mode the built-in simulator on a loopback port, in live mode the
 // configured Nobitex base URLs with the configured credentials. Either way the same enhanced adapter.
 
+import { join } from 'node:path';
 import type { KeelConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
@@ -13,6 +14,9 @@ import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapte
 import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
+
+/** The paper exchange's balances, orders and ids, beside the database. */
+export const PAPER_EXCHANGE_FILE = 'paper-exchange.json';
 
 export interface ExchangeStack {
   readonly adapter: EnhancedNobitexAdapter;
@@ -45,6 +49,8 @@ export async function createExchangeStack(options: {
       seed: config.simulator.seed,
       clock,
       rateLimitScale: config.simulator.rateLimitScale,
+      // The paper exchange lives as long as the data folder: restarts continue the same account.
+      stateFile: join(config.dataDir, PAPER_EXCHANGE_FILE),
       logger: logger.child({ component: 'simulator' }),
     });
     baseUrls = [await simulator.listen({ host: '127.0.0.1', port: 0 })];

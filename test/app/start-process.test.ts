@@ -111,6 +111,14 @@ describe('keel start', () => {
     running = await startKeel(cwd);
     const after = await orders(running.url);
     expect(after.filter((order) => order.signalId === signalId)).toHaveLength(1);
+    // The paper exchange kept the account across the restart: the books still match it.
+    const reconciled = await request(`${running.url}/api/reconcile`, { method: 'POST' });
+    const result = (await reconciled.body.json()) as {
+      status: string;
+      summary: { breachCount: number; correctedCount: number };
+    };
+    expect(result.status).toBe('ok');
+    expect(result.summary).toMatchObject({ breachCount: 0, correctedCount: 0 });
     const again = await sendPrintedCurl(running.curl);
     expect(again.status).toBe(202);
     running.child.kill('SIGTERM');

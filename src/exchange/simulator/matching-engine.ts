@@ -105,6 +105,19 @@ export class MatchingEngine {
     return { ok: true, order };
   }
 
+  /** Order and trade id counters (persistence). */
+  get nextIds(): { orderId: number; tradeId: number } {
+    return { orderId: this.#nextOrderId, tradeId: this.#nextTradeId };
+  }
+
+  /** Restores orders and id counters saved by a previous run (persistence). */
+  restore(orders: readonly SimOrder[], nextIds: { orderId: number; tradeId: number }): void {
+    assert(this.orders.length === 0, 'restore into a simulator that already has orders');
+    this.orders.push(...orders);
+    this.#nextOrderId = Math.max(this.#nextOrderId, nextIds.orderId);
+    this.#nextTradeId = Math.max(this.#nextTradeId, nextIds.tradeId);
+  }
+
   cancel(order: SimOrder): boolean {
     if (order.status !== 'Active') return false;
     this.#finish(order, 'Canceled');

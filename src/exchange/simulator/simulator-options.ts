@@ -25,6 +25,11 @@ export interface SimulatorOptions {
   /** Walk period on the clock, ms, default 1000; 0 = prices move only through tick(). */
   readonly priceTickMs?: number;
   readonly logger?: Logger;
+  /**
+   * Keep balances, orders and ids in this JSON file across restarts (paper trading). Saved after every
+   * change, before the answer that reveals it is sent. Default: nothing is kept.
+   */
+  readonly stateFile?: string;
 }
 
 export function validateOptions(options: SimulatorOptions) {

@@ -11,6 +11,7 @@ import { ChaosController, type DriftRule } from './chaos.js';
 import type { SimContext } from './context.js';
 import { HangRegistry } from './hang-registry.js';
 import { MatchingEngine } from './matching-engine.js';
+import { deserializeOrders, SimulatorStateFile, serializeOrders } from './persistence.js';
 import { RateLimiter } from './rate-limits.js';
 import { buildApp } from './server.js';
 import { type SimulatorOptions, validateOptions } from './simulator-options.js';
@@ -44,11 +45,15 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const { engine, wallets, chaos } = ctx;
   const hangs = new HangRegistry();
   const groundTruth = () => groundTruthOf(engine.orders);
+  const persist = persistence(options.stateFile, ctx);
   const app = buildApp({ ctx, hangs, logger, groundTruth });
+  // Before any answer leaves: the exchange is never behind what its client has seen.
+  app.addHook('onSend', async () => persist());
   let url: string | undefined;
   let timer: TimerHandle | undefined;
   const loop = () => {
     engine.tick(clock.nowMs());
+    persist();
     timer = clock.setTimeout(loop, settings.priceTickMs);
   };
   if (settings.priceTickMs > 0) timer = clock.setTimeout(loop, settings.priceTickMs);
@@ -79,11 +84,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (!wallets.has(token)) throw new RangeError(`unknown account token, was ${token.slice(0, 6)}…`);
       if (!isCurrency(currency)) throw new RangeError(`unknown currency, was ${currency}`);
       wallets.setBalance(token, currency, parseDecimal(amount, 'amount'));
+      persist();
     },
     tick(n = 1) {
       if (!Number.isInteger(n) || n < 0)
         throw new RangeError(`tick count must be a non-negative integer, was ${n}`);
       for (let i = 0; i < n; i++) engine.tick(clock.nowMs());
+      persist();
     },
     lastPrice(symbol) {
       const state = engine.markets.get(symbol.toUpperCase());
@@ -94,6 +101,28 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 }
 
 type Settings = ReturnType<typeof validateOptions>;
+
+/** Loads the saved state into the simulator, and returns a saver that writes when balances moved. */
+function persistence(stateFile: string | undefined, ctx: SimContext): () => void {
+  if (stateFile === undefined) return () => {};
+  const file = new SimulatorStateFile(stateFile);
+  const saved = file.load();
+  if (saved !== undefined) {
+    ctx.engine.restore(deserializeOrders(saved.orders), saved.nextIds);
+    ctx.wallets.importAccounts(saved.accounts);
+  }
+  let savedRevision = saved === undefined ? -1 : ctx.wallets.revision;
+  return () => {
+    if (ctx.wallets.revision === savedRevision) return;
+    savedRevision = ctx.wallets.revision;
+    file.save({
+      version: 1,
+      nextIds: ctx.engine.nextIds,
+      accounts: ctx.wallets.exportAccounts(),
+      orders: serializeOrders(ctx.engine.orders),
+    });
+  };
+}
 
 /** Engine, wallets, auth, limits and chaos, each on its own seeded stream and the one clock. */
 function assemble(settings: Settings): SimContext {

@@ -16,6 +16,12 @@ export interface WalletSnapshot {
 
 export class Wallets {
   readonly #accounts = new Map<string, Map<Currency, WalletEntry>>();
+  #revision = 0;
+
+  /** Grows with every change of any balance: persistence saves when it moved. */
+  get revision(): number {
+    return this.#revision;
+  }
 
   open(token: string, balances: Readonly<Partial<Record<Currency, string>>>): void {
     assert(!this.#accounts.has(token), `account opened twice: ${token.slice(0, 6)}…`);
@@ -48,23 +54,56 @@ export class Wallets {
 
   block(token: string, currency: Currency, amount: Decimal): void {
     assert(amount.gte(0), `block amount negative: ${formatDecimal(amount)}`);
+    this.#revision++;
     this.entry(token, currency).blocked = this.entry(token, currency).blocked.plus(amount);
   }
 
   release(token: string, currency: Currency, amount: Decimal): void {
+    this.#revision++;
     const e = this.entry(token, currency);
     e.blocked = Decimal.max(0, e.blocked.minus(amount));
   }
 
   /** Adds (or with a negative delta, removes) funds. */
   credit(token: string, currency: Currency, delta: Decimal): void {
+    this.#revision++;
     const e = this.entry(token, currency);
     e.balance = e.balance.plus(delta);
   }
 
   /** Overwrites a balance behind the engine's back (chaos drift, test setup). */
   setBalance(token: string, currency: Currency, amount: Decimal): void {
+    this.#revision++;
     this.entry(token, currency).balance = amount;
+  }
+
+  /** Every account's balances as exact decimal strings (persistence). */
+  exportAccounts(): Record<string, Record<string, { balance: string; blocked: string }>> {
+    const result: Record<string, Record<string, { balance: string; blocked: string }>> = {};
+    for (const [token, entries] of this.#accounts) {
+      const account: Record<string, { balance: string; blocked: string }> = {};
+      for (const [currency, entry] of entries)
+        account[currency] = { balance: formatDecimal(entry.balance), blocked: formatDecimal(entry.blocked) };
+      result[token] = account;
+    }
+    return result;
+  }
+
+  /** Replaces the balances of accounts this simulator knows; unknown tokens are ignored. */
+  importAccounts(accounts: Record<string, Record<string, { balance: string; blocked: string }>>): void {
+    for (const [token, balances] of Object.entries(accounts)) {
+      const entries = this.#accounts.get(token);
+      if (entries === undefined) continue;
+      entries.clear();
+      for (const [currency, entry] of Object.entries(balances)) {
+        if (!(CURRENCIES as readonly string[]).includes(currency)) continue;
+        entries.set(currency as Currency, {
+          balance: new Decimal(entry.balance),
+          blocked: new Decimal(entry.blocked),
+        });
+      }
+    }
+    this.#revision++;
   }
 
   /** Currencies the account has a wallet for, in the fixed currency order. */
