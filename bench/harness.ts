@@ -24,7 +24,9 @@ export interface BenchSuite {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Runs `sample` `runs` times and summarizes; `sample` returns one figure per run. */
@@ -58,10 +60,32 @@ export function formatRows(rows: readonly BenchRow[]): string {
     row.target ?? '',
     row.met === undefined ? '' : row.met ? 'met' : 'NOT MET',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((line) => (line[column] ?? '').length)));
-  const render = (line: readonly string[]) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((line) => (line[column] ?? '').length)),
+  );
+  const render = (line: readonly string[]) =>
+    line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   return [render(header), render(widths.map((width) => '-'.repeat(width))), ...body.map(render)].join('\n');
 }
 
 const fmt = (value: number) =>
   Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toFixed(3);
+
+/** The value at quantile `q` in [0, 1] (nearest rank) of unsorted values; 0 when empty. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] ?? 0;
+}
+
+/** A summary with every figure shifted by `minus` (e.g. the bare call's median, to get overhead). */
+export function minus(
+  summary: { median: number; min: number; max: number },
+  value: number,
+): { median: number; min: number; max: number } {
+  return { median: summary.median - value, min: summary.min - value, max: summary.max - value };
+}
+
+/** Resolves after `ms` of real time (benches measure real time; no FakeClock here). */
+export const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,9 @@ const ORDER_JSON =
 export const decimalSuite: BenchSuite = {
   name: 'decimal',
   async run() {
-    const parse = await measure(5, () => microsPerCall(20_000, async () => parseDecimal('25500000.0000000000')));
+    const parse = await measure(5, () =>
+      microsPerCall(20_000, async () => parseDecimal('25500000.0000000000')),
+    );
     const json = await measure(5, () => microsPerCall(20_000, async () => parseJsonLossless(ORDER_JSON)));
     const native = await measure(5, () => microsPerCall(20_000, async () => JSON.parse(ORDER_JSON)));
     return [

@@ -1,5 +1,21 @@
 // The list of bench suites, in the order they run.
 import type { BenchSuite } from '../harness.js';
+import { breakerWindowSuite } from './breaker-window.js';
 import { decimalSuite } from './decimal.js';
+import { endToEndSuite } from './end-to-end.js';
+import { exchangeCallSuite } from './exchange-call.js';
+import { intakeSuite } from './intake.js';
+import { ledgerSuite } from './ledger.js';
+import { policiesSuite } from './policies.js';
+import { recoverySuite } from './recovery.js';
 
-export const suites: readonly BenchSuite[] = [decimalSuite];
+export const suites: readonly BenchSuite[] = [
+  decimalSuite,
+  policiesSuite,
+  breakerWindowSuite,
+  intakeSuite,
+  exchangeCallSuite,
+  ledgerSuite,
+  endToEndSuite,
+  recoverySuite,
+];

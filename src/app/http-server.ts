@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   readonly source: StatusSource;
   readonly health: HealthRegistry;
   readonly metrics: Metrics;
+  /** Refreshes the gauges read at scrape time (pool, budgets, queues, orders by state). */
+  readonly beforeScrape?: () => Promise<void>;
   /** Runs one reconciliation now (POST /api/reconcile, `keel reconcile`). */
   readonly reconcile: () => Promise<unknown>;
   /** GET /api/cluster: leadership and shared-state modes of this instance. */
@@ -65,11 +67,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   await app.register(async (metricsScope) => {
     metricsScope.addHook('onRequest', access.guard);
-    metricsScope.get('/metrics', async (_request, reply) =>
-      reply
+    metricsScope.get('/metrics', async (_request, reply) => {
+      await options.beforeScrape?.();
+      return reply
         .header('content-type', options.metrics.registry.contentType)
-        .send(await options.metrics.registry.metrics()),
-    );
+        .send(await options.metrics.registry.metrics());
+    });
   });
   return app;
 }

@@ -32,6 +32,7 @@ import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
 import { createHttpServer } from './http-server.js';
+import { collectGauges } from './metrics-collector.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
 import { TradingRole } from './trading-role.js';
@@ -102,6 +103,8 @@ export class KeelApp {
     const metrics = createMetrics();
     const telemetry = new Telemetry(clock, metrics);
     const health = new HealthRegistry({ clock });
+    // Not ready until the opening balances are taken and every open order is resolved.
+    health.setReady('startup-recovery', false, 'starting');
     const cluster = await createCluster({ config, db, clock, logger });
     closers.unshift(() => cluster.close());
     const exchange = await (options.exchange ?? createExchangeStack)({
@@ -303,6 +306,7 @@ export class KeelApp {
       source,
       health,
       metrics,
+      beforeScrape: () => collectGauges(metrics, { exchange, bus, journal, reconciliation }),
       clock,
       logger,
       reconcile: async () => {

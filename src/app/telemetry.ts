@@ -60,6 +60,11 @@ export class Telemetry {
       push(this.#breakerPoints, { name: change.group, atMs: change.atMs, state: to }, BREAKER_POINTS_MAX);
       this.emit('breaker', { name: change.group, from, to, reason: change.reason, atMs: change.atMs });
     });
+    adapter.onRetry((retry) => this.#metrics.exchangeRetries.inc({ endpoint: retry.endpoint }));
+    adapter.onRejection((rejection) =>
+      this.#metrics.exchangeRejections.inc({ endpoint: rejection.endpoint, code: rejection.exchangeCode }),
+    );
+    adapter.onCache((event) => this.#metrics.cacheRequests.inc({ cache: event.cache, result: event.kind }));
     adapter.onRateLimitPenalty((penalty) => {
       this.#metrics.rateLimitBackoffs.inc({ budget: penalty.key });
       this.emit('rateLimit', { budget: penalty.key, backOffMs: penalty.backOffMs, untilMs: penalty.untilMs });

@@ -1,0 +1,144 @@
+// Webhook intake under load: autocannon (a separate process, so it does not share the server's event
+// loop) at concurrency 50 for 10 s against a started KeelApp (paper mode, every signal stored durably
+// before the 202, distinct ids), with SQLite synchronous FULL and NORMAL, and against a bare Fastify
+// route answering 202 (the ceiling on this machine). The app's engine trades the signals meanwhile;
+// its risk refusals (at most engine.maxOrdersPerMinute orders) do not affect intake.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import type { BenchRow, BenchSuite } from '../harness.js';
+import { startBenchApp, webhookBody } from '../support/keel-app.js';
+
+const SUITE = 'webhook intake';
+const CONNECTIONS = 50;
+const DURATION_S = 10;
+const WEBHOOK_PATH = '/webhooks/tradingview';
+
+interface Histogram {
+  readonly p50: number;
+  readonly p99: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+interface CannonResult {
+  /** Per-second request counts: p50 is the median second. */
+  readonly requests: Histogram & { readonly total: number };
+  readonly latency: Histogram;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+/** Runs autocannon in a child process against `url` and returns its JSON summary. */
+function autocannon(url: string): Promise<CannonResult> {
+  const child = fileURLToPath(new URL('../support/autocannon-child.mjs', import.meta.url));
+  const options = {
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    bodyTemplate: webhookBody('bench-[<id>]'),
+  };
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [child, JSON.stringify(options)],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error !== null) return reject(error);
+        try {
+          resolve(JSON.parse(stdout.trim()) as CannonResult);
+        } catch {
+          reject(new Error(`autocannon printed no JSON: ${stdout.slice(0, 200)}`));
+        }
+      },
+    );
+  });
+}
+
+async function bareRoute(): Promise<CannonResult> {
+  const server = Fastify({ logger: false });
+  server.post(WEBHOOK_PATH, async (_request, reply) => reply.code(202).send({ status: 'accepted' }));
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    return await autocannon(`${url}${WEBHOOK_PATH}`);
+  } finally {
+    await server.close();
+  }
+}
+
+async function keel(
+  synchronous: 'FULL' | 'NORMAL',
+  initialMode: 'RUNNING' | 'HALTED' = 'RUNNING',
+): Promise<{ result: CannonResult; stored: number }> {
+  const started = await startBenchApp({
+    storage: { sqliteSynchronous: synchronous },
+    engine: { maxOrdersPerMinute: 600, initialMode },
+  });
+  try {
+    const result = await autocannon(`${started.url}${WEBHOOK_PATH}`);
+    const rows = await started.app.db.query<{ count: number }>('SELECT COUNT(*) AS count FROM signals');
+    return { result, stored: Number(rows[0]?.count ?? 0) };
+  } finally {
+    await started.stop();
+  }
+}
+
+function rows(label: string, result: CannonResult, ceiling: CannonResult | undefined, note = ''): BenchRow[] {
+  const ratio = ceiling === undefined ? undefined : result.requests.p50 / ceiling.requests.p50;
+  const failures = result.non2xx + result.errors + result.timeouts;
+  return [
+    {
+      suite: SUITE,
+      name: `${label} req/s (per-second median, ${failures} non-2xx/errors${note})`,
+      unit: 'req/s',
+      median: result.requests.p50,
+      min: result.requests.min,
+      max: result.requests.max,
+      ...(ratio === undefined
+        ? {}
+        : {
+            ratio,
+            baseline: 'vs bare route',
+            target: '>= 0.30x bare route',
+            met: ratio >= 0.3 && failures === 0,
+          }),
+    },
+    {
+      suite: SUITE,
+      name: `${label} latency p50 (min–max of all requests)`,
+      unit: 'ms',
+      median: result.latency.p50,
+      min: result.latency.min,
+      max: result.latency.max,
+    },
+    {
+      suite: SUITE,
+      name: `${label} latency p99`,
+      unit: 'ms',
+      median: result.latency.p99,
+      min: result.latency.p99,
+      max: result.latency.p99,
+      ...(ceiling === undefined ? {} : { target: '< 50 ms', met: result.latency.p99 < 50 }),
+    },
+  ];
+}
+
+export const intakeSuite: BenchSuite = {
+  name: SUITE,
+  async run() {
+    const ceiling = await bareRoute();
+    const full = await keel('FULL');
+    const normal = await keel('NORMAL');
+    // Diagnostic: the same intake with the engine halted, to separate storing from trading.
+    const halted = await keel('NORMAL', 'HALTED');
+    return [
+      ...rows('bare Fastify 202 (baseline)', ceiling, undefined),
+      ...rows('keel SQLite FULL', full.result, ceiling, `, ${full.stored} stored`),
+      ...rows('keel SQLite NORMAL', normal.result, ceiling, `, ${normal.stored} stored`),
+      ...rows('keel SQLite NORMAL, engine HALTED', halted.result, ceiling, `, ${halted.stored} stored`),
+    ];
+  },
+};
