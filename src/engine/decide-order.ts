@@ -4,7 +4,7 @@ import { Decimal, parseDecimal } from '../core/decimal.js';
 import type { Currency, Market } from '../exchange/markets.js';
 import { clientOrderIdFor } from '../exchange/order-journal/order-intent.js';
 import type { PrepareInput } from '../exchange/order-journal/order-journal.js';
-import type { VerificationGateway } from '../exchange/transaction-verification/gateway.js';
+import type { VerificationGateway, WalletBalance } from '../exchange/transaction-verification/gateway.js';
 import { checkPreconditions } from '../exchange/transaction-verification/preconditions.js';
 import type { StoredSignal } from '../market-data/signal-store.js';
 import type { Ledger } from '../position/ledger.js';
@@ -33,10 +33,11 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
   if (context.mode === 'HALTED') return refuse('EngineHalted', 'the engine is halted: no new orders');
   if (!context.limits.allowedSymbols.includes(signal.symbol))
     return refuse('SymbolNotAllowed', `${signal.symbol} is not in the allowed symbols`);
-  const [rules, wallets] = await Promise.all([
-    context.gateway.getMarketRules(market),
-    context.gateway.getWallets(),
-  ]);
+  const rules = await context.gateway.getMarketRules(market);
+  // Balances come from the shadow ledger, not from the exchange: Nobitex allows 20 wallet reads per two
+  // minutes, and the ledger already knows every fill and block. Reconciliation keeps it honest; should it
+  // be behind a drift, the exchange refuses the order (OverValueOrder) and the signal ends rejected.
+  const wallets = ledgerWallets(context.ledger, market);
   const limitPrice = signal.order.type === 'limit' ? parseDecimal(signal.order.price, 'order.price') : null;
   const available = (currency: Currency) => {
     const wallet = wallets.get(currency);
@@ -96,3 +97,12 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
 }
 
 const refuse = (code: string, message: string): Decision => ({ kind: 'refuse', code, message });
+
+function ledgerWallets(ledger: Ledger, market: Market): Map<Currency, WalletBalance> {
+  const wallets = new Map<Currency, WalletBalance>();
+  for (const currency of [market.base, market.quote]) {
+    const balances = ledger.balances(currency);
+    wallets.set(currency, { balance: balances.total, blocked: balances.blocked });
+  }
+  return wallets;
+}

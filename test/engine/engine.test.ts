@@ -46,6 +46,9 @@ describe('Engine', () => {
     gateway = new FakeGateway();
     gateway.script = Array.from({ length: 10 }, () => 'acceptFilled' as const);
     const ledger = await Ledger.open({ database: db, clock });
+    // Decisions read balances from the ledger: open it with what the fake exchange holds.
+    await ledger.postOpening({ asset: 'rls', available: '1000000000000', blocked: '0' });
+    await ledger.postOpening({ asset: 'btc', available: '1', blocked: '0' });
     journal = new OrderJournal({ db, clock });
     killSwitch = await KillSwitch.open({ db, clock });
     const bus = new MessageBus({ db, clock });
@@ -127,6 +130,22 @@ describe('Engine', () => {
     expect(gateway.placeCalls).toHaveLength(0);
   });
 
+  it('checks balances against the shadow ledger, without asking the exchange for wallets', async () => {
+    const walletsAsked: number[] = [];
+    gateway.getWallets = async () => {
+      walletsAsked.push(1);
+      throw new Error('wallets must not be read per signal');
+    };
+    const tooBig = await accept(buy('200'), 'k1');
+    await settle();
+    expect((await signals.get(tooBig))?.lastError).toMatch(/OverValueOrder/);
+    const fine = await accept(buy(), 'k2');
+    await settle();
+    expect((await signals.get(fine))?.state).toBe('executed');
+    expect(walletsAsked).toHaveLength(0);
+    expect(gateway.placeCalls).toHaveLength(1);
+  });
+
   it('lets a signal wait while the exchange cannot be asked, then trades it', async () => {
     const rules = gateway.getMarketRules.bind(gateway);
     let down = true;
@@ -144,14 +163,14 @@ describe('Engine', () => {
   });
 
   it('quarantines a signal whose processing keeps failing, without blocking others', async () => {
-    const wallets = gateway.getWallets.bind(gateway);
-    gateway.getWallets = async () => {
-      throw new TypeError('wallet parser bug');
+    const rules = gateway.getMarketRules.bind(gateway);
+    gateway.getMarketRules = async () => {
+      throw new TypeError('market rules parser bug');
     };
     const poisoned = await accept(buy(), 'k1');
     await settle(100);
     expect((await signals.get(poisoned))?.state).toBe('quarantined');
-    gateway.getWallets = wallets;
+    gateway.getMarketRules = rules;
     const healthy = await accept(buy(), 'k2');
     await settle();
     expect((await signals.get(healthy))?.state).toBe('executed');
@@ -162,6 +181,6 @@ describe('Engine', () => {
     await settle();
     const ledger = await Ledger.open({ database: db, clock });
     expect(ledger.isBalanced('btc')).toBe(true);
-    expect(ledger.balances('btc').total.toString()).toBe(new Decimal('0.001').minus('0.0000015').toString());
+    expect(ledger.balances('btc').total.toString()).toBe(new Decimal('1.001').minus('0.0000015').toString());
   });
 });
