@@ -246,11 +246,28 @@ describe('ConnectionPool failover', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('rejects unsent when every endpoint is down', async () => {
+  it('still tries the least recently failed endpoint when every endpoint is down', async () => {
     const { pool } = makePool({ baseUrls: [await closedPortUrl()], failuresToMarkDown: 1 });
     await pool.request(get('/x')).catch(() => undefined);
+    expect(pool.stats().endpoints[0]).toMatchObject({ state: 'down' });
     const error = await pool.request(get('/y')).catch((e: unknown) => e);
-    expect(isRequestNotSentError(error) && error.reason).toBe('noHealthyEndpoint');
+    expect(isRequestNotSentError(error) && error.reason).toBe('connectRefused');
+  });
+
+  it('sees a recovered endpoint at the next request, without waiting for a probe', async () => {
+    const script = () => ({ status: 200, body: '{"status":"ok"}' });
+    const first = await serve(script);
+    const port = first.port;
+    const { pool } = makePool({ baseUrls: [first.url], failuresToMarkDown: 1 });
+    await first.close();
+    await pool.request(get('/x')).catch(() => undefined);
+    expect(pool.stats().endpoints[0]).toMatchObject({ state: 'down' });
+    const revived = await serve(script, port);
+    try {
+      expect((await pool.request(get('/y'))).statusCode).toBe(200);
+    } finally {
+      await revived.close();
+    }
   });
 });
 

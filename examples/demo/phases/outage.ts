@@ -80,9 +80,16 @@ async function runOutage(context: DemoContext, state: OutageState): Promise<void
       stored.state === 'processing' || stored.state === 'received',
       `signal ${id} is ${stored.state} during the outage, expected it to wait (processing)`,
     );
+    // The order may be journaled and wait: PREPARED (held by the open circuit) or UNKNOWN (sent into the
+    // outage, a 503 after sending is ambiguous: Keel will ask before it ever resends). Never on the exchange.
+    const order = await app.journal.getBySignal(id);
     check(
-      (await app.journal.getBySignal(id)) === undefined,
-      `signal ${id} journaled an order during the outage`,
+      order === undefined || ['PREPARED', 'SUBMITTING', 'UNKNOWN'].includes(order.state),
+      `signal ${id}'s order is ${order?.state} during the outage, expected it waiting (PREPARED or UNKNOWN)`,
+    );
+    check(
+      !groundTruthHas(app, order?.clientOrderId),
+      `signal ${id}'s order reached the exchange during the outage`,
     );
     states.push(stored.state);
   }
@@ -174,4 +181,14 @@ function nudge(context: DemoContext, group: EndpointGroup, nudgedAtMs: Map<Endpo
         ? adapter.getWallets({ allowStale: false })
         : adapter.listOrders({ status: 'open', details: 2 });
   read.catch(() => undefined);
+}
+
+function groundTruthHas(
+  app: { exchange: { simulator?: { groundTruthOrders(): { clientOrderId: string | null }[] } | undefined } },
+  clientOrderId: string | undefined,
+): boolean {
+  if (clientOrderId === undefined) return false;
+  return (app.exchange.simulator?.groundTruthOrders() ?? []).some(
+    (order) => order.clientOrderId === clientOrderId,
+  );
 }

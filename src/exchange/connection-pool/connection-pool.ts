@@ -103,7 +103,11 @@ export class ConnectionPool implements Transport {
     const tried = new Set<EndpointHealth>();
     for (;;) {
       const candidates = this.#endpoints.filter((endpoint) => !tried.has(endpoint));
-      const endpoint = pickWeighted(candidates, this.#options.rng.next());
+      // Every endpoint down: still send to the one that failed longest ago. The circuit breaker above
+      // decides whether to call at all; refusing here would only hide a recovery until the next probe.
+      const endpoint =
+        pickWeighted(candidates, this.#options.rng.next()) ??
+        (tried.size === 0 ? leastRecentlyFailed(this.#endpoints) : undefined);
       if (endpoint === undefined)
         throw new RequestNotSentError(`no healthy endpoint among ${this.#endpoints.length}`, {
           reason: 'noHealthyEndpoint',
@@ -250,4 +254,13 @@ export class ConnectionPool implements Transport {
     await Promise.all([...this.#pools.values()].map((pool) => pool.destroy().catch(() => undefined)));
     this.#pools.clear();
   }
+}
+
+function leastRecentlyFailed(endpoints: readonly EndpointHealth[]): EndpointHealth | undefined {
+  let best: EndpointHealth | undefined;
+  for (const endpoint of endpoints) {
+    const failedAtMs = endpoint.snapshot().lastFailureAtMs ?? 0;
+    if (best === undefined || failedAtMs < (best.snapshot().lastFailureAtMs ?? 0)) best = endpoint;
+  }
+  return best;
 }
