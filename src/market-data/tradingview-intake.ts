@@ -126,11 +126,11 @@ export class TradingViewIntake {
       ...(this.#limits === undefined ? {} : { limits: this.#limits }),
     });
     if (!normalized.ok) return this.#invalid(normalized.problems);
-    const signal = normalized.signal;
+    // A careless template may repeat the passphrase in a kept field (strategy, id): never store it.
+    const signal = scrubPassphrase(normalized.signal, options.passphrase);
     const stale = this.#staleMessage(signal);
     if (stale !== undefined)
       return this.#reject('stale', { statusCode: 400, body: { error: 'stale alert', message: stale } });
-    // Belt and braces: the passphrase field is gone, but a careless template may repeat it elsewhere.
     const raw = parsed.alert.redacted.split(options.passphrase).join('[redacted]');
     return this.#commit(signal, raw, request.clientAddress);
   }
@@ -191,4 +191,18 @@ function decodeUtf8(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Replaces the passphrase inside the free-text fields a signal keeps. */
+function scrubPassphrase(signal: Signal, passphrase: string): Signal {
+  const scrub = (text: string | undefined) =>
+    text === undefined || !text.includes(passphrase) ? text : text.split(passphrase).join('[redacted]');
+  const strategy = scrub(signal.strategy);
+  const clientId = scrub(signal.clientId);
+  if (strategy === signal.strategy && clientId === signal.clientId) return signal;
+  return {
+    ...signal,
+    ...(strategy === undefined ? {} : { strategy }),
+    ...(clientId === undefined ? {} : { clientId }),
+  };
 }
