@@ -259,6 +259,7 @@ export class KeelApp {
     const intake = new TradingViewIntake({
       passphrase: webhookPassphrase.value,
       ...(config.webhook.hmacSecret === undefined ? {} : { hmacSecret: config.webhook.hmacSecret }),
+      hmacRequired: config.webhook.hmacRequired,
       ipAllowList: {
         enabled: config.webhook.ipAllowList.enabled,
         addresses: config.webhook.ipAllowList.addresses,

@@ -19,6 +19,14 @@ const below = (path: string, value: number, limitPath: string, limit: number): V
   value < limit ? undefined : { path, expected: `< ${limitPath} (${limit})`, got: String(value) };
 
 const RELATIONS: readonly Check[] = [
+  ({ webhook: w }) =>
+    w.hmacRequired && w.hmacSecret === undefined
+      ? {
+          path: 'webhook.hmacRequired',
+          expected: 'webhook.hmacSecret set (KEEL_WEBHOOK_HMAC_SECRET)',
+          got: 'true',
+        }
+      : undefined,
   ({ verification: v }) =>
     notAbove(
       'verification.pollIntervalMs',

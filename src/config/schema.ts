@@ -66,6 +66,8 @@ const webhookSchema = section({
   passphrase: secret().optional(),
   /** When set, requests must also carry an HMAC-SHA256 signature of the body. */
   hmacSecret: secret().optional(),
+  /** Refuse webhooks without a valid `X-Keel-Signature` (senders that can sign; TradingView cannot). */
+  hmacRequired: bool().default(false),
   ipAllowList: section({
     enabled: bool().default(false),
     addresses: list(ipAddress(), { min: 1, max: 256 }).default(TRADINGVIEW_ADDRESSES),
