@@ -19,6 +19,8 @@ export interface InstanceView {
   readonly id: string;
   /** True while this instance holds the trading lease; absent on a single machine. */
   readonly leader?: boolean;
+  /** The instance holding the trading lease, when there is a lease; null while nobody holds it. */
+  readonly leaderId?: string | null;
   readonly startedAtMs: number;
   readonly version: string;
   readonly mode: 'paper' | 'live';
