@@ -142,7 +142,11 @@ export class FakeClock implements Clock {
     let best: FakeTimer | undefined;
     for (const timer of this.#timers.values()) {
       if (timer.dueAtMs > limitMs) continue;
-      if (best === undefined || timer.dueAtMs < best.dueAtMs || (timer.dueAtMs === best.dueAtMs && timer.id < best.id))
+      if (
+        best === undefined ||
+        timer.dueAtMs < best.dueAtMs ||
+        (timer.dueAtMs === best.dueAtMs && timer.id < best.id)
+      )
         best = timer;
     }
     return best;

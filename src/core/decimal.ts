@@ -49,7 +49,9 @@ function decimalText(value: unknown, field: string): string {
   }
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof DecimalJs) return value.toString();
-  throw new DecimalParseError(`${field} must be a decimal string, was ${value === null ? 'null' : typeof value}`);
+  throw new DecimalParseError(
+    `${field} must be a decimal string, was ${value === null ? 'null' : typeof value}`,
+  );
 }
 
 /** Plain notation, no exponent, trailing zeros trimmed: "0.00001", "25500000". */
@@ -65,7 +67,8 @@ export function formatDecimal(value: Decimal): string {
 export function toMinorUnits(value: Decimal, scale: number): bigint {
   assert(Number.isInteger(scale) && scale >= 0 && scale <= 30, `scale must be in [0, 30], was ${scale}`);
   const scaled = value.times(new Decimal(10).pow(scale));
-  if (!scaled.isInteger()) throw new DecimalParseError(`${formatDecimal(value)} has more than ${scale} decimals`);
+  if (!scaled.isInteger())
+    throw new DecimalParseError(`${formatDecimal(value)} has more than ${scale} decimals`);
   return BigInt(scaled.toFixed(0));
 }
 

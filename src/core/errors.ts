@@ -30,7 +30,8 @@ export const isCircuitOpenError = (e: unknown): e is CircuitOpenError =>
 export class TimeoutError extends KeelError {
   readonly code = 'KEEL_ERR_TIMEOUT';
 }
-export const isTimeoutError = (e: unknown): e is TimeoutError => isKeelError(e) && e.code === 'KEEL_ERR_TIMEOUT';
+export const isTimeoutError = (e: unknown): e is TimeoutError =>
+  isKeelError(e) && e.code === 'KEEL_ERR_TIMEOUT';
 
 export class BulkheadRejectedError extends KeelError {
   readonly code = 'KEEL_ERR_BULKHEAD_REJECTED';
@@ -54,7 +55,8 @@ export const isRateLimitedError = (e: unknown): e is RateLimitedError =>
 export class AbortedError extends KeelError {
   readonly code = 'KEEL_ERR_ABORTED';
 }
-export const isAbortedError = (e: unknown): e is AbortedError => isKeelError(e) && e.code === 'KEEL_ERR_ABORTED';
+export const isAbortedError = (e: unknown): e is AbortedError =>
+  isKeelError(e) && e.code === 'KEEL_ERR_ABORTED';
 
 export class NoHealthyTargetError extends KeelError {
   readonly code = 'KEEL_ERR_NO_HEALTHY_TARGET';

@@ -14,7 +14,7 @@ import { shrink } from './shrink.js';
 import { ChaosWorld } from './world.js';
 
 const CI_SEEDS = 100;
-const CI_STEPS = 12;
+const CI_STEPS = 16;
 
 describe('chaos simulation', () => {
   it(`keeps every invariant over ${CI_SEEDS} seeded scenarios of ${CI_STEPS} steps`, async () => {

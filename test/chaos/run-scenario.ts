@@ -99,7 +99,7 @@ async function applyStep(
       world.simulator.tick(step.count);
       return;
     case 'restart':
-      await world.restart();
+      await world.restart({ duringStartUp: step.duringStartUp });
       return;
     case 'setBalance': {
       const entry = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN)[step.currency];

@@ -26,7 +26,8 @@ export type Step =
   | { readonly kind: 'clearFaults' }
   | { readonly kind: 'advance'; readonly ms: number }
   | { readonly kind: 'tick'; readonly count: number }
-  | { readonly kind: 'restart' }
+  /** `duringStartUp`: stop the app while it may still be resuming orders, not after. */
+  | { readonly kind: 'restart'; readonly duringStartUp: boolean }
   | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string };
 
 export interface Scenario {
@@ -71,7 +72,7 @@ function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
   if (roll < 0.49) return malformedSignal(rng);
   if (roll < 0.73) return faultStep(rng);
   if (roll < 0.75) return { kind: 'clearFaults' };
-  if (roll < 0.79) return { kind: 'restart' };
+  if (roll < 0.79) return { kind: 'restart', duringStartUp: chance(rng, 0.3) };
   if (roll < 0.82) return balanceStep(rng);
   if (roll < 0.85) return { kind: 'tick', count: randomInt(rng, 1, 5) };
   return { kind: 'advance', ms: pick(rng, [100, 500, 1_000, 3_000, 10_000, 30_000]) };
@@ -92,9 +93,9 @@ function validSignal(rng: Rng, seed: number, index: number, ids: string[]): Step
   if (chance(rng, 0.2)) {
     // A limit order near the start price: some rest, some cross.
     const near = PRICE_NEAR[String(body.symbol)] ?? '1';
-    const factor = pick(rng, ['0.99', '1', '1.01']);
+    const percent = pick(rng, [99n, 100n, 101n]);
     body.type = 'limit';
-    body.price = scalePrice(near, factor);
+    body.price = scalePrice(near, percent);
   }
   if (chance(rng, 0.8)) {
     const id = `c${seed}-${index}`;
@@ -104,11 +105,9 @@ function validSignal(rng: Rng, seed: number, index: number, ids: string[]): Step
   return { kind: 'signal', body, note: 'valid' };
 }
 
-/** Integer part of price × factor, exact (factor has two decimals). */
-function scalePrice(price: string, factor: string): string {
-  const whole = BigInt(price.split('.')[0] ?? '0');
-  const hundredths = BigInt(factor.replace('.', ''));
-  return String((whole * hundredths) / 100n);
+/** Integer part of price × percent / 100, exact. */
+function scalePrice(price: string, percent: bigint): string {
+  return String((BigInt(price.split('.')[0] ?? '0') * percent) / 100n);
 }
 
 function malformedSignal(rng: Rng): Step {
@@ -139,6 +138,8 @@ export function describeStep(step: Step): string {
       return `tick ${step.count}`;
     case 'setBalance':
       return `setBalance ${step.currency} ${step.delta}`;
+    case 'restart':
+      return step.duringStartUp ? 'restart (during start-up)' : 'restart';
     default:
       return step.kind;
   }

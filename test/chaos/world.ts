@@ -83,18 +83,22 @@ export class ChaosWorld {
     });
   }
 
-  /** Stops the app (after its start-up finished) and starts a new one on the same data folder. */
-  async restart(): Promise<void> {
-    await this.stopApp();
+  /** Stops the app and starts a new one on the same data folder, as a deploy or a crash-restart does. */
+  async restart(options: { duringStartUp?: boolean } = {}): Promise<void> {
+    await this.stopApp(options);
     await this.startApp();
   }
 
-  async stopApp(): Promise<void> {
+  /** Stops the app; by default only after its start-up finished, else possibly in the middle of it. */
+  async stopApp(options: { duringStartUp?: boolean } = {}): Promise<void> {
     const app = this.#app;
     if (app === undefined) return;
-    if (this.#starting !== undefined) await this.drive(this.#starting, 'start-up');
+    const starting = this.#starting;
+    if (starting !== undefined && options.duringStartUp !== true) await this.drive(starting, 'start-up');
     this.#app = undefined;
     await this.drive(app.stop(), 'stop');
+    // A start-up cut short must end with the stop, not linger on a closed database.
+    if (starting !== undefined) await this.drive(starting, 'start-up after stop');
   }
 
   /** Advances fake time until the promise settles; a promise still pending after the limit is a problem. */
