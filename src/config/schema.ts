@@ -100,8 +100,11 @@ const engineSchema = section({
 const verificationSchema = section({
   /** Submissions of one order, all with the same clientOrderId, only after absence is proven. */
   submitAttemptsMax: intRange(1, 10).default(3),
-  /** An order missing from the exchange counts as absent only after this long, ms. */
-  absenceGraceMs: durationMs().default(10_000),
+  /**
+   * An order missing from the exchange counts as absent only after this long, ms. It must exceed the
+   * longest the exchange may sit on a request before acting on it, or a late order and its resend both exist.
+   */
+  absenceGraceMs: durationMs().default(30_000),
   pollIntervalMs: durationMs().default(500),
   pollIntervalMaxMs: durationMs().default(5_000),
   /** After this long an order still unverified raises a critical alert, ms. */

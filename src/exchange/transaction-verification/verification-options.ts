@@ -1,7 +1,7 @@
 export interface VerificationOptions {
   /** How many times one order may be sent in all (first send + resends after proven absence). Default 3. */
   readonly submitAttemptsMax: number;
-  /** How long after a send an order must stay invisible before it counts as absent, ms. Default 10 000. */
+  /** How long after a send an order must stay invisible before it counts as absent, ms. Default 30 000. */
   readonly absenceGraceMs: number;
   /** First delay between status polls, ms. Default 500. */
   readonly pollIntervalMs: number;
@@ -17,7 +17,7 @@ export interface VerificationOptions {
 
 export const VERIFICATION_DEFAULTS: VerificationOptions = {
   submitAttemptsMax: 3,
-  absenceGraceMs: 10_000,
+  absenceGraceMs: 30_000,
   pollIntervalMs: 500,
   pollIntervalMaxMs: 10_000,
   orderLifetimeMs: 120_000,
