@@ -283,7 +283,9 @@ export class TransactionVerifier {
           });
     if (next.state === 'ACCEPTED' || next.state === 'PARTIALLY_FILLED') await this.#ledger?.onOpen(next);
     this.#pollDelayMs.delete(intent.id);
-    return { intent: next, waitMs: isTerminal(next.state) ? 0 : this.options.pollIntervalMs };
+    // The answer already showed more than ACCEPTED (a market order filled at once): look again now.
+    const behind = target !== next.state;
+    return { intent: next, waitMs: isTerminal(next.state) || behind ? 0 : this.options.pollIntervalMs };
   }
 
   /** Records each trade of the order once; true when the trades account for the matched amount. */
