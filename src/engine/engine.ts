@@ -171,7 +171,7 @@ export class Engine {
           gateway: this.#o.gateway,
           ledger: this.#o.ledger,
           limits: this.#o.limits,
-          mode: this.#o.killSwitch.mode,
+          mode: await this.#o.killSwitch.refresh(),
           ordersInLastMinute: this.#rate.count(),
         });
       } catch (error) {

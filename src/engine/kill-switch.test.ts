@@ -35,6 +35,18 @@ describe('KillSwitch', () => {
     expect((await killSwitch.history()).map((change) => change.to)).toEqual(['RUNNING', 'HALTED']);
   });
 
+  it('sees a change made by another instance when it refreshes', async () => {
+    const leader = await KillSwitch.open({ db, clock });
+    const standby = await KillSwitch.open({ db, clock });
+    const seen: string[] = [];
+    leader.onChange((change) => seen.push(change.to));
+    await standby.set('HALTED', { source: 'operator', by: 'bob', reason: 'from the standby API' });
+    expect(leader.mode).toBe('RUNNING');
+    expect(await leader.refresh()).toBe('HALTED');
+    expect(leader.lastChange?.by).toBe('bob');
+    expect(seen).toEqual(['HALTED']);
+  });
+
   it('treats a repeat of the current mode as a no-op', async () => {
     const killSwitch = await KillSwitch.open({ db, clock });
     expect(await killSwitch.set('RUNNING', { source: 'operator', by: 'x', reason: 'y' })).toBeNull();

@@ -87,6 +87,31 @@ export class KillSwitch {
     );
   }
 
+  /**
+   * Re-reads the last change from storage: another instance (a standby's API, the CLI) may have
+   * switched the mode. Cheap: one indexed row.
+   */
+  async refresh(): Promise<EngineMode> {
+    const rows = await this.#db.query('SELECT * FROM engine_mode_changes ORDER BY seq DESC LIMIT 1');
+    const row = rows[0];
+    if (row === undefined) return this.#mode;
+    const to = String(row.to_mode) as EngineMode;
+    if (to !== this.#mode) {
+      const change: ModeChange = {
+        from: String(row.from_mode) as EngineMode,
+        to,
+        source: String(row.source) as ModeSource,
+        by: String(row.changed_by),
+        reason: String(row.reason),
+        atMs: Number(row.at_ms),
+      };
+      this.#mode = to;
+      this.#lastChange = change;
+      this.#changeEmitter.emit(change);
+    }
+    return this.#mode;
+  }
+
   get mode(): EngineMode {
     return this.#mode;
   }
