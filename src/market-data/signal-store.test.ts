@@ -96,6 +96,30 @@ describe('SignalStore.accept', () => {
     expect(await store.list({ limit: 10 })).toHaveLength(1);
   });
 
+  it('commits concurrent accepts together, and one failing accept takes no other with it', async () => {
+    const store = await open({
+      onAccepted: (_tx, stored) => {
+        if (stored.signal.size.kind === 'base' && stored.signal.size.amount === '3')
+          throw new Error('hook failed');
+      },
+    });
+    const outcomes = await Promise.allSettled(
+      ['1', '2', '3', '4', '5'].map((amount) => store.accept(intake(amount))),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    const rows = await db.query('SELECT payload FROM signals');
+    expect(rows).toHaveLength(4);
+    expect(JSON.stringify(rows)).not.toContain('"amount":"3"');
+    const again = await store.accept(intake('2'));
+    expect(again.duplicate).toBe(true);
+  });
+
   it('refuses a signal that breaks the schema', async () => {
     const store = await open();
     await expect(store.accept(intake('1.0'))).rejects.toThrow('not a canonical decimal');

@@ -69,6 +69,10 @@ export interface SignalStoreOptions {
 }
 
 export const LIST_LIMIT_MAX = 1_000;
+/** Accepts waiting for a commit at most; past it the webhook answers 503 at once. */
+export const ACCEPT_QUEUE_MAX = 10_000;
+/** Accepts committed together at most. */
+export const ACCEPT_BATCH_MAX = 256;
 /** Fresh ids tried when an id collides; a second collision in a row already means a broken rng. */
 const ID_ATTEMPTS_MAX = 3;
 const COLUMNS =
@@ -80,6 +84,12 @@ export class SignalStore {
   readonly #ids: SignalIdSource;
   readonly #attemptsMax: number;
   readonly #onAccepted: SignalStoreOptions['onAccepted'];
+  readonly #queue: {
+    intake: SignalIntake;
+    resolve: (result: AcceptResult) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  #draining = false;
 
   constructor(options: SignalStoreOptions) {
     const attemptsMax = options.attemptsMax ?? 3;
@@ -97,27 +107,80 @@ export class SignalStore {
     return this.#db.migrate(SIGNAL_STORE_MIGRATIONS);
   }
 
-  /** Commits the signal (state 'received') or reports the first copy's id; one transaction. */
+  /**
+   * Commits the signal (state 'received') or reports the first copy's id. Resolves only after the
+   * commit. Concurrent calls share one transaction (group commit: one fsync for the batch), each in a
+   * savepoint of its own so that one failure never takes the others with it.
+   */
   async accept(intake: SignalIntake): Promise<AcceptResult> {
     // A signal that breaks the schema is a caller bug: refuse it before it becomes a stored row.
     signalSchema.parse(intake.signal);
-    return this.#db.transaction(async (tx) => {
-      for (let attempt = 1; attempt <= ID_ATTEMPTS_MAX; attempt++) {
-        const id = this.#ids.next();
-        if (await this.#insert(tx, id, intake)) {
-          const stored = await selectOne(tx, id);
-          assert(stored !== undefined, 'inserted signal not readable in its own transaction');
-          await this.#onAccepted?.(tx, stored);
-          return { duplicate: false, signalId: id };
-        }
-        const [first] = await tx.query<{ id: string }>('SELECT id FROM signals WHERE dedup_key = ?', [
-          intake.dedupKey,
-        ]);
-        if (first !== undefined) return { duplicate: true, signalId: first.id };
-        // The id itself collided (another instance, or a restart with a reused seed): draw again.
-      }
-      throw new StorageError(`no free signal id after ${ID_ATTEMPTS_MAX} attempts`);
+    if (this.#queue.length >= ACCEPT_QUEUE_MAX)
+      throw new StorageError(`signal intake queue full (${ACCEPT_QUEUE_MAX} waiting)`);
+    return await new Promise<AcceptResult>((resolve, reject) => {
+      this.#queue.push({ intake, resolve, reject });
+      if (!this.#draining) void this.#drain();
     });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        // One turn of the event loop lets requests arriving together join the same commit.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const batch = this.#queue.splice(0, ACCEPT_BATCH_MAX);
+        let outcomes: PromiseSettledResult<AcceptResult>[];
+        try {
+          outcomes = await this.#db.transaction(async (tx) => {
+            const settled: PromiseSettledResult<AcceptResult>[] = [];
+            for (const item of batch) settled.push(await this.#acceptInSavepoint(tx, item.intake));
+            return settled;
+          });
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+          continue;
+        }
+        batch.forEach((item, index) => {
+          const outcome = outcomes[index];
+          if (outcome?.status === 'fulfilled') item.resolve(outcome.value);
+          else item.reject(outcome?.reason ?? new StorageError('accept lost its outcome'));
+        });
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #acceptInSavepoint(tx: Queryable, intake: SignalIntake): Promise<PromiseSettledResult<AcceptResult>> {
+    await tx.execute('SAVEPOINT keel_accept');
+    try {
+      const value = await this.#acceptOne(tx, intake);
+      await tx.execute('RELEASE SAVEPOINT keel_accept');
+      return { status: 'fulfilled', value };
+    } catch (reason) {
+      await tx.execute('ROLLBACK TO SAVEPOINT keel_accept');
+      await tx.execute('RELEASE SAVEPOINT keel_accept');
+      return { status: 'rejected', reason };
+    }
+  }
+
+  async #acceptOne(tx: Queryable, intake: SignalIntake): Promise<AcceptResult> {
+    for (let attempt = 1; attempt <= ID_ATTEMPTS_MAX; attempt++) {
+      const id = this.#ids.next();
+      if (await this.#insert(tx, id, intake)) {
+        const stored = await selectOne(tx, id);
+        assert(stored !== undefined, 'inserted signal not readable in its own transaction');
+        await this.#onAccepted?.(tx, stored);
+        return { duplicate: false, signalId: id };
+      }
+      const [first] = await tx.query<{ id: string }>('SELECT id FROM signals WHERE dedup_key = ?', [
+        intake.dedupKey,
+      ]);
+      if (first !== undefined) return { duplicate: true, signalId: first.id };
+      // The id itself collided (another instance, or a restart with a reused seed): draw again.
+    }
+    throw new StorageError(`no free signal id after ${ID_ATTEMPTS_MAX} attempts`);
   }
 
   /** True when the row went in; false on any conflict (dedup key or id). */
