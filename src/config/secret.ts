@@ -2,7 +2,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 
-export const REDACTED = '[redacted]';
+import { REDACTED } from '../core/redact.js';
+
+export { REDACTED };
 
 const brand = Symbol.for('keel.secret');
 
