@@ -5,6 +5,10 @@ import { systemClock } from '../../core/clock.js';
 import { Decimal, formatDecimal } from '../../core/decimal.js';
 import { redactDeep } from '../../core/redact.js';
 import type { Database, Queryable, Row, SqlValue } from '../../storage/database.js';
+import type { WriteFence } from '../../storage/write-fence.js';
+
+export type { WriteFence };
+
 import type { Market } from '../markets.js';
 import { journalMigrations } from './journal-migrations.js';
 import {
@@ -44,12 +48,6 @@ export interface TransitionInput {
   /** The exchange's raw answer; secrets are removed before it is stored. */
   readonly raw?: unknown;
   readonly patch?: TransitionPatch;
-}
-
-/** Guards every write with the writer's lease: a paused old leader that wakes up cannot act. */
-export interface WriteFence {
-  readonly token: number;
-  check(tx: Queryable): Promise<void>;
 }
 
 export interface OrderJournalOptions {

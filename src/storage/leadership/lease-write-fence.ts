@@ -1,7 +1,8 @@
 // The order journal's write fence on the trading lease: a write commits only while this instance
 // leads by its own clock AND the store still names its token as the live holder.
-import type { WriteFence } from '../../exchange/order-journal/order-journal.js';
+
 import type { Queryable } from '../database.js';
+import type { WriteFence } from '../write-fence.js';
 import { LeaseLostError } from './errors.js';
 import type { LeaderLease } from './leader-lease.js';
 
