@@ -13,7 +13,8 @@ import { generateScenario, type Step, WEBHOOK_PASSPHRASE } from './scenario.js';
 import { shrink } from './shrink.js';
 import { ChaosWorld } from './world.js';
 
-const CI_SEEDS = 100;
+// Issue 4 asks for over 200 seeded runs of random signals under faults in the test suite itself.
+const CI_SEEDS = 220;
 const CI_STEPS = 16;
 
 describe('chaos simulation', () => {
