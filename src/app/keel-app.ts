@@ -278,8 +278,26 @@ export class KeelApp {
       metrics.signals.inc({ outcome: 'accepted' });
       initialEngine.notify(); // wakes this process's bus consumer, whichever engine it serves
     });
+    intake.onReceived(() => metrics.signals.inc({ outcome: 'received' }));
     intake.onDuplicate(() => metrics.signals.inc({ outcome: 'duplicate' }));
-    intake.onRejected(({ reason }) => metrics.signals.inc({ outcome: `rejected_${reason}` }));
+    let storeFailedAtMs: number | undefined;
+    intake.onRejected(({ reason }) => {
+      metrics.signals.inc({ outcome: `rejected_${reason}` });
+      if (reason === 'unavailable' && app.accepting) storeFailedAtMs = clock.nowMs();
+    });
+    health.register({
+      name: 'webhook-intake',
+      component: 'market-data',
+      check: () => {
+        if (!app.accepting) return { status: 'unhealthy', reason: 'intake stopped (shutting down)' };
+        if (storeFailedAtMs !== undefined && clock.nowMs() - storeFailedAtMs < 60_000)
+          return {
+            status: 'degraded',
+            reason: 'a signal could not be stored in the last minute (answered 503)',
+          };
+        return { status: 'healthy' };
+      },
+    });
     const source = new AppStatusSource({
       instance: {
         id: config.cluster.instanceId,
