@@ -110,8 +110,12 @@ describeWithRedis('RedisRateLimitStore', (redis) => {
     expect(b.store.mode).toBe('local');
     b.client.connect().catch(() => undefined);
     await connected(b.client);
-    await b.clock.advance(1_000);
-    await eventually(() => b.store.mode === 'shared'); // the ping's answer is real I/O
+    // Health checks run on the fake clock, their pings are real I/O: keep checking until one answers
+    // (the first may race the reconnection on a loaded machine).
+    await eventually(async () => {
+      await b.clock.advance(1_000);
+      return b.store.mode === 'shared';
+    }, 10_000);
     expect(changes.map((change) => change.to)).toEqual(['local', 'shared']);
     expect(await b.limiter.tryAcquire({ keys: ['orders.placement'] })).toEqual({ granted: true });
     // B's local grants and penalty were handed over: 1 by A, 3 by B while cut, 1 by B after.

@@ -9,7 +9,7 @@ import { createRedisClient } from '../../src/storage/redis/redis-client.js';
 export const TEST_REDIS_URL = process.env['KEEL_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export interface RedisFixture {
-  /** A fresh connected client (commandTimeout 300 ms, no offline queue). */
+  /** A fresh connected client (commandTimeout 2 s, no offline queue). */
   client(): Promise<Redis>;
   /** A unique prefix for this test, e.g. 'keel-test:1f2e…:'. */
   prefix(): string;
@@ -39,7 +39,8 @@ export function describeWithRedis(name: string, fn: (redis: RedisFixture) => voi
     });
     fn({
       client: async () => {
-        const client = createRedisClient({ url: TEST_REDIS_URL, commandTimeoutMs: 300 });
+        // Generous: a loaded CI machine must not turn a slow answer into an "outage" mid-test.
+        const client = createRedisClient({ url: TEST_REDIS_URL, commandTimeoutMs: 2_000 });
         opened.push(client);
         return connected(client);
       },

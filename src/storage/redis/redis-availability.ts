@@ -92,8 +92,12 @@ export class RedisAvailability {
     try {
       answered = (await this.#options.client.ping()) === 'PONG';
       if (answered) await this.#options.resync?.();
-    } catch {
+    } catch (error) {
       answered = false;
+      this.#options.logger.debug(
+        { err: error },
+        `redis health check failed: ${this.#options.subject} stay local`,
+      );
     }
     if (this.#closed) return;
     if (!answered) {
