@@ -44,3 +44,21 @@ export function splitStatements(sql: string): string[] {
     .map((statement) => statement.trim())
     .filter((statement) => statement.length > 0);
 }
+
+export const MIGRATIONS_TABLE_SQL =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)';
+
+/** Applies one migration inside the caller's transaction, unless it was applied before. */
+export async function applyMigration(
+  tx: Queryable,
+  migration: Migration,
+  dialect: Database['dialect'],
+): Promise<void> {
+  const done = await tx.query('SELECT id FROM schema_migrations WHERE id = ?', [migration.id]);
+  if (done.length > 0) return;
+  for (const statement of splitStatements(migrationSql(migration, dialect))) await tx.execute(statement);
+  await tx.execute('INSERT INTO schema_migrations (id, applied_at_ms) VALUES (?, ?)', [
+    migration.id,
+    Date.now(),
+  ]);
+}

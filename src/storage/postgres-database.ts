@@ -4,13 +4,13 @@
 import pg from 'pg';
 import { assert } from '../core/assert.js';
 import {
+  applyMigration,
   type Database,
+  MIGRATIONS_TABLE_SQL,
   type Migration,
-  migrationSql,
   type Queryable,
   type Row,
   type SqlValue,
-  splitStatements,
 } from './database.js';
 import { StorageError, UniqueViolationError } from './errors.js';
 
@@ -112,18 +112,10 @@ export class PostgresDatabase implements Database {
   async migrate(migrations: readonly Migration[]): Promise<void> {
     for (const migration of migrations) {
       await this.transaction(async (tx) => {
+        // Two instances migrating at once take turns.
         await tx.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.schema_migrations'))");
-        await tx.execute(
-          'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)',
-        );
-        const done = await tx.query('SELECT id FROM schema_migrations WHERE id = ?', [migration.id]);
-        if (done.length > 0) return;
-        for (const statement of splitStatements(migrationSql(migration, 'postgres')))
-          await tx.execute(statement);
-        await tx.execute('INSERT INTO schema_migrations (id, applied_at_ms) VALUES (?, ?)', [
-          migration.id,
-          Date.now(),
-        ]);
+        await tx.execute(MIGRATIONS_TABLE_SQL);
+        await applyMigration(tx, migration, 'postgres');
       });
     }
   }

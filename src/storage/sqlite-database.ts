@@ -6,13 +6,13 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
+  applyMigration,
   type Database,
+  MIGRATIONS_TABLE_SQL,
   type Migration,
-  migrationSql,
   type Queryable,
   type Row,
   type SqlValue,
-  splitStatements,
 } from './database.js';
 import { StorageError, UniqueViolationError } from './errors.js';
 import { Mutex } from './mutex.js';
@@ -74,21 +74,9 @@ export class SqliteDatabase implements Database {
   }
 
   async migrate(migrations: readonly Migration[]): Promise<void> {
-    await this.execute(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)',
-    );
-    for (const migration of migrations) {
-      await this.transaction(async (tx) => {
-        const done = await tx.query('SELECT id FROM schema_migrations WHERE id = ?', [migration.id]);
-        if (done.length > 0) return;
-        for (const statement of splitStatements(migrationSql(migration, 'sqlite')))
-          await tx.execute(statement);
-        await tx.execute('INSERT INTO schema_migrations (id, applied_at_ms) VALUES (?, ?)', [
-          migration.id,
-          Date.now(),
-        ]);
-      });
-    }
+    await this.execute(MIGRATIONS_TABLE_SQL);
+    for (const migration of migrations)
+      await this.transaction((tx) => applyMigration(tx, migration, 'sqlite'));
   }
 
   async ping(): Promise<boolean> {
