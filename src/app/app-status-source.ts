@@ -75,7 +75,7 @@ export class AppStatusSource implements StatusSource {
       this.o.exchange.adapter.stats(),
       this.o.health.report(),
       this.o.bus.stats(),
-      this.#ordersByState(),
+      this.o.journal.countByState(),
       this.o.leaderId?.().catch(() => null),
     ]);
     const pool = this.o.exchange.pool.stats();
@@ -224,13 +224,6 @@ export class AppStatusSource implements StatusSource {
       reason: last?.reason ?? null,
       changedAtMs: last?.atMs ?? null,
     };
-  }
-
-  async #ordersByState(): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const order of await this.o.journal.list({ limit: 1_000 }))
-      counts[order.state] = (counts[order.state] ?? 0) + 1;
-    return counts;
   }
 }
 

@@ -15,10 +15,10 @@ export interface GaugeSources {
 }
 
 export async function collectGauges(metrics: Metrics, sources: GaugeSources): Promise<void> {
-  const [adapterStats, busStats, orders] = await Promise.all([
+  const [adapterStats, busStats, ordersByState] = await Promise.all([
     sources.exchange.adapter.stats(),
     sources.bus.stats(),
-    sources.journal.list({ limit: 10_000 }),
+    sources.journal.countByState(),
   ]);
   const pool = sources.exchange.pool.stats();
   metrics.poolConnections.reset();
@@ -35,8 +35,7 @@ export async function collectGauges(metrics: Metrics, sources: GaugeSources): Pr
     metrics.queueDepth.set({ queue: `bus.${topic}` }, stats.depth.pending + stats.depth.processing);
     if (topic === 'signals') metrics.busLagSeconds.set(stats.lagMs / 1_000);
   }
-  for (const state of ORDER_STATES)
-    metrics.ordersByState.set({ state }, orders.filter((order) => order.state === state).length);
+  for (const state of ORDER_STATES) metrics.ordersByState.set({ state }, ordersByState[state] ?? 0);
   const last = sources.reconciliation.lastResult();
   for (const row of last?.rows ?? [])
     metrics.reconciliationDifference.set({ currency: row.asset }, Number(row.totalDifference.toFixed(10)));

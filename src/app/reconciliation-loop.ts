@@ -48,8 +48,7 @@ export async function createReconciler(options: {
     },
     knownOrders: {
       knownOrderIds: () => journal.knownExchangeOrderIds(),
-      knownClientOrderIds: async () =>
-        new Set((await journal.list({ limit: 10_000 })).map((order) => order.clientOrderId)),
+      knownClientOrderIds: () => journal.knownClientOrderIds(),
     },
   });
 }

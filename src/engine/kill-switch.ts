@@ -3,7 +3,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { isKeelError, KeelError } from '../core/errors.js';
 import { EventEmitter } from '../core/events.js';
-import type { Database, Migration } from '../storage/database.js';
+import { type Database, type Migration, type Row, withSerialKey } from '../storage/database.js';
 
 export type EngineMode = 'RUNNING' | 'REDUCING' | 'HALTED';
 export const ENGINE_MODES: readonly EngineMode[] = ['RUNNING', 'REDUCING', 'HALTED'];
@@ -38,14 +38,11 @@ export const isModeChangeRefusedError = (e: unknown): e is ModeChangeRefusedErro
 export const killSwitchMigrations: readonly Migration[] = [
   {
     id: 'engine-001-mode-changes',
-    sql: {
-      sqlite: `CREATE TABLE IF NOT EXISTS engine_mode_changes (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT, from_mode TEXT NOT NULL, to_mode TEXT NOT NULL,
+    sql: withSerialKey(
+      (serialKey) => `CREATE TABLE IF NOT EXISTS engine_mode_changes (
+          seq ${serialKey}, from_mode TEXT NOT NULL, to_mode TEXT NOT NULL,
           source TEXT NOT NULL, changed_by TEXT NOT NULL, reason TEXT NOT NULL, at_ms BIGINT NOT NULL)`,
-      postgres: `CREATE TABLE IF NOT EXISTS engine_mode_changes (
-          seq BIGSERIAL PRIMARY KEY, from_mode TEXT NOT NULL, to_mode TEXT NOT NULL,
-          source TEXT NOT NULL, changed_by TEXT NOT NULL, reason TEXT NOT NULL, at_ms BIGINT NOT NULL)`,
-    },
+    ),
   },
 ];
 
@@ -66,19 +63,7 @@ export class KillSwitch {
 
   /** Restores the last persisted mode; a fresh store starts in `initialMode`. */
   static async open(options: { db: Database; clock?: Clock; initialMode?: EngineMode }): Promise<KillSwitch> {
-    const rows = await options.db.query('SELECT * FROM engine_mode_changes ORDER BY seq DESC LIMIT 1');
-    const row = rows[0];
-    const last: ModeChange | undefined =
-      row === undefined
-        ? undefined
-        : {
-            from: String(row.from_mode) as EngineMode,
-            to: String(row.to_mode) as EngineMode,
-            source: String(row.source) as ModeSource,
-            by: String(row.changed_by),
-            reason: String(row.reason),
-            atMs: Number(row.at_ms),
-          };
+    const last = await lastChangeIn(options.db);
     return new KillSwitch(
       options.db,
       options.clock ?? systemClock,
@@ -92,22 +77,11 @@ export class KillSwitch {
    * switched the mode. Cheap: one indexed row.
    */
   async refresh(): Promise<EngineMode> {
-    const rows = await this.#db.query('SELECT * FROM engine_mode_changes ORDER BY seq DESC LIMIT 1');
-    const row = rows[0];
-    if (row === undefined) return this.#mode;
-    const to = String(row.to_mode) as EngineMode;
-    if (to !== this.#mode) {
-      const change: ModeChange = {
-        from: String(row.from_mode) as EngineMode,
-        to,
-        source: String(row.source) as ModeSource,
-        by: String(row.changed_by),
-        reason: String(row.reason),
-        atMs: Number(row.at_ms),
-      };
-      this.#mode = to;
-      this.#lastChange = change;
-      this.#changeEmitter.emit(change);
+    const last = await lastChangeIn(this.#db);
+    if (last !== undefined && last.to !== this.#mode) {
+      this.#mode = last.to;
+      this.#lastChange = last;
+      this.#changeEmitter.emit(last);
     }
     return this.#mode;
   }
@@ -147,13 +121,22 @@ export class KillSwitch {
     const rows = await this.#db.query('SELECT * FROM engine_mode_changes ORDER BY seq DESC LIMIT ?', [
       Math.min(limit, 10_000),
     ]);
-    return rows.map((row) => ({
-      from: String(row.from_mode) as EngineMode,
-      to: String(row.to_mode) as EngineMode,
-      source: String(row.source) as ModeSource,
-      by: String(row.changed_by),
-      reason: String(row.reason),
-      atMs: Number(row.at_ms),
-    }));
+    return rows.map(changeFromRow);
   }
+}
+
+async function lastChangeIn(db: Database): Promise<ModeChange | undefined> {
+  const rows = await db.query('SELECT * FROM engine_mode_changes ORDER BY seq DESC LIMIT 1');
+  return rows[0] === undefined ? undefined : changeFromRow(rows[0]);
+}
+
+function changeFromRow(row: Row): ModeChange {
+  return {
+    from: String(row.from_mode) as EngineMode,
+    to: String(row.to_mode) as EngineMode,
+    source: String(row.source) as ModeSource,
+    by: String(row.changed_by),
+    reason: String(row.reason),
+    atMs: Number(row.at_ms),
+  };
 }

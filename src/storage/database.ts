@@ -62,3 +62,14 @@ export async function applyMigration(
     Date.now(),
   ]);
 }
+
+/**
+ * One migration text for a table whose key is an auto-incrementing sequence: the only part the two
+ * dialects spell differently. `template` receives the key column's type and constraint.
+ */
+export function withSerialKey(template: (serialKey: string) => string): { sqlite: string; postgres: string } {
+  return {
+    sqlite: template('INTEGER PRIMARY KEY AUTOINCREMENT'),
+    postgres: template('BIGSERIAL PRIMARY KEY'),
+  };
+}

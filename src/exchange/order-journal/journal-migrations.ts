@@ -1,4 +1,4 @@
-import type { Migration } from '../../storage/database.js';
+import { type Migration, withSerialKey } from '../../storage/database.js';
 
 export const journalMigrations: readonly Migration[] = [
   {
@@ -29,9 +29,9 @@ export const journalMigrations: readonly Migration[] = [
   },
   {
     id: 'journal-002-order-events',
-    sql: {
-      sqlite: `CREATE TABLE IF NOT EXISTS order_events (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sql: withSerialKey(
+      (serialKey) => `CREATE TABLE IF NOT EXISTS order_events (
+          seq ${serialKey},
           order_id TEXT NOT NULL,
           signal_id TEXT NOT NULL,
           from_state TEXT,
@@ -44,21 +44,7 @@ export const journalMigrations: readonly Migration[] = [
         CREATE INDEX IF NOT EXISTS order_events_order ON order_events (order_id);
         CREATE INDEX IF NOT EXISTS order_events_signal ON order_events (signal_id);
         CREATE INDEX IF NOT EXISTS order_events_at ON order_events (at_ms)`,
-      postgres: `CREATE TABLE IF NOT EXISTS order_events (
-          seq BIGSERIAL PRIMARY KEY,
-          order_id TEXT NOT NULL,
-          signal_id TEXT NOT NULL,
-          from_state TEXT,
-          to_state TEXT NOT NULL,
-          cause TEXT NOT NULL,
-          raw TEXT,
-          fencing_token BIGINT,
-          at_ms BIGINT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS order_events_order ON order_events (order_id);
-        CREATE INDEX IF NOT EXISTS order_events_signal ON order_events (signal_id);
-        CREATE INDEX IF NOT EXISTS order_events_at ON order_events (at_ms)`,
-    },
+    ),
   },
   {
     id: 'journal-003-order-fills',

@@ -236,6 +236,18 @@ export class OrderJournal {
     return new Set(rows.map((row) => String(row.exchange_order_id)));
   }
 
+  /** clientOrderIds of every order the journal knows. */
+  async knownClientOrderIds(): Promise<Set<string>> {
+    const rows = await this.#db.query('SELECT client_order_id FROM orders');
+    return new Set(rows.map((row) => String(row.client_order_id)));
+  }
+
+  /** How many orders are in each state (states with none are absent). */
+  async countByState(): Promise<Partial<Record<OrderState, number>>> {
+    const rows = await this.#db.query('SELECT state, COUNT(*) AS n FROM orders GROUP BY state');
+    return Object.fromEntries(rows.map((row) => [String(row.state), Number(row.n)]));
+  }
+
   /** When the latest request for this order left, from the audit trail; undefined if never sent. */
   async lastSentAtMs(orderId: string): Promise<number | undefined> {
     const rows = await this.#db.query(

@@ -1,5 +1,12 @@
 // Alert history and delivery outcomes, persisted and searchable.
-import type { Database, Migration, Queryable, Row, SqlValue } from '../../storage/database.js';
+import {
+  type Database,
+  type Migration,
+  type Queryable,
+  type Row,
+  type SqlValue,
+  withSerialKey,
+} from '../../storage/database.js';
 import type { Alert, AlertState, Severity } from './alert.js';
 
 export const alertMigrations: readonly Migration[] = [
@@ -15,14 +22,11 @@ export const alertMigrations: readonly Migration[] = [
   },
   {
     id: 'alerts-002-deliveries',
-    sql: {
-      sqlite: `CREATE TABLE IF NOT EXISTS alert_deliveries (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_ids TEXT NOT NULL, channel TEXT NOT NULL,
+    sql: withSerialKey(
+      (serialKey) => `CREATE TABLE IF NOT EXISTS alert_deliveries (
+          seq ${serialKey}, alert_ids TEXT NOT NULL, channel TEXT NOT NULL,
           reason TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, at_ms BIGINT NOT NULL)`,
-      postgres: `CREATE TABLE IF NOT EXISTS alert_deliveries (
-          seq BIGSERIAL PRIMARY KEY, alert_ids TEXT NOT NULL, channel TEXT NOT NULL,
-          reason TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, at_ms BIGINT NOT NULL)`,
-    },
+    ),
   },
 ];
 
