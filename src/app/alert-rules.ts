@@ -80,6 +80,22 @@ export class AlertRules {
         });
       if (isTerminal(to) || to === 'ACCEPTED') this.resolve(key);
     });
+    // Fills the ledger cannot book: stays until a person acknowledges it (never resolved here).
+    verifier.onFillsIncomplete(({ intent, exchangeOrderId, missing, waitedMs }) =>
+      this.raise({
+        severity: 'error',
+        source: 'verification',
+        key: `order.fillsIncomplete.${intent.id}`,
+        title: `order ${intent.clientOrderId} (exchange ${exchangeOrderId}) filled ${missing.toFixed()} ${intent.market.base} that no trade accounts for`,
+        details: {
+          orderId: intent.id,
+          signalId: intent.signalId,
+          exchangeOrderId,
+          missing: missing.toFixed(),
+          waitedMs,
+        },
+      }),
+    );
   }
 
   /** One engine per trading term: the returned disposable ends the watch when the term ends. */

@@ -139,6 +139,8 @@ export class KeelApp {
         pollIntervalMs: config.verification.pollIntervalMs,
         pollIntervalMaxMs: config.verification.pollIntervalMaxMs,
         orderLifetimeMs: config.verification.verifyDeadlineMs,
+        tradesWaitMaxMs: config.verification.tradesWaitMaxMs,
+        tradePagesMax: config.verification.tradePagesMax,
       },
     });
     const bus = new MessageBus({ db, clock, logger, instanceId: config.cluster.instanceId });

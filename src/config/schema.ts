@@ -109,6 +109,13 @@ const verificationSchema = section({
   pollIntervalMaxMs: durationMs().default(5_000),
   /** After this long an order still unverified raises a critical alert, ms. */
   verifyDeadlineMs: durationMs().default(120_000),
+  /**
+   * A filled order whose trades do not add up stays open (its fills unbooked); after this long an
+   * error alert names it and the missing amount, ms.
+   */
+  tradesWaitMaxMs: durationMs().default(30_000),
+  /** Pages of Nobitex's trade list (30 trades each, newest first) read per look at one order. */
+  tradePagesMax: intRange(1, 100).default(20),
 });
 
 const reconciliationSchema = section({

@@ -21,6 +21,9 @@ const ANY_PATHS = [
   '/v2/options',
 ];
 
+/** Faults that let the request act on the exchange and then spoil the answer. */
+const ORDER_PLACING_KINDS: ReadonlySet<string> = new Set(['commitThenFail', 'proxyReject']);
+
 export function faultStep(rng: Rng): Step {
   const kind = pick(rng, [
     'latency',
@@ -36,11 +39,14 @@ export function faultStep(rng: Rng): Step {
     'outage',
     'staleOrderbook',
     'drift',
+    'proxyReject',
+    'splitTrades',
   ] as const);
   const common = {
-    path:
-      kind === 'commitThenFail'
-        ? pick(rng, ['/market/orders/add', '/market/orders/update-status'])
+    path: ORDER_PLACING_KINDS.has(kind)
+      ? pick(rng, ['/market/orders/add', '/market/orders/update-status'])
+      : kind === 'splitTrades'
+        ? '/market/orders/add'
         : pick(rng, ANY_PATHS),
     probability: pick(rng, [0.3, 0.6, 1]),
     countMax: randomInt(rng, 1, 8),
@@ -64,6 +70,16 @@ function faultRule(
       return { kind, ...common, status };
     case 'commitThenFail':
       return { kind, ...common, failWith: pick(rng, ['error', 'reset', 'hang'] as const), status };
+    case 'proxyReject':
+      return {
+        kind,
+        ...common,
+        status: pick(rng, [400, 400, 422] as const),
+        body: pick(rng, ['html', 'json'] as const),
+      };
+    case 'splitTrades':
+      // Past one page of trades (30) as well as a few pieces.
+      return { kind, ...common, pieces: pick(rng, [2, 7, 31, 45]) };
     case 'rateLimitStorm':
       return { kind, ...common, backOffSeconds: randomInt(rng, 1, 20), limit: 5 };
     case 'outage':

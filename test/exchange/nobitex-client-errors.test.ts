@@ -198,6 +198,34 @@ describe('exchange errors: legacy and lifecycle', () => {
     expect(error).toMatchObject({ backOffMs: 12_000, httpStatus: 200 });
   });
 
+  // Issue 12, failure mode 6: a proxy's 4xx after forwarding left a live order journaled REJECTED.
+  it.each([
+    ['an HTML 400 from a proxy', 400, '<html><body><h1>400 Bad Request</h1></body></html>'],
+    ['unknown JSON on 400', 400, '{"error":"bad request"}'],
+    ['a DRF-style body with a code but no status', 422, '{"detail":"x","code":"Throttled"}'],
+    ['an HTML 429 from a proxy', 429, '<html>Too Many Requests</html>'],
+  ])('on order placement %s is ambiguous, never a rejection', async (_name, status, body) => {
+    const { client } = await clientFor(() => ({ status, body }));
+    const error = await caught(client.placeOrder({ ...ORDER, clientOrderId: 'order1' }));
+    expect(isBusinessRejectionError(error)).toBe(false);
+    expect(isExchangeRateLimitedError(error)).toBe(false);
+    expect(isExchangeAmbiguousError(error)).toBe(true);
+    expect(isSafeToRetry(error, { idempotent: false })).toBe(false);
+  });
+
+  it("on order placement Nobitex's own 4xx failure body is still a rejection", async () => {
+    const { client } = await clientFor(() => ({ status: 400, body: P.ORDER_ADD_FAILED }));
+    const error = await caught(client.placeOrder({ ...ORDER, clientOrderId: 'order1' }));
+    expect(error).toMatchObject({ exchangeCode: 'SmallOrder', httpStatus: 400 });
+  });
+
+  it('a status failed body without a code is malformed, not a rejection', async () => {
+    const { client } = await clientFor(() => ({ body: '{"status":"failed","message":"?"}' }));
+    const error = await caught(client.placeOrder({ ...ORDER, clientOrderId: 'order1' }));
+    expect(isBusinessRejectionError(error)).toBe(false);
+    expect(isMalformedResponseError(error)).toBe(true);
+  });
+
   it('a 429 without backOff or Retry-After uses the fallback wait', async () => {
     const { client } = await clientFor(() => ({ status: 429, body: 'Too Many Requests' }));
     expect(await caught(client.getOptions())).toMatchObject({ backOffMs: 60_000, limit: null });

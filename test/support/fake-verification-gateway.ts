@@ -26,6 +26,7 @@ export class FakeGateway implements VerificationGateway {
   readonly placeCalls: PlaceOrderRequest[] = [];
   script: PlaceScript[] = [];
   down = false;
+  pageSize = 30;
   #nextId = 100;
 
   async placeOrder(request: PlaceOrderRequest): Promise<PlaceOutcome> {
@@ -83,6 +84,16 @@ export class FakeGateway implements VerificationGateway {
   async listTrades(_market: Market) {
     this.#check();
     return [...this.trades];
+  }
+  /** Pages of `pageSize`, newest first, like Nobitex's trade list. */
+  async listTradesPage(_market: Market, page: number) {
+    this.#check();
+    const newest = [...this.trades].reverse();
+    const start = (page - 1) * this.pageSize;
+    return {
+      trades: newest.slice(start, start + this.pageSize),
+      hasNext: newest.length > start + this.pageSize,
+    };
   }
   async cancelOrder(id: string) {
     this.#check();

@@ -19,6 +19,7 @@ import type {
   MarketRules,
   PlaceOrderRequest,
   PlaceOutcome,
+  TradePage,
   VerificationGateway,
   WalletBalance,
 } from '../transaction-verification/gateway.js';
@@ -73,6 +74,11 @@ export class AdapterVerificationGateway implements VerificationGateway {
   async listTrades(market: Market): Promise<ExchangeTrade[]> {
     const { trades } = await this.#adapter.listUserTrades({ market });
     return trades.map(toExchangeTrade);
+  }
+
+  async listTradesPage(market: Market, page: number): Promise<TradePage> {
+    const { trades, hasNext } = await this.#adapter.listUserTrades({ market, page });
+    return { trades: trades.map(toExchangeTrade), hasNext };
   }
 
   async cancelOrder(id: string): Promise<ExchangeOrder | null> {

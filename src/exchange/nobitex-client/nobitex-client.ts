@@ -172,15 +172,21 @@ export class NobitexClient {
     await this.#ok('cancelOld', { body: cancelOldBody(params) }, options);
   }
 
-  /** The last 3 days only; `fromId` → trades with id ≥ fromId. */
+  /**
+   * The last 3 days only, newest first, 30 a page; `fromId` → trades with id ≥ fromId; `page` (from 1)
+   * walks back through older trades while `hasNext` is true (Nobitex's general pagination).
+   */
   async listUserTrades(
-    params: { readonly market: Market; readonly fromId?: number },
+    params: { readonly market: Market; readonly fromId?: number; readonly page?: number },
     options?: CallOptions,
   ): Promise<{ readonly trades: readonly T.UserTrade[]; readonly hasNext: boolean }> {
+    if (params.page !== undefined && !(Number.isInteger(params.page) && params.page >= 1))
+      throw new RangeError(`page must be a positive integer, was ${params.page}`);
     const query = {
       srcCurrency: params.market.base,
       dstCurrency: params.market.quote,
       fromId: params.fromId,
+      page: params.page,
     };
     const body = await this.#ok('userTrades', { query }, options);
     const parsed = parseBody(schemas.userTradesSchema, body, { endpoint: endpointLabel('userTrades') });

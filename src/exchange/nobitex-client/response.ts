@@ -29,8 +29,11 @@ export function readResponse(response: TransportResponse, context: ResponseConte
   const body = tryParse(response.bodyText);
   const base = { endpoint: context.endpoint, httpStatus: statusCode };
   const detail = describe(body, response.bodyText);
-  if (statusCode === 429 || (statusCode === 403 && looksRateLimited(body, response.headers)))
-    return throwRateLimited(response, body, context);
+  if (statusCode === 429 || (statusCode === 403 && looksRateLimited(body, response.headers))) {
+    // A placing call is refused before any effect only when Nobitex itself says so (its JSON body).
+    if (context.idempotent || isNobitexRateLimit(body)) return throwRateLimited(response, body, context);
+    throw new ExchangeAmbiguousError(`HTTP ${statusCode} not from Nobitex: ${detail}`, base);
+  }
   if (statusCode === 401 || statusCode === 403)
     throw new ExchangeAuthError(`HTTP ${statusCode}: ${detail}`, base);
   if (statusCode === 404) throw new ExchangeNotFoundError(`HTTP 404: ${detail}`, base);
@@ -40,6 +43,10 @@ export function readResponse(response: TransportResponse, context: ResponseConte
     throw new ExchangeTransientError(`HTTP ${statusCode}: ${detail}`, { ...base, sent: 'yes' });
   }
   if (statusCode < 200 || statusCode >= 300) {
+    // A proxy's 4xx (HTML, or JSON without Nobitex's failure shape) says nothing about a placing call:
+    // the request may have been forwarded and the order placed. Only Nobitex's own failure body refuses.
+    if (!context.idempotent && !isNobitexFailure(body))
+      throw new ExchangeAmbiguousError(`HTTP ${statusCode} not from Nobitex: ${detail}`, base);
     const exchangeCode = stringField(body, 'code') ?? `HTTP_${statusCode}`;
     throw new BusinessRejectionError(`HTTP ${statusCode} ${exchangeCode}: ${detail}`, {
       ...base,
@@ -60,7 +67,14 @@ export function throwIfFailed(
   context: Pick<ResponseContext, 'endpoint' | 'rateLimitFallbackBackOffMs'>,
 ): void {
   if (stringField(body, 'status') !== 'failed') return;
-  const exchangeCode = stringField(body, 'code') ?? 'Unknown';
+  const exchangeCode = stringField(body, 'code');
+  // Nobitex's failure body always names a code; without one it is not an answer Keel can act on.
+  if (exchangeCode === undefined)
+    throw new MalformedResponseError('status failed without a code', {
+      endpoint: context.endpoint,
+      httpStatus: 200,
+      field: 'code',
+    });
   const message = (stringField(body, 'message') ?? '').slice(0, MESSAGE_LENGTH_MAX);
   // Legacy endpoints may say "too many requests" with HTTP 200.
   if (exchangeCode === 'TooManyRequests') {
@@ -115,6 +129,14 @@ function limitField(body: unknown): number | null {
   const value = field(body, 'limit');
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
 }
+
+/** Nobitex's documented failure answer: `status: "failed"` with a `code` (reference 7.1). */
+const isNobitexFailure = (body: unknown): boolean =>
+  stringField(body, 'status') === 'failed' && (stringField(body, 'code') ?? '') !== '';
+
+/** Nobitex's own rate-limit answer, as opposed to a proxy's 429 page. */
+const isNobitexRateLimit = (body: unknown): boolean =>
+  stringField(body, 'code') === 'TooManyRequests' || field(body, 'backOff') !== undefined;
 
 function looksRateLimited(body: unknown, headers: Readonly<Record<string, string>>): boolean {
   return (

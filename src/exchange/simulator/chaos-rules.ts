@@ -30,6 +30,13 @@ export const chaosRuleSchema = z.discriminatedUnion('kind', [
     failWith: z.enum(['error', 'reset', 'hang']).default('error'),
     status: serverErrorStatus.default(502),
   }),
+  /** A proxy in front of Nobitex forwards the request (the handler runs), then answers a 4xx of its own. */
+  z.strictObject({
+    kind: z.literal('proxyReject'),
+    ...common,
+    status: z.union([z.literal(400), z.literal(409), z.literal(422)]).default(400),
+    body: z.enum(['html', 'json']).default('html'),
+  }),
   z.strictObject({
     kind: z.literal('rateLimitStorm'),
     ...common,
@@ -38,6 +45,8 @@ export const chaosRuleSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('outage'), ...common, mode: z.enum(['503', 'reset']).default('503') }),
   z.strictObject({ kind: z.literal('staleOrderbook'), ...common }),
+  /** Every fill of an order placed while this fires is booked as `pieces` trades (Nobitex splits fills). */
+  z.strictObject({ kind: z.literal('splitTrades'), ...common, pieces: z.number().int().min(2).max(100) }),
   z.strictObject({
     kind: z.literal('drift'),
     ...common,
@@ -60,9 +69,11 @@ export const CHAOS_KINDS: readonly ChaosKind[] = [
   'reset',
   'hang',
   'commitThenFail',
+  'proxyReject',
   'rateLimitStorm',
   'outage',
   'staleOrderbook',
+  'splitTrades',
   'drift',
 ];
 

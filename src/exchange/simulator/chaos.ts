@@ -18,7 +18,7 @@ export const CHAOS_RULES_MAX = 1_000;
 
 export type TerminalFault = Extract<
   ChaosRule,
-  { kind: 'error' | 'reset' | 'hang' | 'commitThenFail' | 'rateLimitStorm' | 'outage' }
+  { kind: 'error' | 'reset' | 'hang' | 'commitThenFail' | 'proxyReject' | 'rateLimitStorm' | 'outage' }
 >;
 export type DriftRule = Extract<ChaosRule, { kind: 'drift' }>;
 
@@ -113,7 +113,7 @@ export class ChaosController {
     let terminal: TerminalFault | undefined;
     for (const state of this.#rules) {
       const rule = state.rule;
-      if (rule.kind === 'drift' || rule.kind === 'staleOrderbook') continue;
+      if (rule.kind === 'drift' || rule.kind === 'staleOrderbook' || rule.kind === 'splitTrades') continue;
       if (rule.kind !== 'latency' && terminal !== undefined) continue;
       if (!this.#fires(state, method, path)) continue;
       if (rule.kind === 'latency')
@@ -129,6 +129,14 @@ export class ChaosController {
       if (state.rule.kind === 'staleOrderbook' && this.#fires(state, method, path)) return state.frozen;
     }
     return undefined;
+  }
+
+  /** How many trades each fill of an order placed by this request becomes: 1 unless splitTrades fires. */
+  tradePieces(method: string, path: string): number {
+    for (const state of this.#rules) {
+      if (state.rule.kind === 'splitTrades' && this.#fires(state, method, path)) return state.rule.pieces;
+    }
+    return 1;
   }
 
   dispose(): void {

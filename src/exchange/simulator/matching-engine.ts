@@ -48,7 +48,7 @@ export class MatchingEngine {
     return undefined;
   };
 
-  place(token: string, input: PlaceOrderInput, nowMs: number): PlaceResult {
+  place(token: string, input: PlaceOrderInput, nowMs: number, tradePieces = 1): PlaceResult {
     const normalized = normalizeOrder(input, this.findMarket);
     if (isRejection(normalized)) return { ok: false, ...normalized };
     const { state, type, amount, clientOrderId } = normalized;
@@ -95,6 +95,7 @@ export class MatchingEngine {
       fee: new Decimal(0),
       blockedRemaining: needed,
       fills: [],
+      ...(tradePieces > 1 ? { tradePieces } : {}),
     };
     this.options.wallets.block(token, spends, needed);
     this.orders.push(order);
@@ -153,7 +154,9 @@ export class MatchingEngine {
       if (remaining.lte(0)) break;
       if (order.type === 'buy' ? level.price.gt(order.worstPrice) : level.price.lt(order.worstPrice)) break;
       if (level.amount.lte(0)) continue;
-      this.#fill(order, state, level, Decimal.min(remaining, level.amount), nowMs);
+      const amount = Decimal.min(remaining, level.amount);
+      for (const piece of splitAmount(amount, order.tradePieces ?? 1))
+        this.#fill(order, state, level, piece, nowMs);
     }
     if (order.matchedAmount.eq(order.amount)) this.#finish(order, 'Done');
   }
@@ -211,4 +214,13 @@ export class MatchingEngine {
       if (entry.balance.lt(entry.blocked)) this.#finish(order, 'Canceled');
     }
   }
+}
+
+/** `pieces` parts that add up to `amount` exactly: equal shares floored to 10 decimals, the rest last. */
+function splitAmount(amount: Decimal, pieces: number): Decimal[] {
+  if (pieces <= 1) return [amount];
+  const share = amount.dividedBy(pieces).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_DOWN);
+  if (share.lte(0)) return [amount];
+  const parts = Array.from({ length: pieces - 1 }, () => share);
+  return [...parts, amount.minus(share.times(pieces - 1))];
 }

@@ -27,7 +27,7 @@ export interface AppParts {
 export function buildApp(parts: AppParts): FastifyInstance {
   const { ctx, hangs } = parts;
   const app = Fastify({ logger: false, bodyLimit: BODY_SIZE_BYTES_MAX, forceCloseConnections: true });
-  const commitFaults = new WeakMap<IncomingMessage, Extract<TerminalFault, { kind: 'commitThenFail' }>>();
+  const commitFaults = new WeakMap<IncomingMessage, CommitFault>();
   addBodyParsers(app, ctx.rawBodies);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -37,7 +37,7 @@ export function buildApp(parts: AppParts): FastifyInstance {
     if (faults.latencyMs > 0) await ctx.clock.sleep(faults.latencyMs);
     const fault = faults.terminal;
     if (fault === undefined) return;
-    if (fault.kind === 'commitThenFail') {
+    if (fault.kind === 'commitThenFail' || fault.kind === 'proxyReject') {
       commitFaults.set(request.raw, fault);
       return;
     }
@@ -49,6 +49,10 @@ export function buildApp(parts: AppParts): FastifyInstance {
     const fault = commitFaults.get(request.raw);
     if (fault === undefined) return payload;
     commitFaults.delete(request.raw);
+    if (fault.kind === 'proxyReject') {
+      reply.code(fault.status).type(fault.body === 'json' ? 'application/json' : 'text/html');
+      return fault.body === 'json' ? PROXY_JSON : errorPage(fault.status);
+    }
     if (fault.failWith === 'error') {
       reply.code(fault.status).type('text/html');
       return errorPage(fault.status);
@@ -96,6 +100,7 @@ function answerFault(
     case 'rateLimitStorm':
       return reply.code(429).send(tooMany(fault.backOffSeconds, fault.limit));
     case 'commitThenFail':
+    case 'proxyReject':
       return undefined;
   }
 }
@@ -105,6 +110,11 @@ function resetSocket(request: FastifyRequest, reply: FastifyReply): FastifyReply
   dropConnection(request, reply);
   return reply;
 }
+
+type CommitFault = Extract<TerminalFault, { kind: 'commitThenFail' | 'proxyReject' }>;
+
+/** What a gateway in front of the exchange may say in JSON: not Nobitex's failure shape. */
+const PROXY_JSON = '{"error":"Bad Request","message":"request rejected by the gateway"}';
 
 export const errorPage = (status: number): string =>
   `<html><head><title>${status}</title></head><body><center><h1>${status}</h1></center><hr><center>nginx</center></body></html>`;

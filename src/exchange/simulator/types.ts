@@ -64,6 +64,8 @@ export interface SimOrder {
   /** Funds still blocked for this order, in the currency it spends. */
   blockedRemaining: Decimal;
   readonly fills: SimFill[];
+  /** Trades each fill is booked as (chaos splitTrades); 1 or absent: one trade per fill. Not persisted. */
+  readonly tradePieces?: number;
 }
 
 /** Snapshot given to tests: every order ever accepted. */

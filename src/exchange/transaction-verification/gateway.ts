@@ -32,6 +32,12 @@ export interface ExchangeTrade {
   readonly atMs: number;
 }
 
+/** One page of the user's trades, newest first; `hasNext` says an older page exists. */
+export interface TradePage {
+  readonly trades: readonly ExchangeTrade[];
+  readonly hasNext: boolean;
+}
+
 export interface PlaceOrderRequest {
   readonly market: Market;
   readonly side: OrderSide;
@@ -77,6 +83,8 @@ export interface VerificationGateway {
   listRecentOrders(market: Market): Promise<ExchangeOrder[]>;
   /** The user's recent trades in a market (last 3 days on Nobitex). */
   listTrades(market: Market): Promise<ExchangeTrade[]>;
+  /** One page (from 1, 30 trades, newest first) of the user's trades in a market. */
+  listTradesPage(market: Market, page: number): Promise<TradePage>;
   cancelOrder(id: string): Promise<ExchangeOrder | null>;
   getMarketRules(market: Market): Promise<MarketRules>;
   getWallets(): Promise<ReadonlyMap<Currency, WalletBalance>>;

@@ -1,5 +1,4 @@
 // Maps what the exchange says about an order onto the journal's states. Pure: no I/O.
-import { Decimal } from '../../core/decimal.js';
 import type { OrderIntent } from '../order-journal/order-intent.js';
 import type { OrderState } from '../order-journal/order-state.js';
 import type { ExchangeOrder, ExchangeTrade } from './gateway.js';
@@ -14,17 +13,6 @@ export function stateForOrder(order: ExchangeOrder): OrderState {
     default:
       return order.matchedAmount.gt(0) ? 'PARTIALLY_FILLED' : 'ACCEPTED';
   }
-}
-
-/** Trades of this order, oldest first. */
-export function tradesOf(intent: OrderIntent, trades: readonly ExchangeTrade[]): ExchangeTrade[] {
-  return trades
-    .filter((trade) => trade.orderId === intent.exchangeOrderId)
-    .sort((a, b) => a.atMs - b.atMs || a.id.localeCompare(b.id));
-}
-
-export function sumAmounts(trades: readonly ExchangeTrade[]): Decimal {
-  return trades.reduce((sum, trade) => sum.plus(trade.amount), new Decimal(0));
 }
 
 /** The received currency pays the fee: a buy pays in base, a sell in quote. */

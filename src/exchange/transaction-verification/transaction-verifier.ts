@@ -3,14 +3,15 @@
 // An UNKNOWN order is only ever resent after it has been proven absent, with the same clientOrderId.
 import { AssertionError } from '../../core/assert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { formatDecimal } from '../../core/decimal.js';
+import { type Decimal, formatDecimal } from '../../core/decimal.js';
 import { EventEmitter } from '../../core/events.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
 import type { OrderJournal } from '../order-journal/order-journal.js';
 import { isTerminal, type OrderState } from '../order-journal/order-state.js';
 import type { ExchangeOrder, VerificationGateway } from './gateway.js';
-import { feeCurrencyOf, hasSuspiciousTrade, stateForOrder, sumAmounts, tradesOf } from './observe-order.js';
+import { feeCurrencyOf, hasSuspiciousTrade, stateForOrder } from './observe-order.js';
+import { collectOrderTrades } from './order-trades.js';
 import { type VerificationOptions, validateVerificationOptions } from './verification-options.js';
 
 /** Where fills and fund blocks go: the shadow ledger. Every call must be idempotent. */
@@ -25,6 +26,15 @@ export interface TransitionEvent {
   readonly from: OrderState;
   readonly to: OrderState;
   readonly cause: string;
+}
+
+/** The exchange says the order filled, but its trades still do not add up after tradesWaitMaxMs. */
+export interface FillsIncompleteEvent {
+  readonly intent: OrderIntent;
+  readonly exchangeOrderId: string;
+  /** Filled amount no trade accounts for yet. */
+  readonly missing: Decimal;
+  readonly waitedMs: number;
 }
 
 export interface TransactionVerifierOptions {
@@ -56,8 +66,12 @@ export class TransactionVerifier {
   readonly #missingSinceMs = new Map<string, number>();
   readonly #transitionEmitter = new EventEmitter<TransitionEvent>();
   readonly #errorEmitter = new EventEmitter<{ intent: OrderIntent; error: unknown }>();
+  /** When an order's filled amount was first seen without the trades to account for it, per order id. */
+  readonly #tradesMissingSinceMs = new Map<string, number>();
+  readonly #fillsIncompleteEmitter = new EventEmitter<FillsIncompleteEvent>();
   readonly onTransition = this.#transitionEmitter.addListener;
   readonly onError = this.#errorEmitter.addListener;
+  readonly onFillsIncomplete = this.#fillsIncompleteEmitter.addListener;
 
   constructor(options: TransactionVerifierOptions) {
     this.options = validateVerificationOptions(options.options);
@@ -92,6 +106,7 @@ export class TransactionVerifier {
       }
     }
     this.#pollDelayMs.delete(intent.id);
+    this.#tradesMissingSinceMs.delete(intent.id);
     if (isTerminal(intent.state)) await this.#ledger?.onFinished(intent);
     return intent;
   }
@@ -258,12 +273,8 @@ export class TransactionVerifier {
   ): Promise<Step> {
     const fillsComplete = order.matchedAmount.lte(0) || (await this.#recordFills(intent, order));
     let target = stateForOrder(order);
-    if (
-      target === 'FILLED' &&
-      !fillsComplete &&
-      this.#clock.nowMs() - intent.updatedAtMs < this.options.tradesWaitMaxMs
-    )
-      target = 'PARTIALLY_FILLED';
+    // Never end an order while its trades do not add up: its fills would never be booked.
+    if (isTerminal(target) && !fillsComplete) target = 'PARTIALLY_FILLED';
     if (expired && target === 'CANCELLED') target = 'EXPIRED';
     const patch = {
       exchangeOrderId: order.id,
@@ -288,13 +299,15 @@ export class TransactionVerifier {
     return { intent: next, waitMs: isTerminal(next.state) || behind ? 0 : this.options.pollIntervalMs };
   }
 
-  /** Records each trade of the order once; true when the trades account for the matched amount. */
+  /**
+   * Records each trade of the order once (every page of the trade list); true when the trades account
+   * for the matched amount. Past tradesWaitMaxMs without that, a person is told once.
+   */
   async #recordFills(intent: OrderIntent, order: ExchangeOrder): Promise<boolean> {
-    const trades = tradesOf(
-      { ...intent, exchangeOrderId: order.id },
-      await this.#gateway.listTrades(intent.market),
-    );
-    for (const trade of trades) {
+    const collected = await collectOrderTrades(this.#gateway, order, {
+      pagesMax: this.options.tradePagesMax,
+    });
+    for (const trade of collected.trades) {
       const fill: OrderFill = {
         tradeId: trade.id,
         orderId: intent.id,
@@ -308,7 +321,22 @@ export class TransactionVerifier {
       await this.#ledger?.onFill(intent, fill);
       await this.#journal.recordFill(fill);
     }
-    return sumAmounts(trades).gte(order.matchedAmount);
+    if (!collected.complete) this.#noteTradesMissing(intent, order, collected.missing);
+    else this.#tradesMissingSinceMs.delete(intent.id);
+    return collected.complete;
+  }
+
+  #noteTradesMissing(intent: OrderIntent, order: ExchangeOrder, missing: Decimal): void {
+    const nowMs = this.#clock.nowMs();
+    const sinceMs = this.#tradesMissingSinceMs.get(intent.id) ?? nowMs;
+    this.#tradesMissingSinceMs.set(intent.id, sinceMs);
+    const waitedMs = nowMs - sinceMs;
+    this.#logger.warn(
+      { orderId: intent.id, exchangeOrderId: order.id, missing: formatDecimal(missing), waitedMs },
+      'filled amount not yet accounted for by trades',
+    );
+    if (waitedMs >= this.options.tradesWaitMaxMs)
+      this.#fillsIncompleteEmitter.emit({ intent, exchangeOrderId: order.id, missing, waitedMs });
   }
 
   async #move(

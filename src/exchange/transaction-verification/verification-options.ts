@@ -11,8 +11,13 @@ export interface VerificationOptions {
   readonly orderLifetimeMs: number;
   /** A never-sent order older than this expires instead of being sent late, ms. Default 300 000. */
   readonly sendDeadlineMs: number;
-  /** How long to wait for trades to account for a filled amount before finishing anyway, ms. Default 30 000. */
+  /**
+   * How long trades may fail to account for a filled amount before a person is alerted, ms. The order
+   * is never finished meanwhile: its fills would stay unbooked. Default 30 000.
+   */
   readonly tradesWaitMaxMs: number;
+  /** Pages of the trade list (30 trades each, newest first) read per look at one order. Default 20. */
+  readonly tradePagesMax: number;
 }
 
 export const VERIFICATION_DEFAULTS: VerificationOptions = {
@@ -23,6 +28,7 @@ export const VERIFICATION_DEFAULTS: VerificationOptions = {
   orderLifetimeMs: 120_000,
   sendDeadlineMs: 300_000,
   tradesWaitMaxMs: 30_000,
+  tradePagesMax: 20,
 };
 
 export function validateVerificationOptions(partial: Partial<VerificationOptions> = {}): VerificationOptions {
@@ -33,6 +39,8 @@ export function validateVerificationOptions(partial: Partial<VerificationOptions
   }
   if (options.submitAttemptsMax < 1)
     throw new RangeError(`submitAttemptsMax must be at least 1, was ${options.submitAttemptsMax}`);
+  if (options.tradePagesMax < 1 || options.tradePagesMax > 100)
+    throw new RangeError(`tradePagesMax must be in [1, 100], was ${options.tradePagesMax}`);
   if (options.pollIntervalMs < 1)
     throw new RangeError(`pollIntervalMs must be positive, was ${options.pollIntervalMs}`);
   if (options.pollIntervalMs > options.pollIntervalMaxMs)

@@ -10,6 +10,8 @@ import { pyDecimal10, tradeJson } from '../serialize.js';
 /** User trades are listed for this long, as on Nobitex. */
 export const USER_TRADES_WINDOW_MS = 3 * 86_400_000;
 export const USER_TRADES_PAGE_SIZE = 30;
+/** Nobitex accepts page and pageSize from 1 to 100 (DOCS _general_notes.md, pagination). */
+const PAGE_PARAM_MAX = 100;
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
@@ -32,18 +34,24 @@ function userTrades(ctx: SimContext): Handler {
       return reply.code(400).send(failed('ParseError', 'srcCurrency and dstCurrency must be given together'));
     const fromIdText = textField(request, 'fromId');
     const fromId = fromIdText === undefined ? undefined : Number(fromIdText);
+    const page = pageParam(textField(request, 'page'), 1);
+    const pageSize = pageParam(textField(request, 'pageSize'), USER_TRADES_PAGE_SIZE);
+    if (page === undefined || pageSize === undefined)
+      return reply.code(400).send(failed('ParseError', 'page and pageSize must be integers from 1 to 100'));
     const sinceMs = ctx.clock.nowMs() - USER_TRADES_WINDOW_MS;
+    // Newest first, with or without fromId (which only drops trades below it): pages walk back in time.
     const rows = ctx.engine.orders
       .filter(
         (o) => o.token === token && (src === undefined || (o.market.base === src && o.market.quote === dst)),
       )
       .flatMap((o) => o.fills.map((f) => ({ order: o, fill: f })))
       .filter(({ fill }) => fill.atMs >= sinceMs && (fromId === undefined || fill.id >= fromId))
-      .sort((a, b) => (fromId === undefined ? b.fill.id - a.fill.id : a.fill.id - b.fill.id));
+      .sort((a, b) => b.fill.id - a.fill.id);
+    const start = (page - 1) * pageSize;
     return reply.send({
       status: 'ok',
-      trades: rows.slice(0, USER_TRADES_PAGE_SIZE).map(({ order, fill }) => tradeJson(order, fill)),
-      hasNext: rows.length > USER_TRADES_PAGE_SIZE,
+      trades: rows.slice(start, start + pageSize).map(({ order, fill }) => tradeJson(order, fill)),
+      hasNext: rows.length > start + pageSize,
     });
   };
 }
@@ -123,6 +131,13 @@ function profile(ctx: SimContext): Handler {
       websocketAuthParam: createHash('sha256').update(`ws:${token}`).digest('hex').slice(0, 32),
     });
   };
+}
+
+/** Nobitex's general pagination (`page`, `pageSize`): integers from 1 to 100; undefined when invalid. */
+function pageParam(text: string | undefined, fallback: number): number | undefined {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  return Number.isInteger(value) && value >= 1 && value <= PAGE_PARAM_MAX ? value : undefined;
 }
 
 function walletId(token: string, currency: Currency): number {

@@ -42,6 +42,7 @@ function addOrder(ctx: SimContext): Handler {
         pro: field(request, 'pro'),
       },
       ctx.clock.nowMs(),
+      ctx.chaos.tradePieces(request.method, '/market/orders/add'),
     );
     if (result.ok)
       return reply.send({
