@@ -18,7 +18,8 @@ export type PlaceScript =
   | 'unknown'
   | 'notSent'
   | 'reject'
-  | 'duplicateCid';
+  | 'duplicateCid'
+  | 'duplicateOrder';
 
 export class FakeGateway implements VerificationGateway {
   readonly orders: ExchangeOrder[] = [];
@@ -36,6 +37,8 @@ export class FakeGateway implements VerificationGateway {
     if (step === 'unknown') return { kind: 'unknown', reason: 'timeout' };
     if (step === 'reject')
       return { kind: 'rejected', code: 'OverValueOrder', message: 'no balance', raw: {} };
+    if (step === 'duplicateOrder')
+      return { kind: 'rejected', code: 'DuplicateOrder', message: 'identical order within 10 s', raw: {} };
     if (step === 'duplicateCid')
       return { kind: 'rejected', code: 'DuplicateClientOrderId', message: 'dup', raw: {} };
     const order = this.#create(request, step === 'acceptFilled');

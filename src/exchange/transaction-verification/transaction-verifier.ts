@@ -51,6 +51,12 @@ export interface TransactionVerifierOptions {
 /** A bound on protocol steps per run, so a bug can never spin forever. */
 export const VERIFY_STEPS_MAX = 100_000;
 
+/**
+ * Nobitex refuses an order identical to one placed in the last 10 s (DuplicateOrder, reference 5.1);
+ * a refused send goes again after this long: the window plus a second for clock skew, ms.
+ */
+export const DUPLICATE_GUARD_WAIT_MS = 11_000;
+
 type Step = { readonly intent: OrderIntent; readonly waitMs: number };
 
 export class TransactionVerifier {
@@ -157,6 +163,7 @@ export class TransactionVerifier {
       case 'accepted':
         return this.#adopt(intent, outcome.order, 'exchange accepted', outcome.raw);
       case 'rejected':
+        if (outcome.code === 'DuplicateOrder') return this.#duplicateGuard(intent, outcome.raw);
         if (outcome.code === 'DuplicateClientOrderId')
           return {
             intent: await this.#move(intent, 'UNKNOWN', 'DuplicateClientOrderId: it exists, look it up', {
@@ -186,6 +193,34 @@ export class TransactionVerifier {
           waitMs: this.options.pollIntervalMs,
         };
     }
+  }
+
+  /**
+   * Nobitex's 10-second guard refused the request: an identical order (same side, execution, market,
+   * amount and price) was placed moments ago, by another signal or by hand. This request placed
+   * nothing, so a first send waits the window out and goes again. After an earlier send of this very
+   * order the identical one may be ours: ask the exchange before anything is sent again.
+   */
+  async #duplicateGuard(intent: OrderIntent, raw: unknown): Promise<Step> {
+    if (intent.submitCount > 1)
+      return {
+        intent: await this.#move(intent, 'UNKNOWN', 'DuplicateOrder after an earlier send: look it up', {
+          raw,
+        }),
+        waitMs: 0,
+      };
+    return {
+      intent: await this.#move(
+        intent,
+        'PREPARED',
+        "DuplicateOrder: Nobitex's 10-s guard, send again after it",
+        {
+          raw,
+          patch: { submitCount: intent.submitCount - 1, lastError: 'DuplicateOrder' },
+        },
+      ),
+      waitMs: DUPLICATE_GUARD_WAIT_MS,
+    };
   }
 
   async #resolveUnknown(intent: OrderIntent): Promise<Step> {
