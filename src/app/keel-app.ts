@@ -209,7 +209,6 @@ export class KeelApp {
     const reconciliation = new ReconciliationLoop({
       reconciler,
       ledger,
-      journal,
       clock,
       logger,
       intervalMs: config.reconciliation.intervalMs,

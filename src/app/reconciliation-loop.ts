@@ -1,9 +1,12 @@
-// When reconciliation runs: opening balances from the exchange on a fresh ledger, then periodically,
-// but only while no order is in flight (a fill the ledger has not posted yet is not a discrepancy).
+// When reconciliation runs: opening balances from the exchange on a fresh ledger, then periodically
+// and on demand. Every comparison first catches the ledger up on the exchange's trades of live orders
+// (a fill the ledger has not posted yet is not a discrepancy), so runs need not wait for orders to end.
 
 import type { KeelConfig } from '../config/index.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { LedgerOrderSink } from '../engine/ledger-sink.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
+import { FillCatchUp, inFlightCurrencies } from '../exchange/transaction-verification/fill-catch-up.js';
 import type { Logger } from '../logging/logger.js';
 import type { Ledger } from '../position/ledger.js';
 import { Reconciler } from '../position/reconciliation.js';
@@ -20,7 +23,18 @@ export async function createReconciler(options: {
   clock: Clock;
   logger: Logger;
 }): Promise<Reconciler> {
-  const { exchange, journal } = options;
+  const { exchange, journal, ledger } = options;
+  const catchUp = new FillCatchUp({
+    journal,
+    gateway: exchange.gateway,
+    ledger: new LedgerOrderSink(ledger),
+    stillBlocked: (intent) =>
+      [intent.market.base, intent.market.quote].some((asset) =>
+        ledger.blockedForOrder(intent.id, asset).gt(0),
+      ),
+    tradePagesMax: options.config.verification.tradePagesMax,
+    logger: options.logger,
+  });
   return Reconciler.create({
     ledger: options.ledger,
     database: options.db,
@@ -46,6 +60,13 @@ export async function createReconciler(options: {
         market: `${order.market.base}-${order.market.quote}`,
       }));
     },
+    catchUp: async () => {
+      const { inFlight } = await catchUp.run();
+      return {
+        assets: inFlightCurrencies(inFlight),
+        reasons: inFlight.map((order) => `order ${order.orderId} ${order.reason}`),
+      };
+    },
     knownOrders: {
       knownOrderIds: () => journal.knownExchangeOrderIds(),
       knownClientOrderIds: () => journal.knownClientOrderIds(),
@@ -65,7 +86,6 @@ export class ReconciliationLoop {
     private readonly o: {
       reconciler: Reconciler;
       ledger: Ledger;
-      journal: OrderJournal;
       clock: Clock;
       logger: Logger;
       intervalMs: number;
@@ -94,7 +114,7 @@ export class ReconciliationLoop {
     this.#timer = undefined;
   }
 
-  /** One run now (the CLI and API ask for it); waits for in-flight orders to settle first, briefly. */
+  /** One run now (the CLI and API ask for it); it catches up on live orders' trades before comparing. */
   async runNow(): Promise<ReconciliationResult> {
     return this.o.reconciler.runOnce();
   }
@@ -113,9 +133,7 @@ export class ReconciliationLoop {
     if (this.#running || this.#stopped) return;
     this.#running = true;
     try {
-      const live = await this.o.journal.listNonTerminal(1);
-      if (live.length === 0) await this.o.reconciler.runOnce();
-      else this.o.logger.debug({ openOrderCount: live.length }, 'reconciliation deferred: orders in flight');
+      await this.o.reconciler.runOnce();
     } catch (error) {
       this.o.logger.error({ err: error }, 'reconciliation failed');
     } finally {

@@ -21,6 +21,12 @@ export interface ReconcilerOptions {
   readonly fetchOpenOrders?: () => Promise<readonly ExchangeOpenOrder[]>;
   /** The order journal's view of which orders are ours. Required with `fetchOpenOrders`. */
   readonly knownOrders?: KnownOrdersProvider;
+  /**
+   * Posts the exchange's trades of live orders to the ledger (every page) before each comparison, and
+   * returns what it still cannot account for. A difference in those currencies is a fill in flight:
+   * skipped, neither corrected nor a breach. Default: nothing in flight.
+   */
+  readonly catchUp?: () => Promise<InFlight>;
   /** Time between runs once start() is called, ms. Default 60_000. */
   readonly intervalMs?: number;
   /** Longest wait for one fetch function, ms. Default 30_000. */
@@ -30,6 +36,13 @@ export interface ReconcilerOptions {
   /** Default systemClock. */
   readonly clock?: Clock;
   readonly logger?: Logger;
+}
+
+/** What the catch-up could not account for: the currencies to leave alone this run, and why. */
+export interface InFlight {
+  readonly assets: ReadonlySet<string>;
+  /** One line per order still in flight. */
+  readonly reasons: readonly string[];
 }
 
 export const RECONCILER_DEFAULTS = {

@@ -12,13 +12,15 @@ import {
   findUnknownOrders,
   type LedgerWallet,
 } from './reconciliation-compare.js';
-import type { ReconcilerOptions } from './reconciliation-options.js';
+import type { InFlight, ReconcilerOptions } from './reconciliation-options.js';
 import type { ReconciliationRow } from './reconciliation-result.js';
 
 export interface Snapshot {
   readonly wallets: ReadonlyMap<string, ExchangeWallet>;
   readonly unknownOrders: readonly ExchangeOpenOrder[];
 }
+
+const REASON_LENGTH_MAX = 500;
 
 type Fetchers = Pick<ReconcilerOptions, 'fetchWallets' | 'fetchOpenOrders' | 'knownOrders'>;
 
@@ -63,6 +65,12 @@ export async function correctRow(
     const reason = `correction failed: ${error instanceof Error ? error.message : String(error)}`;
     return { row: { ...comparison, ...unchanged(comparison), action: 'breach', reason } };
   }
+}
+
+/** A difference in a currency an order in flight may still move: left alone this run, with why. */
+export function skipInFlight(comparison: CurrencyComparison, inFlight: InFlight): ReconciliationRow {
+  const reason = `in flight: ${inFlight.reasons.join('; ')}`.slice(0, REASON_LENGTH_MAX);
+  return { ...comparison, ...unchanged(comparison), action: 'skipped', reason };
 }
 
 /** Opening balance for a currency the ledger has never seen; known currencies are left to runOnce. */

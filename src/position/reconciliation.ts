@@ -19,6 +19,7 @@ import type {
   UnknownOrdersEvent,
 } from './reconciliation-events.js';
 import {
+  type InFlight,
   RECONCILER_DEFAULTS,
   type ReconcilerOptions,
   validateReconcilerOptions,
@@ -30,7 +31,15 @@ import {
   statusOf,
   summarize,
 } from './reconciliation-result.js';
-import { correctRow, fetchSnapshot, ledgerWallets, openRow, type Snapshot } from './reconciliation-steps.js';
+import {
+  correctRow,
+  fetchSnapshot,
+  ledgerWallets,
+  openRow,
+  type Snapshot,
+  skipInFlight,
+  withTimeout,
+} from './reconciliation-steps.js';
 import {
   findUnacknowledgedBreach,
   insertAcknowledgement,
@@ -39,6 +48,8 @@ import {
   saveOutcome,
   type UnacknowledgedBreach,
 } from './reconciliation-store.js';
+
+const NOTHING_IN_FLIGHT: InFlight = { assets: new Set(), reasons: [] };
 
 export class Reconciler {
   readonly #options: ReconcilerOptions;
@@ -161,8 +172,9 @@ export class Reconciler {
     const { runId } = await reserveRun(this.#db, 'reconcile', startedAtMs);
     let snapshot: Snapshot;
     let wallets: Map<string, LedgerWallet>;
+    let inFlight: InFlight;
     try {
-      [snapshot, wallets] = await this.#consistentSnapshot();
+      [snapshot, wallets, inFlight] = await this.#consistentSnapshot();
     } catch (error) {
       return this.#fail({ runId, kind: 'reconcile', startedAtMs }, error);
     }
@@ -174,6 +186,10 @@ export class Reconciler {
     const corrections = new Map<string, Posting>();
     const rows: ReconciliationRow[] = [];
     for (const comparison of comparisons) {
+      if (comparison.action !== 'match' && inFlight.assets.has(comparison.asset)) {
+        rows.push(skipInFlight(comparison, inFlight));
+        continue;
+      }
       const { row, posting } = await correctRow(this.#ledger, runId, comparison);
       rows.push(row);
       if (posting !== undefined) corrections.set(row.asset, posting);
@@ -188,16 +204,29 @@ export class Reconciler {
     return this.#finish(run, corrections);
   }
 
-  /** Fetches until the ledger did not move during the fetch, so both sides describe one moment. */
-  async #consistentSnapshot(): Promise<[Snapshot, Map<string, LedgerWallet>]> {
+  /**
+   * Catches up on the exchange's trades of live orders, then fetches, then catches up again, until
+   * the ledger did not move across the fetch: both sides then describe one moment, and every fill
+   * that happened before the fetch is posted (a fill in flight is never taken for a discrepancy).
+   */
+  async #consistentSnapshot(): Promise<[Snapshot, Map<string, LedgerWallet>, InFlight]> {
     const attemptsMax = this.#options.fetchAttemptsMax ?? RECONCILER_DEFAULTS.fetchAttemptsMax;
+    await this.#catchUp();
     for (let attempt = 1; ; attempt++) {
       const seqBefore = this.#ledger.lastSeq;
       const snapshot = await this.#fetch();
-      if (this.#ledger.lastSeq === seqBefore) return [snapshot, ledgerWallets(this.#ledger)];
+      const inFlight = await this.#catchUp();
+      if (this.#ledger.lastSeq === seqBefore) return [snapshot, ledgerWallets(this.#ledger), inFlight];
       if (attempt >= attemptsMax)
         throw new SnapshotTornError(`ledger kept changing during ${attemptsMax} fetches; nothing compared`);
     }
+  }
+
+  #catchUp(): Promise<InFlight> {
+    const catchUp = this.#options.catchUp;
+    if (catchUp === undefined) return Promise.resolve(NOTHING_IN_FLIGHT);
+    const timeoutMs = this.#options.fetchTimeoutMs ?? RECONCILER_DEFAULTS.fetchTimeoutMs;
+    return withTimeout(this.#clock, catchUp(), timeoutMs, 'catchUp');
   }
 
   #fetch(): Promise<Snapshot> {

@@ -2,7 +2,9 @@
 // the newest 30 trades a page; an order with more trades than a page, or whose trades were pushed back
 // by later ones (other orders, the account holder's own trading), needs the older pages too.
 import { Decimal } from '../../core/decimal.js';
+import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
 import type { ExchangeOrder, ExchangeTrade, VerificationGateway } from './gateway.js';
+import { feeCurrencyOf } from './observe-order.js';
 
 export interface OrderTrades {
   /** The order's trades found, oldest first, each once. */
@@ -25,6 +27,7 @@ export async function collectOrderTrades(
 ): Promise<OrderTrades> {
   const found = new Map<string, ExchangeTrade>();
   let pagesRead = 0;
+  if (order.matchedAmount.lte(0)) return { trades: [], complete: true, missing: new Decimal(0), pagesRead };
   for (let page = 1; page <= options.pagesMax; page++) {
     const answer = await gateway.listTradesPage(order.market, page);
     pagesRead++;
@@ -35,6 +38,20 @@ export async function collectOrderTrades(
   const trades = [...found.values()].sort((a, b) => a.atMs - b.atMs || a.id.localeCompare(b.id));
   const missing = Decimal.max(order.matchedAmount.minus(sumAmounts(trades)), 0);
   return { trades, complete: missing.isZero(), missing, pagesRead };
+}
+
+/** The journal's and the ledger's record of one exchange trade of this order. */
+export function fillOf(intent: OrderIntent, trade: ExchangeTrade): OrderFill {
+  return {
+    tradeId: trade.id,
+    orderId: intent.id,
+    amount: trade.amount,
+    price: trade.price,
+    total: trade.total,
+    fee: trade.fee,
+    feeCurrency: feeCurrencyOf(intent),
+    atMs: trade.atMs,
+  };
 }
 
 function sumAmounts(trades: Iterable<ExchangeTrade>): Decimal {

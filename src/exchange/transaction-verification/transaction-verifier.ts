@@ -10,8 +10,8 @@ import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
 import type { OrderJournal } from '../order-journal/order-journal.js';
 import { isTerminal, type OrderState } from '../order-journal/order-state.js';
 import type { ExchangeOrder, VerificationGateway } from './gateway.js';
-import { feeCurrencyOf, hasSuspiciousTrade, stateForOrder } from './observe-order.js';
-import { collectOrderTrades } from './order-trades.js';
+import { hasSuspiciousTrade, stateForOrder } from './observe-order.js';
+import { collectOrderTrades, fillOf } from './order-trades.js';
 import { type VerificationOptions, validateVerificationOptions } from './verification-options.js';
 
 /** Where fills and fund blocks go: the shadow ledger. Every call must be idempotent. */
@@ -343,16 +343,7 @@ export class TransactionVerifier {
       pagesMax: this.options.tradePagesMax,
     });
     for (const trade of collected.trades) {
-      const fill: OrderFill = {
-        tradeId: trade.id,
-        orderId: intent.id,
-        amount: trade.amount,
-        price: trade.price,
-        total: trade.total,
-        fee: trade.fee,
-        feeCurrency: feeCurrencyOf(intent),
-        atMs: trade.atMs,
-      };
+      const fill = fillOf(intent, trade);
       await this.#ledger?.onFill(intent, fill);
       await this.#journal.recordFill(fill);
     }
