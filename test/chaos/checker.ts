@@ -33,7 +33,8 @@ export function checkOneOrderPerSignal(world: ChaosWorld, seen: Observations): s
   for (const id of seen.accepted) signalByClientId.set(clientOrderIdFor(id), id);
   const counts = new Map<string, number[]>();
   for (const order of world.simulator.groundTruthOrders()) {
-    const key = order.clientOrderId ?? `(none:${order.id})`;
+    if (order.clientOrderId === null) continue; // the account holder's own orders: Keel always sends one
+    const key = order.clientOrderId;
     counts.set(key, [...(counts.get(key) ?? []), order.id]);
   }
   for (const [clientOrderId, ids] of counts) {
@@ -62,15 +63,26 @@ export async function checkLedger(world: ChaosWorld): Promise<string[]> {
   return problems;
 }
 
-/** Every exchange fill of ours has a posting (checked once everything has settled). */
+/**
+ * Every exchange trade of Keel's orders has a posting (checked once everything has settled); the
+ * account holder's own trades (orders without a clientOrderId) are not Keel's to post.
+ */
 export async function checkFillsPosted(world: ChaosWorld): Promise<string[]> {
   const rows = await world.app.db.query<{ trade_id: string }>(
     'SELECT DISTINCT trade_id FROM ledger_postings WHERE trade_id IS NOT NULL',
   );
   const posted = new Set(rows.map((r) => r.trade_id));
+  const keelOrders = new Set(
+    world.simulator
+      .groundTruthOrders()
+      .filter((o) => o.clientOrderId !== null)
+      .map((o) => o.id),
+  );
   return world.simulator
     .trades()
-    .filter((t) => t.token === SIMULATOR_DEFAULT_TOKEN && !posted.has(String(t.id)))
+    .filter(
+      (t) => t.token === SIMULATOR_DEFAULT_TOKEN && keelOrders.has(t.orderId) && !posted.has(String(t.id)),
+    )
     .map((t) => `exchange trade ${t.id} (order ${t.orderId}) was never posted to the ledger`);
 }
 
@@ -123,9 +135,10 @@ export async function checkTerminal(world: ChaosWorld, seen: Observations): Prom
   );
   for (const o of orders) journalByClientId.set(o.client_order_id, o.state);
   for (const order of world.simulator.groundTruthOrders()) {
+    if (order.clientOrderId === null) continue; // the account holder's own orders
     if (order.status === 'Active')
       problems.push(`exchange order ${order.id} (${order.clientOrderId}) is still open on the exchange`);
-    const state = order.clientOrderId === null ? undefined : journalByClientId.get(order.clientOrderId);
+    const state = journalByClientId.get(order.clientOrderId);
     if (state === undefined) problems.push(`exchange order ${order.id} is not in the journal`);
     else if (!isTerminal(state as Parameters<typeof isTerminal>[0]))
       problems.push(`exchange order ${order.id} journaled as ${state}`);

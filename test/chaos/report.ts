@@ -31,6 +31,8 @@ export function formatReport(report: ChaosReport): string {
       String(n),
     ]),
     ['restarts', String(report.restarts)],
+    ...Object.entries(report.stepsByKind).map(([kind, n]): [string, string] => [`steps: ${kind}`, String(n)]),
+    ['duplicate guard hits', String(report.duplicateGuardHits)],
     ['fake time', `${Math.round(report.fakeTimeMs / 1000)} s`],
     ['invariant violations', String(report.violations)],
     ['time taken', `${(report.durationMs / 1000).toFixed(1)} s`],

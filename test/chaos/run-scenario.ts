@@ -5,7 +5,8 @@ import type { ChaosKind, ChaosRuleSpec } from '../../src/exchange/simulator/inde
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
-import { countSignalStates, settleAndCheck } from './settle.js';
+import { countDuplicateGuardHits, countSignalStates, settleAndCheck } from './settle.js';
+import { applyTruthStep } from './truth-steps.js';
 import { ChaosWorld } from './world.js';
 
 /** Fake time every step is followed by, so work progresses between steps, ms. */
@@ -21,6 +22,10 @@ export interface ScenarioResult {
   readonly orders: number;
   readonly signalStates: Readonly<Record<string, number>>;
   readonly restarts: number;
+  /** Steps applied, by kind (signals, faults, twin signals, manual trades, reconciliations…). */
+  readonly stepsByKind: Readonly<Record<string, number>>;
+  /** Sends Nobitex's 10-second guard refused (DuplicateOrder), from the journal's audit trail. */
+  readonly duplicateGuardHits: number;
   /** Status of the final reconciliation: ok, corrected, breach, error; `none` when it did not run. */
   readonly reconciliation: string;
   readonly fakeTimeMs: number;
@@ -34,10 +39,13 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const startMs = world.clock.nowMs();
   let restarts = 0;
   let signalStates: Record<string, number> = {};
+  let duplicateGuardHits = 0;
+  const stepsByKind: Record<string, number> = {};
   try {
     await world.startApp();
     for (const [index, step] of scenario.steps.entries()) {
       if (step.kind === 'restart') restarts++;
+      stepsByKind[step.kind] = (stepsByKind[step.kind] ?? 0) + 1;
       await applyStep(world, step, seen, webhooks);
       await world.clock.advance(STEP_GAP_MS);
       const found = [...checkOneOrderPerSignal(world, seen), ...(await checkLedger(world))];
@@ -46,6 +54,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     }
     if (violations.length === 0) violations.push(...(await settleAndCheck(world, seen)));
     signalStates = await countSignalStates(world);
+    duplicateGuardHits = await countDuplicateGuardHits(world);
   } catch (error) {
     violations.push(
       `harness error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -63,6 +72,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     orders: world.simulator.groundTruthOrders().length,
     signalStates,
     restarts,
+    stepsByKind,
+    duplicateGuardHits,
     reconciliation: seen.reconciliation,
     fakeTimeMs: world.clock.nowMs() - startMs,
   };
@@ -101,6 +112,10 @@ async function applyStep(
     case 'restart':
       await world.restart({ duringStartUp: step.duringStartUp });
       return;
+    case 'twinSignals':
+    case 'manualTrades':
+    case 'reconcileNow':
+      return applyTruthStep(world, step, seen, (body) => sendWebhook(world, body, seen, webhooks));
     case 'setBalance': {
       const entry = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN)[step.currency];
       const balance = parseDecimal(entry?.balance ?? '0', 'balance').plus(parseDecimal(step.delta, 'delta'));

@@ -37,6 +37,10 @@ export interface ChaosReport {
   /** Final reconciliation runs by status. */
   readonly finalReconciliations: Readonly<Record<string, number>>;
   readonly restarts: number;
+  /** Steps applied across all seeds, by kind. */
+  readonly stepsByKind: Readonly<Record<string, number>>;
+  /** Sends refused by Nobitex's 10-second duplicate guard (then sent again or looked up). */
+  readonly duplicateGuardHits: number;
   readonly fakeTimeMs: number;
   readonly violations: number;
   readonly failures: readonly ChaosFailure[];
@@ -55,6 +59,8 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
   const failures: ChaosFailure[] = [];
   let orders = 0;
   let restarts = 0;
+  let duplicateGuardHits = 0;
+  const stepsByKind: Record<string, number> = {};
   let fakeTimeMs = 0;
   let violations = 0;
   for (let seed = firstSeed; seed < firstSeed + seedCount; seed++) {
@@ -70,6 +76,9 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     webhooks.refused += result.webhooks.refused;
     orders += result.orders;
     restarts += result.restarts;
+    duplicateGuardHits += result.duplicateGuardHits;
+    for (const [kind, n] of Object.entries(result.stepsByKind))
+      stepsByKind[kind] = (stepsByKind[kind] ?? 0) + n;
     fakeTimeMs += result.fakeTimeMs;
     if (result.violations.length === 0) continue;
     violations += result.violations.length;
@@ -85,6 +94,8 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     exchangeOrders: orders,
     finalReconciliations: reconciliations,
     restarts,
+    stepsByKind,
+    duplicateGuardHits,
     fakeTimeMs,
     violations,
     failures,

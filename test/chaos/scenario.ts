@@ -5,6 +5,13 @@
 import { chance, createRng, pick, type Rng, randomInt } from '../../src/core/random.js';
 import type { ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { balanceStep, faultStep } from './fault-steps.js';
+import {
+  describeTruthStep,
+  manualTradesStep,
+  reconcileNowStep,
+  type TruthStep,
+  twinSignalsStep,
+} from './truth-steps.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -28,7 +35,8 @@ export type Step =
   | { readonly kind: 'tick'; readonly count: number }
   /** `duringStartUp`: stop the app while it may still be resuming orders, not after. */
   | { readonly kind: 'restart'; readonly duringStartUp: boolean }
-  | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string };
+  | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string }
+  | TruthStep;
 
 export interface Scenario {
   readonly seed: number;
@@ -75,6 +83,9 @@ function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
   if (roll < 0.79) return { kind: 'restart', duringStartUp: chance(rng, 0.3) };
   if (roll < 0.82) return balanceStep(rng);
   if (roll < 0.85) return { kind: 'tick', count: randomInt(rng, 1, 5) };
+  if (roll < 0.88) return twinSignalsStep(rng, seed, index, ids);
+  if (roll < 0.9) return reconcileNowStep(rng);
+  if (roll < 0.905) return manualTradesStep(rng);
   return { kind: 'advance', ms: pick(rng, [100, 500, 1_000, 3_000, 10_000, 30_000]) };
 }
 
@@ -140,6 +151,10 @@ export function describeStep(step: Step): string {
       return `setBalance ${step.currency} ${step.delta}`;
     case 'restart':
       return step.duringStartUp ? 'restart (during start-up)' : 'restart';
+    case 'twinSignals':
+    case 'manualTrades':
+    case 'reconcileNow':
+      return describeTruthStep(step);
     default:
       return step.kind;
   }

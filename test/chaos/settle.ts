@@ -2,6 +2,7 @@
 // reconciliation (tried again while a rate-limit back-off lasts), then every invariant.
 import type { ReconciliationResult } from '../../src/position/reconciliation-result.js';
 import { checkDifferencesExplained, checkReconciled } from './check-reconciliation.js';
+import { checkGuardNeverRejects, checkNoRejectedLiveOrder } from './check-truth.js';
 import {
   checkDurable,
   checkFillsMatch,
@@ -34,7 +35,12 @@ export async function settleAndCheck(world: ChaosWorld, seen: Observations): Pro
     ...(await checkTerminal(world, seen)),
   ];
   if (problems.length > 0) return problems.map((p) => `at the end: ${p}`);
-  problems.push(...(await checkFillsPosted(world)), ...(await checkFillsMatch(world)));
+  problems.push(
+    ...(await checkFillsPosted(world)),
+    ...(await checkFillsMatch(world)),
+    ...(await checkNoRejectedLiveOrder(world)),
+    ...(await checkGuardNeverRejects(world)),
+  );
   const result = await finalReconciliation(world);
   if (result === undefined) problems.push('final reconciliation did not finish');
   else {
@@ -74,4 +80,12 @@ export async function countSignalStates(world: ChaosWorld): Promise<Record<strin
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Sends refused by Nobitex's 10-second duplicate guard, as the journal's audit trail recorded them. */
+export async function countDuplicateGuardHits(world: ChaosWorld): Promise<number> {
+  const rows = await world.app.db.query<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM order_events WHERE cause LIKE 'DuplicateOrder%'",
+  );
+  return Number(rows[0]?.n ?? 0);
 }

@@ -13,24 +13,33 @@ export interface ManualOrder {
   readonly pro?: boolean;
 }
 
-/** Places the order; returns Nobitex's answer body (`status: ok` with the order, or `failed`). */
-export async function placeManualOrder(
-  simulator: Simulator,
-  order: ManualOrder,
-): Promise<{ status: string; code?: string; order?: { id: number; matchedAmount: string } }> {
+export type ManualAnswer = { status: string; code?: string; order?: { id: number; matchedAmount: string } };
+
+/** The request body, as the website or another bot would send it. */
+export function manualOrderBody(order: ManualOrder): string {
+  return JSON.stringify({
+    type: order.type,
+    srcCurrency: order.srcCurrency,
+    dstCurrency: order.dstCurrency,
+    amount: order.amount,
+    execution: order.execution ?? 'market',
+    ...(order.price === undefined ? {} : { price: order.price }),
+    ...(order.pro === true ? { pro: 'yes' } : {}),
+  });
+}
+
+export const MANUAL_HEADERS = {
+  authorization: `Token ${SIMULATOR_DEFAULT_TOKEN}`,
+  'content-type': 'application/json',
+} as const;
+
+/** Places the order straight on the simulator (no faults in the way); returns Nobitex's answer body. */
+export async function placeManualOrder(simulator: Simulator, order: ManualOrder): Promise<ManualAnswer> {
   const response = await simulator.app.inject({
     method: 'POST',
     url: '/market/orders/add',
-    headers: { authorization: `Token ${SIMULATOR_DEFAULT_TOKEN}`, 'content-type': 'application/json' },
-    payload: JSON.stringify({
-      type: order.type,
-      srcCurrency: order.srcCurrency,
-      dstCurrency: order.dstCurrency,
-      amount: order.amount,
-      execution: order.execution ?? 'market',
-      ...(order.price === undefined ? {} : { price: order.price }),
-      ...(order.pro === true ? { pro: 'yes' } : {}),
-    }),
+    headers: MANUAL_HEADERS,
+    payload: manualOrderBody(order),
   });
-  return JSON.parse(response.body) as Awaited<ReturnType<typeof placeManualOrder>>;
+  return JSON.parse(response.body) as ManualAnswer;
 }

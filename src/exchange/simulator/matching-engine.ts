@@ -1,6 +1,6 @@
 // Places, fills and cancels orders against the synthetic books; moves funds in exact decimals.
 import { assert } from '../../core/assert.js';
-import { Decimal } from '../../core/decimal.js';
+import { Decimal, floorToStep } from '../../core/decimal.js';
 import type { Rng } from '../../core/random.js';
 import type { Currency } from '../markets.js';
 import { toSymbol } from '../markets.js';
@@ -155,7 +155,7 @@ export class MatchingEngine {
       if (order.type === 'buy' ? level.price.gt(order.worstPrice) : level.price.lt(order.worstPrice)) break;
       if (level.amount.lte(0)) continue;
       const amount = Decimal.min(remaining, level.amount);
-      for (const piece of splitAmount(amount, order.tradePieces ?? 1))
+      for (const piece of splitAmount(amount, order.tradePieces ?? 1, state.spec.amountStep))
         this.#fill(order, state, level, piece, nowMs);
     }
     if (order.matchedAmount.eq(order.amount)) this.#finish(order, 'Done');
@@ -216,11 +216,14 @@ export class MatchingEngine {
   }
 }
 
-/** `pieces` parts that add up to `amount` exactly: equal shares floored to 10 decimals, the rest last. */
-function splitAmount(amount: Decimal, pieces: number): Decimal[] {
-  if (pieces <= 1) return [amount];
-  const share = amount.dividedBy(pieces).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_DOWN);
-  if (share.lte(0)) return [amount];
-  const parts = Array.from({ length: pieces - 1 }, () => share);
-  return [...parts, amount.minus(share.times(pieces - 1))];
+/**
+ * At most `pieces` parts that add up to `amount` exactly, each a multiple of the market's amount step
+ * (as real trades are): equal shares floored to the step, the rest in the last part.
+ */
+function splitAmount(amount: Decimal, pieces: number, step: Decimal): Decimal[] {
+  const count = Math.min(pieces, amount.dividedToIntegerBy(step).toNumber());
+  if (count <= 1) return [amount];
+  const share = floorToStep(amount.dividedBy(count), step);
+  const parts = Array.from({ length: count - 1 }, () => share);
+  return [...parts, amount.minus(share.times(count - 1))];
 }
