@@ -116,6 +116,8 @@ export class ReconciliationLoop {
 
   /** One run now (the CLI and API ask for it); it catches up on live orders' trades before comparing. */
   async runNow(): Promise<ReconciliationResult> {
+    // Asked before the opening balances exist: comparing an empty ledger would be a breach of everything.
+    if (this.o.ledger.assets().length === 0) return this.o.reconciler.initializeFromExchange();
     return this.o.reconciler.runOnce();
   }
 

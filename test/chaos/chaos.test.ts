@@ -34,7 +34,14 @@ describe('chaos simulation', () => {
     expect(report.restarts).toBeGreaterThan(0);
     for (const kind of ['reset', 'hang', 'commitThenFail', 'outage', 'drift'])
       expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
-  }, 120_000);
+    // Issue 12's order-truth modes: proxy 4xx after placing, fills split past a page of trades,
+    // identical orders within the 10-s guard, the account holder's trades, reconciling while filling.
+    for (const kind of ['proxyReject', 'splitTrades'])
+      expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
+    for (const kind of ['twinSignals', 'manualTrades', 'reconcileNow'])
+      expect(report.stepsByKind[kind], kind).toBeGreaterThan(0);
+    expect(report.duplicateGuardHits).toBeGreaterThan(0);
+  }, 240_000);
 
   it('replays a seed exactly', async () => {
     const scenario = generateScenario(4242, 25);

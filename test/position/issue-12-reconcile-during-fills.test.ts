@@ -68,6 +68,18 @@ describe('issue 12 mode 4: reconciliation while an order fills', () => {
     expect(Number(posted[0]?.n)).toBe(40);
   });
 
+  it('a reconciliation asked for before the opening balances opens them instead of halting', async () => {
+    world = new ChaosWorld(6);
+    const w = world;
+    await w.startApp();
+    // Asked at once, while start-up may not have posted the opening balances yet.
+    const result = await w.drive(w.app.reconciliation.runNow(), 'reconcile');
+    expect(result?.status).not.toBe('breach');
+    await w.drive(w.clock.sleep(5_000), 'start-up');
+    expect(w.app.killSwitch.mode).toBe('RUNNING');
+    expect(await w.app.reconciliation.runNow()).toMatchObject({ kind: 'reconcile', status: 'ok' });
+  });
+
   it('the periodic run reconciles while a limit order rests and fills, without a breach', async () => {
     world = new ChaosWorld(5);
     const w = world;
