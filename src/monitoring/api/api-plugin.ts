@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { isKeelError } from '../../core/errors.js';
+import { assertJsonDepth } from '../../core/json-depth.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { AccessControl } from './access-control.js';
 import {
@@ -50,6 +51,16 @@ export const dashboardApiPlugin: FastifyPluginAsync<DashboardApiPluginOptions> =
   });
   // Streams must end before the server can close: it waits for open connections.
   app.addHook('preClose', async () => stream.close());
+  // fastify's own parser (prototype poisoning refused), after a depth check it cannot overflow on.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      assertJsonDepth(String(body));
+    } catch (error) {
+      return done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+    return parseJson(request, String(body), done);
+  });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
   app.setErrorHandler((error, _request, reply) => sendError(reply, error, logger));
 
