@@ -260,6 +260,7 @@ export class KeelApp {
       passphrase: webhookPassphrase.value,
       ...(config.webhook.hmacSecret === undefined ? {} : { hmacSecret: config.webhook.hmacSecret }),
       hmacRequired: config.webhook.hmacRequired,
+      signatureAgeMaxMs: config.webhook.signatureAgeMaxMs,
       ipAllowList: {
         enabled: config.webhook.ipAllowList.enabled,
         addresses: config.webhook.ipAllowList.addresses,

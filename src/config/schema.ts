@@ -68,6 +68,8 @@ const webhookSchema = section({
   hmacSecret: secret().optional(),
   /** Refuse webhooks without a valid `X-Keel-Signature` (senders that can sign; TradingView cannot). */
   hmacRequired: bool().default(false),
+  /** A signed webhook's `X-Keel-Timestamp` may be this far from now, either way, ms. */
+  signatureAgeMaxMs: intRange(1_000, 3_600_000).default(300_000),
   ipAllowList: section({
     enabled: bool().default(false),
     addresses: list(ipAddress(), { min: 1, max: 256 }).default(TRADINGVIEW_ADDRESSES),
