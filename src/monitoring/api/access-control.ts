@@ -3,11 +3,11 @@
 // header, and not the listener that trusted proxies front); local requests need no credentials (the
 // Host and cross-site checks still apply). Every other request needs a session cookie, a bearer token or
 // basic auth, and an address that keeps failing is answered 429 for a while.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
+import { authenticate, deriveSessionKey } from './credentials.js';
 import { readSession, SESSION_COOKIE, sessionCookie } from './session-cookie.js';
 
 /** Anything that hands out its value only on request, like config's `Secret`. */
@@ -219,46 +219,6 @@ async function tooMany(reply: FastifyReply, retryAfterSeconds: number | undefine
     .header('retry-after', String(Math.max(1, retryAfterSeconds ?? 60)))
     .header('cache-control', 'no-store')
     .send({ error: 'too many failed logins from this address; try again later' });
-}
-
-function authenticate(request: FastifyRequest, options: AccessControlOptions): string | undefined {
-  const header = request.headers.authorization ?? '';
-  const [scheme = '', credentials = ''] = header.trim().split(/\s+/, 2);
-  if (options.token !== undefined) {
-    if (scheme.toLowerCase() === 'bearer' && safeEqual(credentials, options.token.reveal())) return 'token';
-  }
-  if (options.basicAuth !== undefined && scheme.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return undefined;
-    const { user, password } = options.basicAuth;
-    const expected = typeof password === 'string' ? password : password.reveal();
-    // Both compared every time, so the timing does not tell which half was wrong.
-    const userOk = safeEqual(decoded.slice(0, colon), user);
-    const passwordOk = safeEqual(decoded.slice(colon + 1), expected);
-    if (userOk && passwordOk) return user;
-  }
-  return undefined;
-}
-
-/** Constant time in the candidate's content: digests of equal length are compared. */
-function safeEqual(candidate: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(candidate), digest(expected));
-}
-
-function deriveSessionKey(options: AccessControlOptions): string {
-  const password = options.basicAuth?.password;
-  const parts = [
-    options.token?.reveal(),
-    options.basicAuth?.user,
-    typeof password === 'string' ? password : password?.reveal(),
-  ];
-  // Without credentials no session is ever issued; the key only has to be unguessable.
-  if (parts.every((part) => part === undefined)) return randomBytes(32).toString('base64url');
-  return createHash('sha256')
-    .update(`keel-session-v1\0${parts.map((part) => part ?? '').join('\0')}`, 'utf8')
-    .digest('base64url');
 }
 
 function checkPositive(name: string, value: number): number {
