@@ -1,17 +1,22 @@
-// Keel's one HTTP server: the webhook (its own auth), the dashboard and its API (access control),
-// liveness, readiness and Prometheus metrics.
+// Keel's listeners. The webhook listener serves the webhook (its own auth) and the probes; the operator
+// surface (dashboard, API, metrics) shares it, or with server.operatorPort gets a listener of its own,
+// so that only the webhook need be exposed through a proxy. On every listener a foreign Host is refused
+// before any route runs, and slow or piled-up connections are cut off.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { KeelConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logging/logger.js';
+import { AddressSet, resolveClientAddress, unmapIpv4 } from '../market-data/authenticate.js';
 import type { TradingViewIntake } from '../market-data/tradingview-intake.js';
 import { tradingViewWebhookPlugin } from '../market-data/tradingview-webhook-handler.js';
-import { createAccessControl } from '../monitoring/api/access-control.js';
+import { type AuthFailure, createAccessControl } from '../monitoring/api/access-control.js';
 import { dashboardApiPlugin } from '../monitoring/api/api-plugin.js';
+import { operatorAccessPlugin } from '../monitoring/api/operator-access-plugin.js';
 import type { StatusSource } from '../monitoring/api/status-source.js';
 import { dashboardPlugin } from '../monitoring/dashboard/dashboard-plugin.js';
 import type { HealthRegistry } from '../monitoring/health-registry.js';
 import type { Metrics } from '../monitoring/metrics.js';
+import { HostAllowList } from './host-allow-list.js';
 
 export interface HttpServerOptions {
   readonly config: KeelConfig;
@@ -25,54 +30,110 @@ export interface HttpServerOptions {
   readonly reconcile: () => Promise<unknown>;
   /** GET /api/cluster: leadership and shared-state modes of this instance. */
   readonly cluster?: () => Promise<unknown>;
+  /** Credentials were presented to the operator surface and were wrong. */
+  readonly onAuthFailure?: (failure: AuthFailure) => void;
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
-export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
-  const { config } = options;
+export interface HttpServers {
+  /** The webhook and the probes; also the operator surface unless it has its own listener. */
+  readonly webhook: FastifyInstance;
+  /** The dashboard, API and metrics on server.operatorHost:operatorPort, when configured. */
+  readonly operator: FastifyInstance | undefined;
+}
+
+/** How often Node looks for requests past their header or request timeout, ms. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+export async function createHttpServers(options: HttpServerOptions): Promise<HttpServers> {
+  const { server } = options.config;
+  const separate = server.operatorPort !== undefined;
+  const hosts = new HostAllowList({
+    listenHosts: separate ? [server.host, server.operatorHost] : [server.host],
+    publicHosts: server.publicHosts,
+  });
+  const webhook = createListener(options.config, hosts);
+  await webhook.register(tradingViewWebhookPlugin, { prefix: '/webhooks', intake: options.intake });
+  webhook.get('/healthz', async () => ({ status: 'alive' }));
+  webhook.get('/readyz', async (_request, reply) => {
+    const readiness = await options.health.readiness();
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+  if (!separate) {
+    await webhook.register(operatorSurface(options, { host: server.host, proxied: true }));
+    return { webhook, operator: undefined };
+  }
+  const operator = createListener(options.config, hosts);
+  operator.get('/healthz', async () => ({ status: 'alive' }));
+  await operator.register(operatorSurface(options, { host: server.operatorHost, proxied: false }));
+  return { webhook, operator };
+}
+
+function createListener(config: KeelConfig, hosts: HostAllowList): FastifyInstance {
+  const { server } = config;
   const app = Fastify({
     logger: false,
     bodyLimit: 1_048_576,
     // Slow or stuck clients never hold a connection for long; the webhook has its own tighter read timeout.
-    requestTimeout: 30_000,
-    connectionTimeout: 30_000,
+    requestTimeout: server.requestTimeoutMs,
+    connectionTimeout: server.requestTimeoutMs,
     keepAliveTimeout: 5_000,
     trustProxy: false,
+    http: {
+      headersTimeout: server.headersTimeoutMs,
+      requestTimeout: server.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
   });
+  app.server.maxConnections = server.connectionsMax;
+  app.addHook('onRequest', hosts.hook);
+  return app;
+}
+
+/**
+ * The dashboard, API, reconcile, cluster and metrics routes behind one guard. On the webhook's own
+ * listener (`proxied`) every request counts as remote once trusted proxies are configured: the proxy
+ * connects from loopback too.
+ */
+function operatorSurface(options: HttpServerOptions, listener: { host: string; proxied: boolean }) {
+  const { config } = options;
+  const trustedProxies = new AddressSet(config.webhook.trustedProxies);
   const access = createAccessControl({
-    host: config.server.host,
+    host: listener.host,
+    proxied: listener.proxied && trustedProxies.size > 0,
     ...(config.dashboard.token === undefined ? {} : { token: config.dashboard.token }),
     ...(config.dashboard.basicAuth === undefined ? {} : { basicAuth: config.dashboard.basicAuth }),
-  });
-  await app.register(tradingViewWebhookPlugin, { prefix: '/webhooks', intake: options.intake });
-  await app.register(dashboardApiPlugin, {
-    prefix: '/api',
-    source: options.source,
-    access,
+    clientAddress: (request) => {
+      const peer = request.socket.remoteAddress;
+      const forwarded = request.headers['x-forwarded-for'];
+      return resolveClientAddress(peer, forwarded, trustedProxies) ?? unmapIpv4(peer ?? 'unknown');
+    },
+    sessionTtlMs: config.dashboard.sessionTtlMs,
+    authFailuresMax: config.dashboard.authFailuresMax,
+    authFailureWindowMs: config.dashboard.authFailureWindowMs,
     clock: options.clock,
-    logger: options.logger,
   });
-  await app.register(dashboardPlugin, { access });
-  app.get('/healthz', async () => ({ status: 'alive' }));
-  app.get('/readyz', async (_request, reply) => {
-    const readiness = await options.health.readiness();
-    return reply.code(readiness.ready ? 200 : 503).send(readiness);
-  });
-  await app.register(async (operatorScope) => {
-    operatorScope.addHook('onRequest', access.guard);
-    operatorScope.post('/api/reconcile', async () => options.reconcile());
+  const { onAuthFailure } = options;
+  if (onAuthFailure !== undefined) access.onAuthFailure(onAuthFailure);
+  return async (scope: FastifyInstance) => {
+    await scope.register(operatorAccessPlugin, { access, publicHosts: config.server.publicHosts });
+    await scope.register(dashboardApiPlugin, {
+      prefix: '/api',
+      source: options.source,
+      access,
+      clock: options.clock,
+      logger: options.logger,
+    });
+    await scope.register(dashboardPlugin, { access });
+    scope.post('/api/reconcile', async () => options.reconcile());
     const { cluster } = options;
-    if (cluster !== undefined) operatorScope.get('/api/cluster', async () => cluster());
-  });
-  await app.register(async (metricsScope) => {
-    metricsScope.addHook('onRequest', access.guard);
-    metricsScope.get('/metrics', async (_request, reply) => {
+    if (cluster !== undefined) scope.get('/api/cluster', async () => cluster());
+    scope.get('/metrics', async (_request, reply) => {
       await options.beforeScrape?.();
       return reply
         .header('content-type', options.metrics.registry.contentType)
         .send(await options.metrics.registry.metrics());
     });
-  });
-  return app;
+  };
 }

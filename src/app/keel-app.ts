@@ -31,7 +31,7 @@ import { AppStatusSource } from './app-status-source.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
-import { createHttpServer } from './http-server.js';
+import { createHttpServers } from './http-server.js';
 import { collectGauges } from './metrics-collector.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
@@ -55,6 +55,7 @@ type ExchangeStackArgs = Parameters<typeof createExchangeStack>[0];
 export class KeelApp {
   #accepting = true;
   #started = false;
+  #operatorUrl: string | undefined;
 
   private constructor(
     readonly config: KeelConfig,
@@ -73,7 +74,10 @@ export class KeelApp {
     readonly health: HealthRegistry,
     readonly metrics: Metrics,
     readonly telemetry: Telemetry,
+    /** The webhook's listener; also the dashboard, API and metrics unless operatorServer exists. */
     readonly server: FastifyInstance,
+    /** The dashboard, API and metrics on their own listener (server.operatorPort). */
+    readonly operatorServer: FastifyInstance | undefined,
     readonly webhookPassphrase: { value: string; generated: boolean },
     readonly cluster: Cluster,
     readonly role: TradingRole,
@@ -261,6 +265,7 @@ export class KeelApp {
       passphrase: webhookPassphrase.value,
       ...(config.webhook.hmacSecret === undefined ? {} : { hmacSecret: config.webhook.hmacSecret }),
       hmacRequired: config.webhook.hmacRequired,
+      signatureAgeMaxMs: config.webhook.signatureAgeMaxMs,
       ipAllowList: {
         enabled: config.webhook.ipAllowList.enabled,
         addresses: config.webhook.ipAllowList.addresses,
@@ -320,7 +325,7 @@ export class KeelApp {
       bus,
       telemetry,
     });
-    const server = await createHttpServer({
+    const servers = await createHttpServers({
       config,
       intake,
       source,
@@ -336,6 +341,17 @@ export class KeelApp {
         return reconciliationView(await reconciliation.runNow());
       },
       cluster: () => cluster.view(),
+      onAuthFailure: ({ clientAddress, throttled }) => {
+        metrics.authFailures.inc({ result: throttled ? 'throttled' : 'refused' });
+        if (throttled)
+          rules.raise({
+            severity: 'warning',
+            source: 'security',
+            key: `auth.throttled.${clientAddress}`,
+            title: `repeated failed logins from ${clientAddress}: answered 429 for a while`,
+            details: { clientAddress, failuresMax: config.dashboard.authFailuresMax },
+          });
+      },
     });
     const app = new KeelApp(
       config,
@@ -354,7 +370,8 @@ export class KeelApp {
       health,
       metrics,
       telemetry,
-      server,
+      servers.webhook,
+      servers.operator,
       webhookPassphrase,
       cluster,
       role,
@@ -364,17 +381,29 @@ export class KeelApp {
     return app;
   }
 
+  /** Base URL of the dashboard, API and metrics once started. */
+  get operatorUrl(): string | undefined {
+    return this.#operatorUrl;
+  }
+
   get accepting(): boolean {
     return this.#accepting;
   }
 
-  /** Listens, then resumes open orders and takes signals in the background; returns the base URL. */
+  /** Listens, then resumes open orders and takes signals in the background; returns the webhook's base URL. */
   async start(): Promise<string> {
     const address = await this.server.listen({
       host: this.config.server.host,
       port: this.config.server.port,
     });
     this.#started = true;
+    const { operatorPort } = this.config.server;
+    if (this.operatorServer !== undefined && operatorPort !== undefined)
+      this.#operatorUrl = await this.operatorServer.listen({
+        host: this.config.server.operatorHost,
+        port: operatorPort,
+      });
+    else this.#operatorUrl = address;
     // The lease holder (or, without a lease, this instance) trades; the others stand by.
     this.role.start();
     return address;
@@ -387,7 +416,10 @@ export class KeelApp {
     await this.role.stop();
     // Also an engine started by hand (tests drive start-up without listening).
     await this.engine.stop(this.config.server.shutdownGraceMs);
-    if (this.#started) await this.server.close();
+    if (this.#started) {
+      await this.server.close();
+      await this.operatorServer?.close();
+    }
     for (const close of this.closers) {
       try {
         await close();

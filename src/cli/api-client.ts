@@ -2,6 +2,7 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import type { KeelConfig } from '../config/index.js';
+import { REQUEST_HEADER } from '../monitoring/api/cross-site-guard.js';
 
 export class ApiCallError extends Error {}
 
@@ -16,7 +17,8 @@ export async function callApi(
   baseUrl?: string,
 ): Promise<unknown> {
   const base = baseUrl ?? defaultBaseUrl(config);
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // X-Keel-Request marks a request no other site's page could have sent (the API refuses one without it or JSON).
+  const headers: Record<string, string> = { accept: 'application/json', [REQUEST_HEADER]: 'cli' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (config.dashboard.token !== undefined)
     headers.authorization = `Bearer ${config.dashboard.token.reveal()}`;
@@ -43,9 +45,15 @@ export async function callApi(
   return parsed;
 }
 
+/** The operator listener when it has its own, else the shared one. */
 function defaultBaseUrl(config: KeelConfig): string {
-  const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? '127.0.0.1' : config.server.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}`;
+  const { server } = config;
+  const [bound, port] =
+    server.operatorPort === undefined
+      ? [server.host, server.port]
+      : [server.operatorHost, server.operatorPort];
+  const host = ['0.0.0.0', '::', ''].includes(bound) ? '127.0.0.1' : bound;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function safeJson(text: string): unknown {
@@ -58,5 +66,5 @@ function safeJson(text: string): unknown {
 
 export const URL_OPTION_FLAGS = '--url <url>';
 export const URL_OPTION_DESCRIPTION =
-  'base URL of the running Keel (default from server.host and server.port)';
+  'base URL of the running Keel (default from server.operatorHost/operatorPort, else server.host and server.port)';
 export const baseUrlSchema = z.url({ protocol: /^https?$/ });

@@ -53,6 +53,13 @@ export const secretHttpUrl = () =>
 
 export const ipAddress = () => text().refine((value) => isIP(value) !== 0, { error: 'IPv4 or IPv6 address' });
 
+/** A DNS host name such as `keel.example.com` (no scheme, port or path). */
+export const hostName = () =>
+  text().refine((value) => HOST_NAME_PATTERN.test(value), { error: 'host name such as keel.example.com' });
+
+const HOST_NAME_PATTERN =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 /** An address or a CIDR block such as 10.0.0.0/8. */
 export const ipOrCidr = () =>
   text().refine((value) => isIpOrCidr(value), { error: 'IP address or CIDR block (10.0.0.0/8)' });

@@ -34,14 +34,28 @@ const problems = (options: Omit<LoadConfigOptions, 'cwd'> = {}): ConfigProblem[]
   return result.problems;
 };
 
-const PRODUCTION_SAFE: Environment = { KEEL_ENV: 'production', KEEL_WEBHOOK_PASSPHRASE: 'pass-phrase-1' };
+const STRONG = 'strong-secret-0123456789abcdef'; // 30 characters
+const PRODUCTION_SAFE: Environment = {
+  KEEL_ENV: 'production',
+  KEEL_WEBHOOK_PASSPHRASE: STRONG,
+  KEEL_OPERATOR_PORT: '8081',
+};
 
 describe('loadConfig precedence', () => {
   it('uses schema defaults when there is no file and no env', () => {
     const config = ok();
     expect(config.env).toBe('development');
     expect(config.mode).toBe('paper');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, shutdownGraceMs: 10_000 });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      shutdownGraceMs: 10_000,
+      operatorHost: '127.0.0.1',
+      publicHosts: [],
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      connectionsMax: 1_024,
+    });
     expect(config.nobitex.baseUrls).toEqual(['https://apiv2.nobitex.ir']);
     expect(config.nobitex.userAgent).toMatch(/^TraderBot\/keel-\d+\.\d+\.\d+/);
     expect(config.webhook.ipAllowList.addresses).toEqual([
@@ -297,18 +311,69 @@ describe('loadConfig strictness and relations', () => {
 
 describe('loadConfig safety refusals', () => {
   it('refuses production without a webhook passphrase', () => {
-    expect(problems({ env: { KEEL_ENV: 'production' } })).toEqual([
+    expect(problems({ env: { KEEL_ENV: 'production', KEEL_OPERATOR_PORT: '8081' } })).toEqual([
       expect.objectContaining({ path: 'webhook.passphrase', got: 'nothing' }),
     ]);
   });
 
-  it('refuses production on a non-loopback host without dashboard auth, and accepts either auth', () => {
-    const exposed = { ...PRODUCTION_SAFE, KEEL_HOST: '0.0.0.0' };
-    expect(problems({ env: exposed })).toEqual([expect.objectContaining({ path: 'dashboard.token' })]);
-    expect(ok({ env: { ...exposed, KEEL_DASHBOARD_TOKEN: 't' } }).server.host).toBe('0.0.0.0');
-    const basic = { ...exposed, KEEL_DASHBOARD_USER: 'ops', KEEL_DASHBOARD_PASSWORD: 'pw' };
+  it('refuses production without dashboard auth unless the operator surface has its own loopback listener', () => {
+    const { KEEL_OPERATOR_PORT: _port, ...shared } = PRODUCTION_SAFE;
+    for (const env of [
+      shared,
+      { ...shared, KEEL_HOST: '0.0.0.0' },
+      { ...PRODUCTION_SAFE, KEEL_OPERATOR_HOST: '0.0.0.0' },
+    ])
+      expect(problems({ env })).toEqual([
+        expect.objectContaining({
+          path: 'dashboard.token',
+          expected: expect.stringContaining('KEEL_OPERATOR_PORT'),
+        }),
+      ]);
+    expect(ok({ env: { ...shared, KEEL_DASHBOARD_TOKEN: STRONG } }).server.operatorPort).toBeUndefined();
+    const basic = {
+      ...shared,
+      KEEL_HOST: '0.0.0.0',
+      KEEL_DASHBOARD_USER: 'ops',
+      KEEL_DASHBOARD_PASSWORD: STRONG,
+    };
     expect(ok({ env: basic }).dashboard.basicAuth?.user).toBe('ops');
-    expect(ok({ env: { ...PRODUCTION_SAFE, KEEL_HOST: '::1' } }).server.host).toBe('::1');
+    expect(ok({ env: { ...PRODUCTION_SAFE, KEEL_OPERATOR_HOST: '::1' } }).server.operatorHost).toBe('::1');
+  });
+
+  it('refuses short secrets in production, naming the length and how to generate one, never the value', () => {
+    const weak = {
+      ...PRODUCTION_SAFE,
+      KEEL_WEBHOOK_PASSPHRASE: 'hunter2',
+      KEEL_WEBHOOK_HMAC_SECRET: 'k'.repeat(23),
+      KEEL_DASHBOARD_TOKEN: 'tok',
+      KEEL_DASHBOARD_USER: 'ops',
+      KEEL_DASHBOARD_PASSWORD: 'pw',
+    };
+    const found = problems({ env: weak });
+    expect(found.map((p) => [p.path, p.got])).toEqual([
+      ['webhook.passphrase', '7 characters'],
+      ['webhook.hmacSecret', '23 characters'],
+      ['dashboard.token', '3 characters'],
+      ['dashboard.basicAuth.password', '2 characters'],
+    ]);
+    for (const problem of found) {
+      expect(problem.expected).toContain('openssl rand -base64 32');
+      expect(JSON.stringify(problem)).not.toMatch(/hunter2|kkkk|"tok"|"pw"/);
+    }
+    expect(ok({ env: { ...weak, KEEL_ENV: 'development' } }).env).toBe('development');
+  });
+
+  it('refuses an operator port equal to the webhook port, and headers timeout above the request timeout', () => {
+    expect(problems({ env: { KEEL_PORT: '8080', KEEL_OPERATOR_PORT: '8080' } })).toEqual([
+      expect.objectContaining({ path: 'server.operatorPort' }),
+    ]);
+    expect(
+      problems({
+        configPath: writeJson('slow.json', {
+          server: { headersTimeoutMs: 40_000, requestTimeoutMs: 30_000 },
+        }),
+      }).map((p) => p.path),
+    ).toEqual(['server.headersTimeoutMs']);
   });
 
   it('refuses live mode without nobitex credentials in every profile', () => {

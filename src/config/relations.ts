@@ -145,6 +145,16 @@ const RELATIONS: readonly Check[] = [
       'cluster.leaseTtlMs / 2',
       Math.floor(c.leaseTtlMs / 2),
     ),
+  ({ server: s }) =>
+    notAbove('server.headersTimeoutMs', s.headersTimeoutMs, 'server.requestTimeoutMs', s.requestTimeoutMs),
+  ({ server: s }) =>
+    s.operatorPort !== undefined && s.operatorPort !== 0 && s.operatorPort === s.port
+      ? {
+          path: 'server.operatorPort',
+          expected: `a port other than server.port (${s.port})`,
+          got: String(s.port),
+        }
+      : undefined,
   ({ server, simulator }) =>
     server.port !== 0 && server.port === simulator.port
       ? {
@@ -164,17 +174,30 @@ const SAFETY: readonly Check[] = [
           got: 'nothing',
         }
       : undefined,
+  // The webhook's listener is reached from the Internet (through a proxy: TradingView calls only 80
+  // and 443), so an operator surface sharing it, or on any non-loopback address, needs credentials.
   (c) =>
     c.env === 'production' &&
-    !isLoopback(c.server.host) &&
     c.dashboard.token === undefined &&
-    c.dashboard.basicAuth === undefined
+    c.dashboard.basicAuth === undefined &&
+    !(c.server.operatorPort !== undefined && isLoopback(c.server.operatorHost))
       ? {
           path: 'dashboard.token',
-          expected: `dashboard.token or dashboard.basicAuth in production when server.host (${c.server.host}) is not loopback`,
+          expected:
+            'dashboard.token or dashboard.basicAuth in production (KEEL_DASHBOARD_TOKEN), unless the dashboard, API and metrics have a loopback listener of their own (KEEL_OPERATOR_PORT): the webhook listener is reachable through a proxy',
           got: 'nothing',
         }
       : undefined,
+  (c) =>
+    c.env !== 'production'
+      ? undefined
+      : secretsOf(c)
+          .filter(({ value }) => value.length < SECRET_LENGTH_MIN)
+          .map(({ path, value }) => ({
+            path,
+            expected: `at least ${SECRET_LENGTH_MIN} characters in production; generate one with \`openssl rand -base64 32\``,
+            got: `${value.length} characters`,
+          })),
   (c) =>
     c.mode === 'live' && c.nobitex.token === undefined && c.nobitex.apiKey === undefined
       ? {
@@ -189,6 +212,21 @@ const SAFETY: readonly Check[] = [
 /** Relations and safety refusals, in a stable order. */
 export function checkConfig(config: ParsedConfig): Violation[] {
   return [...RELATIONS, ...SAFETY].flatMap((check) => check(config) ?? []);
+}
+
+/** Shortest passphrase, token, password or signing key production accepts. */
+export const SECRET_LENGTH_MIN = 24;
+
+function secretsOf(c: ParsedConfig): { path: string; value: string }[] {
+  const found: { path: string; value: string }[] = [];
+  const add = (path: string, secret: { reveal(): string } | undefined) => {
+    if (secret !== undefined) found.push({ path, value: secret.reveal() });
+  };
+  add('webhook.passphrase', c.webhook.passphrase);
+  add('webhook.hmacSecret', c.webhook.hmacSecret);
+  add('dashboard.token', c.dashboard.token);
+  add('dashboard.basicAuth.password', c.dashboard.basicAuth?.password);
+  return found;
 }
 
 export function isLoopback(host: string): boolean {

@@ -14,6 +14,8 @@ const emailSchema = z.strictObject({
   port: portNumber().default(587),
   /** TLS from the first byte (port 465); false means STARTTLS when offered. */
   secure: bool().default(false),
+  /** Refuse to send (or log in) without TLS. Unset: on, unless host is loopback. */
+  requireTls: bool().optional(),
   user: text().optional(),
   password: secret().optional(),
   from: text(),

@@ -6,6 +6,7 @@ import {
   bool,
   decimalString,
   durationMs,
+  hostName,
   intRange,
   ipAddress,
   ipOrCidr,
@@ -37,6 +38,21 @@ const serverSchema = section({
   port: portNumber().default(8080),
   /** In-flight requests and drains get this long after SIGTERM before the process exits, ms. */
   shutdownGraceMs: durationMs().default(10_000),
+  /**
+   * Unset: the dashboard, API and metrics share the webhook's listener. Set: they get a listener of
+   * their own on operatorHost:operatorPort, and the webhook's listener serves only the webhook and probes.
+   */
+  operatorPort: portNumber().optional(),
+  /** Address of the operator listener (with operatorPort). */
+  operatorHost: text().default('127.0.0.1'),
+  /** Names Keel answers to besides loopback names and the listen addresses (DNS rebinding guard). */
+  publicHosts: list(hostName(), { min: 0, max: 32 }).default([]),
+  /** A client must send its request headers within this, ms. */
+  headersTimeoutMs: intRange(1_000, 300_000).default(10_000),
+  /** A client must send its whole request within this, ms (>= headersTimeoutMs). */
+  requestTimeoutMs: intRange(1_000, 300_000).default(30_000),
+  /** Open connections per listener at most; more are closed at once. */
+  connectionsMax: intRange(1, 100_000).default(1_024),
 });
 
 const storageSchema = section({
@@ -68,6 +84,8 @@ const webhookSchema = section({
   hmacSecret: secret().optional(),
   /** Refuse webhooks without a valid `X-Keel-Signature` (senders that can sign; TradingView cannot). */
   hmacRequired: bool().default(false),
+  /** A signed webhook's `X-Keel-Timestamp` may be this far from now, either way, ms. */
+  signatureAgeMaxMs: intRange(1_000, 3_600_000).default(300_000),
   ipAllowList: section({
     enabled: bool().default(false),
     addresses: list(ipAddress(), { min: 1, max: 256 }).default(TRADINGVIEW_ADDRESSES),
@@ -159,6 +177,11 @@ export const configSchema = z.strictObject({
   dashboard: section({
     token: secret().optional(),
     basicAuth: z.strictObject({ user: text(), password: secret() }).optional(),
+    /** A dashboard login (session cookie) lasts this long, ms. */
+    sessionTtlMs: durationMs().default(43_200_000),
+    /** Failed logins from one address within authFailureWindowMs before it gets 429. */
+    authFailuresMax: intRange(1, 1_000).default(10),
+    authFailureWindowMs: durationMs().default(900_000),
   }),
   logging: loggingSchema,
   simulator: section({

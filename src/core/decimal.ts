@@ -4,6 +4,7 @@ import { Decimal as DecimalJs } from 'decimal.js';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import { assert } from './assert.js';
 import { DecimalParseError } from './errors.js';
+import { assertJsonDepth } from './json-depth.js';
 
 /** Exact decimal type used for every amount and price. */
 export const Decimal = DecimalJs.clone({
@@ -91,9 +92,11 @@ export function roundHalfEvenToStep(value: Decimal, step: Decimal): Decimal {
 
 /**
  * Parses JSON without ever turning a number into a float: safe integers become numbers,
- * every other number keeps its text as a LosslessNumber (read it with parseDecimal).
+ * every other number keeps its text as a LosslessNumber (read it with parseDecimal). Text nested
+ * deeper than JSON_DEPTH_MAX throws JsonTooDeepError before the (recursive) parser runs.
  */
 export function parseJsonLossless(text: string): unknown {
+  assertJsonDepth(text);
   return parseLossless(text, null, (digits: string) => {
     const asNumber = Number(digits);
     return Number.isSafeInteger(asNumber) && /^-?\d+$/.test(digits) ? asNumber : parseLosslessNumber(digits);

@@ -69,3 +69,9 @@ export class DecimalParseError extends KeelError {
 }
 export const isDecimalParseError = (e: unknown): e is DecimalParseError =>
   isKeelError(e) && e.code === 'KEEL_ERR_DECIMAL_PARSE';
+
+export class JsonTooDeepError extends KeelError {
+  readonly code = 'KEEL_ERR_JSON_TOO_DEEP';
+}
+export const isJsonTooDeepError = (e: unknown): e is JsonTooDeepError =>
+  isKeelError(e) && e.code === 'KEEL_ERR_JSON_TOO_DEEP';

@@ -78,7 +78,10 @@ describe('createLogger', () => {
 
   it('takes the level per profile from the config', () => {
     const levelFor = (env: string) => {
-      const result = loadConfig({ cwd: tmpdir(), env: { KEEL_ENV: env, KEEL_WEBHOOK_PASSPHRASE: 'p' } });
+      const result = loadConfig({
+        cwd: tmpdir(),
+        env: { KEEL_ENV: env, KEEL_WEBHOOK_PASSPHRASE: 'p'.repeat(24), KEEL_OPERATOR_PORT: '8081' },
+      });
       if (!result.ok) throw new Error(JSON.stringify(result.problems));
       return loggerOptionsFromConfig(result.config).level;
     };

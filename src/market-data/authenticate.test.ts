@@ -1,5 +1,6 @@
 // Goal: each authentication check answers true only for the real thing. Method: direct calls with
 // good, wrong, truncated and odd inputs; address resolution through trusted and untrusted hops.
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   AddressSet,
@@ -35,20 +36,23 @@ describe('passphraseMatches', () => {
 
 describe('signatureMatches', () => {
   const body = Buffer.from('{"side":"buy"}');
-  it('accepts the sha256 HMAC of the exact bytes, hex in any case', () => {
-    const header = signBody('key', body);
-    expect(signatureMatches('key', body, header)).toBe(true);
-    expect(signatureMatches('key', body, header.toUpperCase().replace('SHA256', 'sha256'))).toBe(true);
+  const signed = { rawBody: body, timestamp: '1767268800000' };
+  it('accepts the sha256 HMAC of the timestamp and the exact bytes, hex in any case', () => {
+    const header = signBody('key', body, 1767268800000);
+    expect(signatureMatches('key', signed, header)).toBe(true);
+    expect(signatureMatches('key', signed, header.toUpperCase().replace('SHA256', 'sha256'))).toBe(true);
   });
 
   it.each([
     ['missing', undefined],
-    ['no scheme', signBody('key', '{"side":"buy"}').slice(7)],
-    ['short', signBody('key', '{"side":"buy"}').slice(0, -2)],
-    ['other key', signBody('other', '{"side":"buy"}')],
-    ['other body', signBody('key', '{"side":"sell"}')],
+    ['no scheme', signBody('key', '{"side":"buy"}', 1767268800000).slice(7)],
+    ['short', signBody('key', '{"side":"buy"}', 1767268800000).slice(0, -2)],
+    ['other key', signBody('other', '{"side":"buy"}', 1767268800000)],
+    ['other body', signBody('key', '{"side":"sell"}', 1767268800000)],
+    ['other timestamp', signBody('key', '{"side":"buy"}', 1767268800001)],
+    ['body-only (no timestamp)', `sha256=${createHmac('sha256', 'key').update(body).digest('hex')}`],
   ])('refuses a %s signature', (_name, header) => {
-    expect(signatureMatches('key', body, header)).toBe(false);
+    expect(signatureMatches('key', signed, header)).toBe(false);
   });
 });
 

@@ -29,20 +29,42 @@ export function passphraseMatches(expected: string, given: unknown): boolean {
 }
 
 export const SIGNATURE_HEADER = 'x-keel-signature';
+/** Epoch milliseconds when the sender signed; covered by the signature and checked for freshness. */
+export const TIMESTAMP_HEADER = 'x-keel-timestamp';
 
-/** Verifies `sha256=<hex>` over the exact raw body bytes. */
-export function signatureMatches(secret: string, rawBody: Uint8Array, header: string | undefined): boolean {
+/**
+ * Verifies `sha256=<hex>` of HMAC-SHA256 over `<timestamp>.<raw body bytes>`, so that a captured
+ * signature is only good together with its own timestamp.
+ */
+export function signatureMatches(
+  secret: string,
+  signed: { readonly rawBody: Uint8Array; readonly timestamp: string },
+  header: string | undefined,
+): boolean {
   if (header === undefined) return false;
   const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
   if (match === null || match[1] === undefined) return false;
   const given = Buffer.from(match[1], 'hex');
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  const expected = signatureOf(secret, signed.rawBody, signed.timestamp);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** `sha256=<hex>` for a body, for senders (and tests) that sign. */
-export const signBody = (secret: string, rawBody: Uint8Array | string): string =>
-  `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+/** `sha256=<hex>` for a body signed at `timestampMs`, for senders (and tests) that sign. */
+export const signBody = (secret: string, rawBody: Uint8Array | string, timestampMs: number): string =>
+  `sha256=${signatureOf(secret, rawBody, String(timestampMs)).toString('hex')}`;
+
+/** Both headers a signing sender sets. */
+export const signedHeaders = (
+  secret: string,
+  rawBody: Uint8Array | string,
+  timestampMs: number,
+): Record<string, string> => ({
+  [TIMESTAMP_HEADER]: String(timestampMs),
+  [SIGNATURE_HEADER]: signBody(secret, rawBody, timestampMs),
+});
+
+const signatureOf = (secret: string, rawBody: Uint8Array | string, timestamp: string): Buffer =>
+  createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(rawBody).digest();
 
 /** A set of addresses and CIDR ranges (`10.0.0.0/8`), IPv4 and IPv6. */
 export class AddressSet {

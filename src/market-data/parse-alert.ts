@@ -3,6 +3,7 @@
 // command such as `buy BTCIRT 0.01 type=limit price=123450000`. No interpretation happens here.
 import { stringify } from 'lossless-json';
 import { parseJsonLossless } from '../core/decimal.js';
+import { isJsonTooDeepError } from '../core/errors.js';
 import type { SignalProblem } from './signal.js';
 
 export type AlertFormat = 'json' | 'text-json' | 'command';
@@ -44,6 +45,7 @@ function parseJsonAlert(text: string, format: AlertFormat): ParseAlertResult {
   try {
     value = parseJsonLossless(text);
   } catch (error) {
+    if (isJsonTooDeepError(error)) return failure('body', error.message);
     // Our own message: the parser's may quote the body, and the body may hold the passphrase.
     const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
     return failure('body', `malformed JSON${position === undefined ? '' : ` near position ${position}`}`);

@@ -9,8 +9,13 @@ import type { SignalStore } from './signal-store.js';
 export interface TradingViewIntakeOptions {
   /** Shared secret every alert must carry as `passphrase`. Required, non-empty. */
   readonly passphrase: SecretValue;
-  /** Key for `X-Keel-Signature: sha256=<hex>` over the raw body; a present header must verify. */
+  /**
+   * Key for `X-Keel-Signature: sha256=<hex>` over `<X-Keel-Timestamp>.<raw body>`; a present header
+   * must verify, its timestamp must be recent, and each signed request is accepted once.
+   */
   readonly hmacSecret?: SecretValue;
+  /** A signature whose timestamp is further than this from now, either way, is refused, ms. Default 300 000. */
+  readonly signatureAgeMaxMs?: number;
   /** Refuse alerts without a signature header. Default false (TradingView cannot sign). */
   readonly hmacRequired?: boolean;
   readonly ipAllowList?: {
@@ -49,6 +54,7 @@ export const TRADINGVIEW_TIMEOUT_MS = 3_000;
 export const INTAKE_DEFAULTS = Object.freeze({
   alertAgeMaxMs: 300_000,
   alertFutureMaxMs: 60_000,
+  signatureAgeMaxMs: 300_000,
   bodySizeBytesMax: 16_384,
   readTimeoutMs: 2_000,
 });
@@ -57,6 +63,7 @@ export interface ResolvedIntakeOptions {
   readonly passphrase: string;
   readonly hmacSecret: string | undefined;
   readonly hmacRequired: boolean;
+  readonly signatureAgeMaxMs: number;
   readonly allowList: AddressSet | undefined;
   readonly trustedProxies: AddressSet;
   readonly alertAgeMaxMs: number;
@@ -74,6 +81,12 @@ export function resolveIntakeOptions(options: TradingViewIntakeOptions): Resolve
     throw new RangeError('hmacSecret must not be empty');
   const hmacRequired = options.hmacRequired ?? false;
   if (hmacRequired && hmacSecret === undefined) throw new RangeError('hmacRequired needs hmacSecret');
+  const signatureAgeMaxMs = checkInteger(
+    'signatureAgeMaxMs',
+    options.signatureAgeMaxMs ?? INTAKE_DEFAULTS.signatureAgeMaxMs,
+    1_000,
+    3_600_000,
+  );
   const alertAgeMaxMs = checkInteger(
     'alertAgeMaxMs',
     options.alertAgeMaxMs ?? INTAKE_DEFAULTS.alertAgeMaxMs,
@@ -109,6 +122,7 @@ export function resolveIntakeOptions(options: TradingViewIntakeOptions): Resolve
     passphrase,
     hmacSecret,
     hmacRequired,
+    signatureAgeMaxMs,
     allowList,
     trustedProxies,
     alertAgeMaxMs,

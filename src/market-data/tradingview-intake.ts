@@ -29,6 +29,8 @@ export interface IntakeRequest {
   /** Media type without parameters, lower case; undefined when the header was missing. */
   readonly mediaType: string | undefined;
   readonly signatureHeader: string | undefined;
+  /** X-Keel-Timestamp: epoch ms the sender signed at. */
+  readonly timestampHeader: string | undefined;
   /** From admit(). */
   readonly clientAddress: string | undefined;
   readonly receivedAtMs: number;
@@ -110,9 +112,14 @@ export class TradingViewIntake {
   async process(request: IntakeRequest): Promise<IntakeResponse> {
     const options = this.options;
     const signature = request.signatureHeader;
+    let signedKey: string | undefined;
     if (options.hmacSecret !== undefined && (signature !== undefined || options.hmacRequired)) {
-      if (!signatureMatches(options.hmacSecret, request.rawBody, signature))
+      const timestamp = request.timestampHeader ?? '';
+      if (!signatureMatches(options.hmacSecret, { rawBody: request.rawBody, timestamp }, signature))
         return this.#unauthorized('signature');
+      if (!this.#recent(timestamp, request.receivedAtMs)) return this.#unauthorized('signature-age');
+      // A replayed signed request is a duplicate of the first, whatever its body says.
+      signedKey = `signature:${(signature ?? '').trim().toLowerCase().slice('sha256='.length)}`;
     }
     const text = decodeUtf8(request.rawBody);
     if (text === undefined) return this.#invalid([{ field: 'body', message: 'the body is not valid UTF-8' }]);
@@ -132,13 +139,20 @@ export class TradingViewIntake {
     if (stale !== undefined)
       return this.#reject('stale', { statusCode: 400, body: { error: 'stale alert', message: stale } });
     const raw = parsed.alert.redacted.split(options.passphrase).join('[redacted]');
-    return this.#commit(signal, raw, request.clientAddress);
+    // An explicit id still wins: the sender may sign the same alert twice, at two times.
+    const key = signal.clientId === undefined && signedKey !== undefined ? signedKey : dedupKey(signal);
+    return this.#commit(signal, key, raw, request.clientAddress);
   }
 
-  async #commit(signal: Signal, raw: string, clientAddress: string | undefined): Promise<IntakeResponse> {
+  async #commit(
+    signal: Signal,
+    key: string,
+    raw: string,
+    clientAddress: string | undefined,
+  ): Promise<IntakeResponse> {
     let result: { duplicate: boolean; signalId: string };
     try {
-      result = await this.#store.accept({ signal, dedupKey: dedupKey(signal), raw, sourceIp: clientAddress });
+      result = await this.#store.accept({ signal, dedupKey: key, raw, sourceIp: clientAddress });
     } catch (error) {
       this.#logger.error({ err: error, symbol: signal.symbol }, 'signal could not be stored');
       return this.#reject('unavailable', UNAVAILABLE);
@@ -166,7 +180,13 @@ export class TradingViewIntake {
     return undefined;
   }
 
-  #unauthorized(check: 'signature' | 'passphrase'): IntakeResponse {
+  /** The signed timestamp is an integer of epoch ms within signatureAgeMaxMs of now, either way. */
+  #recent(timestamp: string, receivedAtMs: number): boolean {
+    if (!/^\d{1,16}$/.test(timestamp)) return false;
+    return Math.abs(receivedAtMs - Number(timestamp)) <= this.options.signatureAgeMaxMs;
+  }
+
+  #unauthorized(check: 'signature' | 'signature-age' | 'passphrase'): IntakeResponse {
     // Which check failed goes to our log only, never to the sender.
     this.#logger.warn({ check }, 'webhook failed authentication');
     return this.#reject('auth', UNAUTHORIZED);

@@ -1,7 +1,7 @@
 // The fastify plugin: `app.register(tradingViewWebhookPlugin, { prefix: '/webhooks', ... })` serves
 // POST /webhooks/tradingview. Encapsulated: its body parser and error handler stay inside it.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { SIGNATURE_HEADER } from './authenticate.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './authenticate.js';
 import { readBody } from './read-body.js';
 import { type IntakeResponse, TradingViewIntake } from './tradingview-intake.js';
 import type { TradingViewIntakeOptions } from './tradingview-intake-options.js';
@@ -65,10 +65,12 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
     if (context === undefined) throw new Error('request context missing: onRequest hook did not run');
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.headers[SIGNATURE_HEADER];
+    const timestamp = request.headers[TIMESTAMP_HEADER];
     const response = await intake.process({
       rawBody,
       mediaType: context.mediaType,
       signatureHeader: Array.isArray(signature) ? signature.join(',') : signature,
+      timestampHeader: Array.isArray(timestamp) ? timestamp.join(',') : timestamp,
       clientAddress: context.clientAddress,
       receivedAtMs: context.receivedAtMs,
     });

@@ -119,6 +119,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ['severity'],
       registers,
     }),
+    authFailures: new Counter({
+      name: 'keel_auth_failures_total',
+      help: 'Failed dashboard/API logins; result throttled when the address was blocked by it',
+      labelNames: ['result'],
+      registers,
+    }),
     engineMode: new Gauge({
       name: 'keel_engine_mode',
       help: 'Engine mode: 0 running, 1 reducing, 2 halted',

@@ -58,7 +58,7 @@ describe('reconciliation against a drifting exchange', () => {
     const lifted = await harness.app.server.inject({
       method: 'POST',
       url: '/api/engine/mode',
-      payload: { mode: 'RUNNING', reason: 'checked the wallet', by: 'alice' },
+      payload: { mode: 'RUNNING', reason: 'checked the wallet' },
     });
     expect(lifted.statusCode).toBe(200);
     expect(app.killSwitch.mode).toBe('RUNNING');

@@ -112,7 +112,10 @@ describe('keel start', () => {
     const after = await orders(running.url);
     expect(after.filter((order) => order.signalId === signalId)).toHaveLength(1);
     // The paper exchange kept the account across the restart: the books still match it.
-    const reconciled = await request(`${running.url}/api/reconcile`, { method: 'POST' });
+    const reconciled = await request(`${running.url}/api/reconcile`, {
+      method: 'POST',
+      headers: { 'x-keel-request': 'test' },
+    });
     const result = (await reconciled.body.json()) as {
       status: string;
       summary: { breachCount: number; correctedCount: number };

@@ -36,8 +36,8 @@ describe('keel config check', () => {
   it('prints the effective config with secrets redacted and exits 0 for a good file', () => {
     writeConfig('good.json', {
       env: 'production',
-      server: { port: 9001 },
-      webhook: { passphrase: 'FILE-SECRET-passphrase' },
+      server: { port: 9001, operatorPort: 9002 },
+      webhook: { passphrase: 'FILE-SECRET-passphrase-0123456789' },
       alerts: { channels: { telegram: { botToken: 'FILE-SECRET-bot', chatIds: ['42'] } } },
     });
     const run = keel(['config', 'check', '--config', 'good.json'], {

@@ -68,7 +68,10 @@ describe('cluster failover', () => {
     };
     expect(status.instance).toMatchObject({ id: standby?.id, leader: false, leaderId: leader.id });
     // A standby refuses to reconcile: only the leader writes the ledger.
-    const refused = await fetch(`${standby?.url}/api/reconcile`, { method: 'POST' });
+    const refused = await fetch(`${standby?.url}/api/reconcile`, {
+      method: 'POST',
+      headers: { 'x-keel-request': 'test' },
+    });
     expect(refused.status).toBe(409);
 
     // Slow order placement, so the kill lands while a submission is in flight.
@@ -131,7 +134,10 @@ describe('cluster failover', () => {
       expect(journaled.map((row) => row.client_order_id)).toContain(order.clientOrderId);
 
     // The new leader reconciles: the ledger equals the simulator's wallets.
-    const response = await fetch(`${successor.url}/api/reconcile`, { method: 'POST' });
+    const response = await fetch(`${successor.url}/api/reconcile`, {
+      method: 'POST',
+      headers: { 'x-keel-request': 'test' },
+    });
     expect(response.status).toBe(200);
     const result = (await response.json()) as {
       status: string;

@@ -49,7 +49,11 @@ describe('keel start against an external simulator under kill -9', () => {
         },
       },
       beforeFinalStop: async (keel) => {
-        const response = await request(`${keel.url}/api/reconcile`, { method: 'POST', dispatcher });
+        const response = await request(`${keel.url}/api/reconcile`, {
+          method: 'POST',
+          headers: { 'x-keel-request': 'test' },
+          dispatcher,
+        });
         reconcile = {
           status: response.statusCode,
           body: (await response.body.json()) as ReconcileBody,

@@ -241,4 +241,28 @@ describe('Nobitex client response parsing under hostile bodies', () => {
       { numRuns: 400, seed: 99 },
     );
   });
+
+  it('answers a body nested thousands of levels deep, or holding any JSON value anywhere, with a typed error', async () => {
+    const deep = fc
+      .record({ depth: fc.integer({ min: 33, max: 5_000 }), open: fc.constantFrom('[', '{"order":') })
+      .map(({ depth, open }) => open.repeat(depth) + '1' + (open === '[' ? ']' : '}').repeat(depth));
+    const anywhere = fc
+      .record({
+        callIndex: fc.nat({ max: CALLS.length - 1 }),
+        pathSeed: fc.nat(),
+        leaf: fc.jsonValue({ maxDepth: 3 }),
+      })
+      .map(({ callIndex, pathSeed, leaf }) => {
+        const value: Json = parseLossless(CALLS[callIndex]?.body ?? 'null');
+        const all = paths(value);
+        return stringify(mutate(value, all[pathSeed % all.length] ?? [], 'replace', leaf)) ?? 'null';
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: CALLS.length - 1 }), fc.oneof(deep, anywhere), async (index, text) => {
+        const spec = CALLS[index];
+        if (spec !== undefined) await outcome(spec.call, 200, text);
+      }),
+      { numRuns: 300, seed: 31 },
+    );
+  });
 });

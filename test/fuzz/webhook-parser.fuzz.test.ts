@@ -1,10 +1,12 @@
 // Goal: the webhook parser and normalizer survive the input classes the unit properties beside the
 // code do not generate: huge and exponent numbers in real JSON text, missing and extra fields,
-// wrong types, odd Unicode in numbers and names, and prototype-polluting keys.
+// wrong types, odd Unicode in numbers and names, prototype-polluting keys, every JSON value type in
+// every field, and nesting from shallow to thousands of levels deep.
 // Method: fast-check builds whole alert bodies as text; every body must give a schema-valid Signal
 // with canonical decimals, or problems naming a field; nothing throws, no float, no pollution.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { JSON_DEPTH_MAX } from '../../src/core/json-depth.js';
 import { normalizeSignal } from '../../src/market-data/normalize-signal.js';
 import { parseAlert } from '../../src/market-data/parse-alert.js';
 import { signalSchema } from '../../src/market-data/signal.js';
@@ -219,5 +221,51 @@ describe('webhook parser and normalizer under hostile bodies', () => {
       const { normalized } = run(text);
       expect(normalized?.ok).toBe(false);
     }
+  });
+
+  it('answers a value of any JSON type in any field with a signal or problems, never a throw', () => {
+    const anyJson = fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value));
+    const key = fc.oneof(
+      fc.constantFrom('symbol', 'side', 'amount', 'value', 'percent', 'position', 'price', 'type', 'id'),
+      fc.constantFrom('timenow', 'strategy', 'passphrase', 'extra'),
+    );
+    fc.assert(
+      fc.property(key, anyJson, (field, value) => {
+        for (const mediaType of ['application/json', 'text/plain'])
+          run(
+            `{"symbol":"BTCIRT","side":"buy","amount":"0.01",${JSON.stringify(field)}:${value}}`,
+            mediaType,
+          );
+        run(value);
+      }),
+      { numRuns: 400, seed: 17 },
+    );
+  });
+
+  it('refuses nesting deeper than the limit with a body problem, whatever the brackets and strings', () => {
+    const nested = fc
+      .record({
+        depth: fc.integer({ min: 1, max: 5_000 }),
+        opener: fc.constantFrom('[', '{"a":', '[{"k":', '{"s":"]}\\"","a":'),
+        tail: fc.constantFrom('1', '"x"', 'null', '{}', '[]', '"[[[{"'),
+      })
+      .map(({ depth, opener, tail }) => {
+        const closer = (open: string) => [...open].filter((c) => c === '[' || c === '{').reverse();
+        const closing = closer(opener)
+          .map((c) => (c === '[' ? ']' : '}'))
+          .join('');
+        const levels = closer(opener).length;
+        return { text: opener.repeat(depth) + tail + closing.repeat(depth), levels: levels * depth };
+      });
+    fc.assert(
+      fc.property(nested, ({ text, levels }) => {
+        const { parsed } = run(text, 'application/json');
+        if (levels > JSON_DEPTH_MAX) {
+          expect(parsed.ok).toBe(false);
+          if (!parsed.ok) expect(parsed.problem.message).toMatch(/nested deeper than/);
+        }
+      }),
+      { numRuns: 300, seed: 19 },
+    );
   });
 });

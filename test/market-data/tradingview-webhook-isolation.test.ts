@@ -2,7 +2,7 @@
 // before, alongside and after it is stored exactly once and its copies are answered as duplicates.
 // Method: app.inject(), the bad request raced against copies of one valid alert; rows are counted.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signBody } from '../../src/market-data/authenticate.js';
+import { signedHeaders } from '../../src/market-data/authenticate.js';
 import { alert, createFixture, type Fixture, type PostOptions, post, signalRows } from './webhook-fixture.js';
 
 const TRADINGVIEW = '52.89.214.238';
@@ -62,7 +62,7 @@ describe.each(BAD_CASES)('a valid alert next to $name', (bad) => {
     ]);
     const after = await post(fixture, valid, {
       ...options,
-      headers: { 'x-keel-signature': signBody(SECRET, valid) },
+      headers: signedHeaders(SECRET, valid, fixture.clock.nowMs()),
     });
     expect(refused?.statusCode).toBe(bad.statusCode);
     expect(before.statusCode).toBe(202);

@@ -2,7 +2,7 @@
 // stores accepted signals before answering, and never stores a refused or duplicate one.
 // Method: app.inject() against the plugin on in-memory SQLite with a fake clock; rows are queried.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signBody } from '../../src/market-data/authenticate.js';
+import { signedHeaders } from '../../src/market-data/authenticate.js';
 import {
   alert,
   createFixture,
@@ -280,13 +280,17 @@ describe('HMAC signatures', () => {
 
   it('accepts a body with a good signature', async () => {
     const body = alert();
-    const response = await post(fixture, body, { headers: { 'x-keel-signature': signBody(secret, body) } });
+    const response = await post(fixture, body, {
+      headers: signedHeaders(secret, body, fixture.clock.nowMs()),
+    });
     expect(response.statusCode).toBe(202);
   });
 
   it('refuses a bad signature with 401 even with the right passphrase', async () => {
     const body = alert();
-    const response = await post(fixture, body, { headers: { 'x-keel-signature': signBody('other', body) } });
+    const response = await post(fixture, body, {
+      headers: signedHeaders('other', body, fixture.clock.nowMs()),
+    });
     expect(response).toEqual({ statusCode: 401, body: { error: 'unauthorized' } });
   });
 

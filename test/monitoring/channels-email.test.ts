@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/secret.js';
-import { EmailChannel } from '../../src/monitoring/alert-system/channels/email-channel.js';
+import { EmailChannel, requireTlsDefault } from '../../src/monitoring/alert-system/channels/email-channel.js';
 import { isChannelDeliveryError } from '../../src/monitoring/alert-system/channels/errors.js';
 import { expectNoSecrets, makeAlert, makeNotification, rejectionOf } from './channels-support.js';
 
@@ -93,8 +93,9 @@ describe('EmailChannel against a local SMTP server', () => {
     await peer.stop();
   });
 
-  function channel(password = PASSWORD): EmailChannel {
+  function channel(password = PASSWORD, requireTls?: boolean): EmailChannel {
     const created = new EmailChannel({
+      ...(requireTls === undefined ? {} : { requireTls }),
       host: '127.0.0.1',
       port: peer.port,
       secure: false,
@@ -110,6 +111,19 @@ describe('EmailChannel against a local SMTP server', () => {
 
   const notification = makeNotification({
     alerts: [makeAlert(), makeAlert({ id: 'alert-2', severity: 'warning', title: 'Reconciliation <drift>' })],
+  });
+
+  it('refuses to log in or send over a plain connection when TLS is required', async () => {
+    const sending = channel(PASSWORD, true).send(notification, new AbortController().signal);
+    await expect(sending).rejects.toThrow();
+    expect(peer.logins).toEqual([]);
+    expect(peer.mails).toEqual([]);
+  });
+
+  it('requires TLS by default except for a loopback relay', () => {
+    for (const host of ['smtp.example.com', '10.0.0.5', '::2'])
+      expect(requireTlsDefault(host), host).toBe(true);
+    for (const host of ['127.0.0.1', 'localhost', '::1']) expect(requireTlsDefault(host), host).toBe(false);
   });
 
   it('authenticates and delivers subject, recipients, a text body and an HTML part', async () => {

@@ -1,11 +1,15 @@
 // Goal: a person opening the dashboard sees an open breaker and a firing critical alert, can acknowledge
 // the alert with one click, and sees it acknowledged (the source recorded who), with live updates
-// arriving over EventSource. Method: headless Debian chromium through playwright-core against a real
-// loopback server with a FakeStatusSource; one screenshot to /tmp/keel-dashboard.png for a human look.
+// arriving over EventSource; the page's own buttons pass the cross-site check, a login with the token
+// becomes an HttpOnly session cookie, and another site's page cannot change anything.
+// Method: headless Debian chromium through playwright-core against a real loopback server with a
+// FakeStatusSource, and an attacker page on a second server under another site name (localhost vs
+// 127.0.0.1); one screenshot to /tmp/keel-dashboard.png for a human look.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Fastify from 'fastify';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserRequired, CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/chromium.js';
@@ -169,7 +173,7 @@ else
       expect(problems).toEqual([]);
     });
 
-    it('works behind a token: page, assets, API calls and the event stream all carry it', async () => {
+    it('logs in with the token once: the session cookie carries page, assets, API calls and events', async () => {
       const guarded = await createDashboardApp({
         access: { host: '0.0.0.0', token: { reveal: () => 'browser-t0ken' } },
       });
@@ -179,16 +183,72 @@ else
         const base = `http://127.0.0.1:${(guarded.app.server.address() as AddressInfo).port}/`;
         const page = await context.newPage();
         expect((await page.goto(base))?.status()).toBe(401);
-        await page.goto(`${base}?token=browser-t0ken`);
+        await page.locator('#token').fill('wrong-token');
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await expect.poll(() => page.locator('#message').textContent()).toBe('Wrong credentials.');
+        await page.locator('#token').fill('browser-t0ken');
+        await page.getByRole('button', { name: 'Log in' }).click();
         await expect
           .poll(() => page.locator('[data-breaker="orders"]').getAttribute('data-state'))
           .toBe('open');
         await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+        expect(page.url()).toBe(base);
+        const [cookie] = await context.cookies(base);
+        expect(cookie).toMatchObject({ name: 'keel_session', httpOnly: true, sameSite: 'Strict' });
+        expect(await page.evaluate('document.cookie')).toBe('');
         await page.locator('[data-alert="alert-1"]').getByRole('button', { name: 'Acknowledge' }).click();
         await expect.poll(() => guarded.source.alertActions.length).toBe(1);
         expect(guarded.source.alertActions[0]?.by).toBe('token');
+        await context.clearCookies();
       } finally {
         await guarded.app.close();
+      }
+    });
+
+    it('refuses what another site’s page sends: a form post, a no-cors fetch and a JSON fetch', async () => {
+      const target = url.replace(/\/$/, '');
+      const attacker = Fastify({ logger: false, forceCloseConnections: true });
+      attacker.get('/', async (_request, reply) =>
+        reply.type('text/html').send(`<!doctype html><html><body>
+<form id="csrf" method="POST" enctype="text/plain" action="${target}/api/engine/mode">
+<input name='{"mode":"HALTED","reason":"csrf","x":"' value='"}'>
+</form></body></html>`),
+      );
+      await attacker.listen({ host: '127.0.0.1', port: 0 });
+      try {
+        // Another site: `localhost` is not `127.0.0.1`, though both reach this machine.
+        const evil = `http://localhost:${(attacker.server.address() as AddressInfo).port}/`;
+        const page = await context.newPage();
+        await page.goto(evil);
+        const answers = await page.evaluate(async (keel) => {
+          const plain = await fetch(`${keel}/api/engine/mode`, {
+            method: 'POST',
+            mode: 'no-cors',
+            headers: { 'content-type': 'text/plain' },
+            body: JSON.stringify({ mode: 'HALTED', reason: 'no-cors' }),
+          }).then((response) => response.type);
+          const json = await fetch(`${keel}/api/alerts/alert-2/ack`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          }).then(
+            (response) => String(response.status),
+            (error: Error) => error.name,
+          );
+          return { plain, json };
+        }, target);
+        expect(answers).toEqual({ plain: 'opaque', json: 'TypeError' });
+        const statuses: number[] = [];
+        page.on('response', (answer) => {
+          if (answer.url().endsWith('/api/engine/mode')) statuses.push(answer.status());
+        });
+        await page.locator('#csrf').evaluate((form) => (form as unknown as { submit(): void }).submit());
+        await expect.poll(() => statuses).toEqual([403]);
+        expect(fixture.source.modeChanges).toEqual([]);
+        expect(fixture.source.alertActions.filter((action) => action.id === 'alert-2')).toEqual([]);
+        await page.close();
+      } finally {
+        await attacker.close();
       }
     });
 

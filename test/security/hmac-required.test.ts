@@ -1,8 +1,8 @@
 // Goal: with webhook.hmacRequired, an unsigned or wrongly signed webhook is refused (401, nothing
 // stored) even with the right passphrase, and a correctly signed one is accepted. Method: a whole Keel.
-import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { signBody } from '../../src/market-data/authenticate.js';
 import { type Harness, PASSPHRASE, startHarness } from '../app/app-harness.js';
 
 const HMAC_SECRET = 'hmac-secret-for-tests-0123456789';
@@ -17,12 +17,13 @@ describe('required webhook signatures', () => {
       { KEEL_WEBHOOK_HMAC_SECRET: HMAC_SECRET, KEEL_WEBHOOK_HMAC_REQUIRED: 'true' },
     );
     const body = JSON.stringify({ passphrase: PASSPHRASE, symbol: 'BTCIRT', side: 'buy', amount: '0.001' });
+    const now = String(Date.now());
     const send = async (signature?: string) => {
       const response = await request(`${harness?.url}/webhooks/tradingview`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(signature === undefined ? {} : { 'x-keel-signature': signature }),
+          ...(signature === undefined ? {} : { 'x-keel-signature': signature, 'x-keel-timestamp': now }),
         },
         body,
       });
@@ -31,7 +32,7 @@ describe('required webhook signatures', () => {
     expect(await send()).toEqual({ status: 401, json: { error: 'unauthorized' } });
     expect((await send(`sha256=${'0'.repeat(64)}`)).status).toBe(401);
     expect(await harness.app.signals.list({ limit: 10 })).toEqual([]);
-    const signed = await send(`sha256=${createHmac('sha256', HMAC_SECRET).update(body).digest('hex')}`);
+    const signed = await send(signBody(HMAC_SECRET, body, Number(now)));
     expect(signed.status).toBe(202);
   });
 });

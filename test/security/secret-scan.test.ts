@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBody } from '../../src/market-data/authenticate.js';
+import { signedHeaders } from '../../src/market-data/authenticate.js';
 import { PASSPHRASE, type SecurityKeel, startSecurityKeel } from './security-fixture.js';
 
 const TOKEN = 'sec-dash-token-Ny5Tq0';
@@ -89,7 +89,7 @@ async function postWebhook(fields: Record<string, unknown>, key = HMAC) {
   });
   return fetchText('/webhooks/tradingview', 'POST', body, {
     'content-type': 'application/json',
-    'x-keel-signature': signBody(key, body),
+    ...signedHeaders(key, body, Date.now()),
   });
 }
 

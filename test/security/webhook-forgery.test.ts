@@ -3,11 +3,13 @@
 // loopback socket for the slow body.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBody } from '../../src/market-data/authenticate.js';
+import { signBody, signedHeaders } from '../../src/market-data/authenticate.js';
 import { PASSPHRASE, type SecurityKeel, startSecurityKeel } from './security-fixture.js';
 
 const HMAC = 'sec-hmac-secret-Z81';
 let keel: SecurityKeel;
+/** Fixed per test file: every default signature in it is made at this instant. */
+const timestamp = String(Date.now());
 beforeAll(async () => {
   keel = await startSecurityKeel({ KEEL_WEBHOOK_HMAC_SECRET: HMAC });
 });
@@ -16,13 +18,15 @@ afterAll(async () => keel.close());
 const alert = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({ passphrase: PASSPHRASE, symbol: 'BTCIRT', side: 'buy', amount: '0.001', ...fields });
 
-async function post(body: string, signature: string | undefined = signBody(HMAC, body)) {
+const signedNow = (secret: string, body: string | Buffer) => signBody(secret, body, Number(timestamp));
+
+async function post(body: string, signature: string | undefined = signedNow(HMAC, body)) {
   const response = await keel.app.server.inject({
     method: 'POST',
     url: '/webhooks/tradingview',
     headers: {
       'content-type': 'application/json',
-      ...(signature === undefined ? {} : { 'x-keel-signature': signature }),
+      ...(signature === undefined ? {} : { 'x-keel-signature': signature, 'x-keel-timestamp': timestamp }),
     },
     payload: body,
   });
@@ -51,15 +55,59 @@ describe('forged and replayed webhooks', () => {
     const before = await signalCount();
     const body = alert({ id: 'hmac-1' });
     for (const signature of [
-      signBody('other-secret', body),
-      signBody(HMAC, `${body} `),
+      signedNow('other-secret', body),
+      signedNow(HMAC, `${body} `),
       'sha256=zz',
-      `sha1=${signBody(HMAC, body).slice(7)}`,
+      `sha1=${signedNow(HMAC, body).slice(7)}`,
       '',
     ])
       expect((await post(body, signature)).status).toBe(401);
     expect(await signalCount()).toBe(before);
-    expect((await post(body)).status).toBe(202);
+    expect((await post(body, signedNow(HMAC, body))).status).toBe(202);
+  });
+
+  it('accepts a signed request once: the same signed body three times makes one signal', async () => {
+    const before = await signalCount();
+    const body = alert({ strategy: 'replayed' });
+    const headers = signedHeaders(HMAC, body, Date.now());
+    const send = async () => {
+      const response = await keel.app.server.inject({
+        method: 'POST',
+        url: '/webhooks/tradingview',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: body,
+      });
+      return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+    };
+    const first = await send();
+    expect(first.status).toBe(202);
+    for (const _ of [1, 2])
+      expect(await send()).toEqual({
+        status: 200,
+        body: { status: 'duplicate', signalId: first.body.signalId },
+      });
+    expect(await signalCount()).toBe(before + 1);
+  });
+
+  it('answers 401 for a signature without a timestamp, or with one too old or too far ahead', async () => {
+    const before = await signalCount();
+    const body = alert({ strategy: 'timestamps' });
+    const at = (offsetMs: number) => signedHeaders(HMAC, body, Date.now() + offsetMs);
+    for (const headers of [
+      { 'x-keel-signature': signBody(HMAC, body, Date.now()) },
+      at(-301_000),
+      at(301_000),
+      { ...at(0), 'x-keel-timestamp': 'yesterday' },
+    ]) {
+      const response = await keel.app.server.inject({
+        method: 'POST',
+        url: '/webhooks/tradingview',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: body,
+      });
+      expect(response.statusCode).toBe(401);
+    }
+    expect(await signalCount()).toBe(before);
   });
 
   it('answers 400 stale for an old or far-future timenow, and 200 duplicate for a replayed id', async () => {
@@ -84,7 +132,7 @@ describe('forged and replayed webhooks', () => {
     const response = await keel.app.server.inject({
       method: 'POST',
       url: '/webhooks/tradingview',
-      headers: { 'content-type': 'application/json', 'x-keel-signature': signBody(HMAC, huge) },
+      headers: { 'content-type': 'application/json', ...signedHeaders(HMAC, huge, Date.now()) },
       payload: huge,
     });
     expect(response.statusCode).toBe(413);
@@ -92,7 +140,7 @@ describe('forged and replayed webhooks', () => {
     const invalid = await keel.app.server.inject({
       method: 'POST',
       url: '/webhooks/tradingview',
-      headers: { 'content-type': 'application/json', 'x-keel-signature': signBody(HMAC, bad) },
+      headers: { 'content-type': 'application/json', ...signedHeaders(HMAC, bad, Date.now()) },
       payload: bad,
     });
     expect(invalid.statusCode).toBe(400);
@@ -111,7 +159,7 @@ describe('forged and replayed webhooks', () => {
       socket.on('error', reject);
       socket.on('close', () => resolve(text));
       socket.write(
-        `POST /webhooks/tradingview HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Keel-Signature: ${signBody(HMAC, body)}\r\n\r\n${body.slice(0, 5)}`,
+        `POST /webhooks/tradingview HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Keel-Signature: ${signedNow(HMAC, body)}\r\nX-Keel-Timestamp: ${timestamp}\r\n\r\n${body.slice(0, 5)}`,
       );
       // Nothing more is sent: the intake's read timeout (≤ 2.5 s) must answer and close.
     });

@@ -1,7 +1,6 @@
 // Commands that act on a running Keel through its API: `keel reconcile`, `keel alerts ack|resolve|list`,
 // `keel engine mode RUNNING|REDUCING|HALTED`.
 
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import {
   ApiCallError,
@@ -17,8 +16,6 @@ interface Common {
   config?: string;
   url?: string;
 }
-
-const who = () => `cli:${userInfo().username}`;
 
 export function registerOperateCommands(program: Command, context: CliContext): Command {
   const act =
@@ -63,11 +60,11 @@ export function registerOperateCommands(program: Command, context: CliContext): 
   ).action(act('/api/reconcile', () => ({})));
   const alerts = program.command('alerts').description('list, acknowledge and resolve alerts');
   common(alerts.command('list').description('list recent alerts')).action(act('/api/alerts?limit=50'));
-  common(alerts.command('ack <id>').description('acknowledge an alert (recorded with who and when)')).action(
-    act('/api/alerts/:id/ack', () => ({ by: who() })),
-  );
+  common(
+    alerts.command('ack <id>').description('acknowledge an alert (recorded with who logged in, and when)'),
+  ).action(act('/api/alerts/:id/ack', () => ({})));
   common(alerts.command('resolve <id>').description('resolve an alert')).action(
-    act('/api/alerts/:id/resolve', () => ({ by: who() })),
+    act('/api/alerts/:id/resolve', () => ({})),
   );
   const engine = program.command('engine').description('the kill switch');
   common(
@@ -77,8 +74,7 @@ export function registerOperateCommands(program: Command, context: CliContext): 
   ).action(
     act('/api/engine/mode', ([mode, ...reason]) => ({
       mode: (mode ?? '').toUpperCase(),
-      reason: reason.join(' ') || `set from the CLI by ${who()}`,
-      by: who(),
+      reason: reason.join(' ') || 'set from the CLI',
     })),
   );
   return engine;

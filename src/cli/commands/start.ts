@@ -36,7 +36,9 @@ async function run(config: KeelConfig, context: CliContext): Promise<number> {
     return EXIT_FAILURE;
   }
   const url = await app.start();
-  context.io.stdout(banner(config, url, app.webhookPassphrase));
+  context.io.stdout(
+    banner(config, { webhook: url, operator: app.operatorUrl ?? url }, app.webhookPassphrase),
+  );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -47,7 +49,12 @@ async function run(config: KeelConfig, context: CliContext): Promise<number> {
   return EXIT_OK;
 }
 
-function banner(config: KeelConfig, url: string, passphrase: { value: string; generated: boolean }): string {
+function banner(
+  config: KeelConfig,
+  urls: { webhook: string; operator: string },
+  passphrase: { value: string; generated: boolean },
+): string {
+  const { webhook: url, operator } = urls;
   const body = JSON.stringify({
     passphrase: passphrase.generated ? passphrase.value : '<your passphrase>',
     symbol: 'BTCIRT',
@@ -57,14 +64,14 @@ function banner(config: KeelConfig, url: string, passphrase: { value: string; ge
   return [
     '',
     `Keel is running (${config.mode === 'paper' ? 'paper trading on the built-in simulator' : 'LIVE trading'}).`,
-    `  dashboard  ${url}/`,
+    `  dashboard  ${operator}/`,
     `  webhook    ${url}/webhooks/tradingview`,
-    `  API        ${url}/api/status  ${url}/api/orders  ${url}/api/signals`,
-    `  health     ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+    `  API        ${operator}/api/status  ${operator}/api/orders  ${operator}/api/signals`,
+    `  health     ${url}/healthz  ${url}/readyz  ${operator}/metrics`,
     '',
     'Send a sample TradingView alert:',
     `  curl -sS -X POST ${url}/webhooks/tradingview -H 'Content-Type: application/json' -d '${body}'`,
-    `Then: curl -sS ${url}/api/orders`,
+    `Then: curl -sS ${operator}/api/orders`,
     '',
   ].join('\n');
 }

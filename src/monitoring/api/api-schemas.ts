@@ -25,7 +25,6 @@ export const alertQuerySchema = z
     fromMs: epochMs.optional(),
     toMs: epochMs.optional(),
     limit,
-    token: z.string().optional(),
   })
   .refine((query) => query.fromMs === undefined || query.toMs === undefined || query.fromMs <= query.toMs, {
     message: 'fromMs must not be after toMs',
@@ -35,17 +34,16 @@ export const alertQuerySchema = z
 export const listQuerySchema = z.strictObject({
   limit,
   state: name.optional(),
-  token: z.string().optional(),
 });
 
 export const alertParamsSchema = z.strictObject({ id: name });
 
-export const alertActionSchema = z.strictObject({ by: name.optional() }).optional();
+/** No fields: who acknowledges is the authenticated principal, never a name in the body. */
+export const alertActionSchema = z.strictObject({}).optional();
 
 export const engineModeSchema = z.strictObject({
   mode: z.enum(ENGINE_MODES),
   reason: z.string().trim().min(1).max(REASON_LENGTH_MAX),
-  by: name.optional(),
 });
 
 /** Problems as `path: message` lines, never echoing the input values (they may hold a token). */

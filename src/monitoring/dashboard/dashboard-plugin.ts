@@ -1,28 +1,45 @@
-// The dashboard page: `app.register(dashboardPlugin, { access })` serves GET / and GET /static/<file>.
-// Files come from an in-memory table (see static-files.ts); the page talks to the API under /api.
+// The dashboard page: `app.register(dashboardPlugin, { access })` serves GET / and GET /static/<file>, in a
+// scope guarded by operatorAccessPlugin. A visitor without credentials gets the login page (401); a
+// login by token or basic auth becomes a session cookie. Files come from an in-memory table (see
+// static-files.ts); security headers come from @fastify/helmet, with a CSP that allows only the pages'
+// own inline scripts, by hash.
 import { createHash } from 'node:crypto';
+import fastifyHelmet from '@fastify/helmet';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { AccessControl } from '../api/access-control.js';
+import { type AccessControl, LOGIN_PAGE_CONFIG } from '../api/access-control.js';
+import { assertOperatorAccess } from '../api/operator-access-plugin.js';
 import { defaultStaticDirectory, type StaticFile, StaticFiles } from './static-files.js';
 
 export interface DashboardPluginOptions {
-  /** From createAccessControl(); the same one guards the API. */
+  /** The one operatorAccessPlugin guards this scope with. */
   readonly access: AccessControl;
-  /** Folder with index.html, app.js, style.css; defaults to `static/` beside this module. */
+  /** Folder with index.html, login.html, app.js, style.css; defaults to `static/` beside this module. */
   readonly staticDirectory?: string;
 }
 
 export const STATIC_PREFIX = '/static/';
 
 export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async (app, options) => {
+  assertOperatorAccess(app, 'dashboardPlugin');
+  const { access } = options;
   const files = new StaticFiles(options.staticDirectory ?? defaultStaticDirectory());
-  const index = files.lookup('index.html');
-  if (index.kind !== 'found') throw new RangeError('dashboard index.html missing');
-  const policy = contentSecurityPolicy(index.file.body.toString('utf8'));
+  const index = page(files, 'index.html');
+  const login = page(files, 'login.html');
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: directives([index, login]) },
+    frameguard: { action: 'deny' },
+    hsts: { maxAge: 15_552_000, includeSubDomains: false },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
 
-  app.addHook('onRequest', options.access.guard);
-
-  app.get('/', async (_request, reply) => send(reply.header('content-security-policy', policy), index.file));
+  app.get('/', { config: LOGIN_PAGE_CONFIG }, async (request, reply) => {
+    if (access.principal(request) === undefined) {
+      if (access.basicAuthConfigured) reply.header('www-authenticate', 'Basic realm="keel", charset="UTF-8"');
+      return send(reply.code(401).header('cache-control', 'no-store'), login);
+    }
+    access.startSession(request, reply);
+    return send(reply, index);
+  });
 
   app.get(`${STATIC_PREFIX}*`, async (request, reply) => {
     // The raw path, still encoded: the router's decoded parameter would hide `%2F` and `%2e%2e`.
@@ -34,32 +51,35 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
   });
 };
 
-function send(reply: FastifyReply, file: StaticFile): FastifyReply {
-  return reply
-    .header('content-type', file.contentType)
-    .header('cache-control', 'no-cache')
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-frame-options', 'DENY')
-    .send(file.body);
+function page(files: StaticFiles, name: string): StaticFile {
+  const found = files.lookup(name);
+  if (found.kind !== 'found') throw new RangeError(`dashboard ${name} missing`);
+  return found.file;
 }
 
-/** Allows the page's own inline loader script by its hash, and nothing else inline. */
-function contentSecurityPolicy(html: string): string {
-  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
-    (match) =>
-      `'sha256-${createHash('sha256')
-        .update(match[1] ?? '', 'utf8')
-        .digest('base64')}'`,
+function send(reply: FastifyReply, file: StaticFile): FastifyReply {
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
+  return reply.header('content-type', file.contentType).send(file.body);
+}
+
+/** Only the pages' own inline scripts, by hash, and nothing else inline. */
+function directives(pages: readonly StaticFile[]): Record<string, string[]> {
+  const hashes = pages.flatMap((file) =>
+    [...file.body.toString('utf8').matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+      (match) =>
+        `'sha256-${createHash('sha256')
+          .update(match[1] ?? '', 'utf8')
+          .digest('base64')}'`,
+    ),
   );
-  return [
-    "default-src 'self'",
-    `script-src 'self' ${hashes.join(' ')}`.trim(),
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", ...hashes],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+  };
 }

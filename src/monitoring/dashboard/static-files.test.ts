@@ -67,6 +67,7 @@ describe('StaticFiles', () => {
       'charts.js',
       'dom.js',
       'index.html',
+      'login.html',
       'style.css',
       'views.js',
     ]);

@@ -4,6 +4,7 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Secret } from '../../../config/secret.js';
 import { AbortedError } from '../../../core/errors.js';
+import { isLoopbackHost } from '../../api/access-control.js';
 import { type Notification, notificationText } from '../alert.js';
 import type { AlertChannel } from '../channel.js';
 import { ChannelDeliveryError, errorText } from './errors.js';
@@ -21,9 +22,12 @@ export interface EmailChannelOptions {
   readonly to: readonly string[];
   /** Connection, greeting, DNS and socket inactivity timeouts, ms. */
   readonly timeoutMs: number;
-  /** Refuse to send (and authenticate) without TLS. Default false. */
+  /** Refuse to send (and authenticate) without TLS. Default: true unless host is loopback. */
   readonly requireTls?: boolean;
 }
+
+/** A password and alerts cross the network only encrypted; a relay on this machine may go without. */
+export const requireTlsDefault = (host: string): boolean => !isLoopbackHost(host);
 
 export const EMAIL_RECIPIENTS_MAX = 50;
 
@@ -46,7 +50,7 @@ export class EmailChannel implements AlertChannel {
       host: options.host,
       port: options.port,
       secure: options.secure,
-      requireTLS: options.requireTls ?? false,
+      requireTLS: options.requireTls ?? requireTlsDefault(options.host),
       ...(options.user === undefined
         ? {}
         : { auth: { user: options.user, pass: options.password?.reveal() ?? '' } }),

@@ -4,15 +4,16 @@
   const views = window.KeelViews;
   const charts = window.KeelCharts;
 
-  const TOKEN = new URLSearchParams(location.search).get('token');
   const LIST_LIMIT = 25;
 
   const model = { status: null, alerts: [], orders: [], signals: [], ledger: null, timeseries: null };
 
   function api(path, init) {
+    // Same-origin requests carry the session cookie; a JSON body makes a POST one no other site can send.
     const headers = Object.assign({ accept: 'application/json' }, init?.headers);
-    if (TOKEN) headers.authorization = 'Bearer ' + TOKEN;
     return fetch('/api' + path, Object.assign({}, init, { headers })).then(async (response) => {
+      // The session ended: the page itself shows the login form.
+      if (response.status === 401) location.reload();
       const body = await response.json().catch(() => ({}));
       if (!response.ok)
         throw new Error(body.reason || (body.problems || []).join('; ') || body.error || response.status);
@@ -140,7 +141,7 @@
   };
 
   function connect() {
-    const events = new EventSource('/api/events' + (TOKEN ? '?token=' + encodeURIComponent(TOKEN) : ''));
+    const events = new EventSource('/api/events');
     events.onopen = () => setConnection('live');
     events.onerror = () => setConnection(events.readyState === EventSource.CLOSED ? 'error' : 'connecting');
     for (const [type, handle] of Object.entries(HANDLERS))
