@@ -189,7 +189,7 @@ export class KeelApp {
       routes: {
         info: routes.info,
         warning: routes.warning,
-        error: routes.critical,
+        error: routes.error ?? routes.critical,
         critical: routes.critical,
       },
       ...(config.alerts.escalation.channel === undefined

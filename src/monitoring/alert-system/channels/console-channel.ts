@@ -5,6 +5,8 @@ import type { AlertChannel } from '../channel.js';
 import { worstSeverity } from './notification-format.js';
 
 export interface ConsoleChannelOptions {
+  /** Channel name as configured (routes name it). Default the kind, `console`. */
+  readonly name?: string;
   /** Parent logger; the channel logs through a child. Default silentLogger. */
   readonly logger?: Logger;
 }
@@ -18,10 +20,11 @@ export const CONSOLE_LEVELS: Readonly<Record<Severity, 'info' | 'warn' | 'error'
 };
 
 export class ConsoleChannel implements AlertChannel {
-  readonly name = 'console';
+  readonly name: string;
   readonly #logger: Logger;
 
   constructor(options: ConsoleChannelOptions = {}) {
+    this.name = options.name ?? 'console';
     this.#logger = (options.logger ?? silentLogger).child({ component: 'alert-channel', channel: this.name });
   }
 

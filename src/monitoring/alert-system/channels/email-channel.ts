@@ -10,6 +10,8 @@ import { ChannelDeliveryError, errorText } from './errors.js';
 import { notificationHtml } from './notification-format.js';
 
 export interface EmailChannelOptions {
+  /** Channel name as configured (routes name it). Default the kind, `email`. */
+  readonly name?: string;
   readonly host: string;
   readonly port: number;
   /** TLS from the first byte (465); false upgrades with STARTTLS when the server offers it. */
@@ -28,12 +30,13 @@ export interface EmailChannelOptions {
 export const EMAIL_RECIPIENTS_MAX = 50;
 
 export class EmailChannel implements AlertChannel {
-  readonly name = 'email';
+  readonly name: string;
   readonly #options: EmailChannelOptions;
   readonly #secrets: readonly string[];
   readonly #transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
 
   constructor(options: EmailChannelOptions) {
+    this.name = options.name ?? 'email';
     if (options.to.length < 1 || options.to.length > EMAIL_RECIPIENTS_MAX)
       throw new RangeError(`to must hold 1 to ${EMAIL_RECIPIENTS_MAX} recipients, was ${options.to.length}`);
     if (!(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0))
@@ -60,7 +63,7 @@ export class EmailChannel implements AlertChannel {
     this.#transport = nodemailer.createTransport(transportOptions);
   }
 
-  async send(notification: Notification, signal: AbortSignal): Promise<void> {
+  async send(notification: Notification, signal: AbortSignal): Promise<string> {
     const { subject, body } = notificationText(notification);
     const sending = this.#transport.sendMail({
       from: this.#options.from,
@@ -85,6 +88,7 @@ export class EmailChannel implements AlertChannel {
         channel: this.name,
         retryable: false,
       });
+    return `SMTP ${info.response} (${info.accepted.length} accepted, ${info.rejected.length} rejected)`;
   }
 
   close(): void {
