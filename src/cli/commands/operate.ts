@@ -1,4 +1,5 @@
-// Commands that act on a running Keel through its API: `keel reconcile`, `keel alerts ack|resolve|list`,
+// Commands that act on a running Keel through its API: `keel reconcile`, `keel alerts ack|resolve|list`
+// (and `keel alerts test CHANNEL`, which needs only the config),
 // `keel engine mode RUNNING|REDUCING|HALTED`.
 
 import { userInfo } from 'node:os';
@@ -12,6 +13,7 @@ import {
 } from '../api-client.js';
 import { type CliContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../context.js';
 import { CONFIG_OPTION_DESCRIPTION, CONFIG_OPTION_FLAGS, loadConfigOrReport } from '../load.js';
+import { registerAlertsTest } from './alerts-test.js';
 
 interface Common {
   config?: string;
@@ -69,6 +71,7 @@ export function registerOperateCommands(program: Command, context: CliContext): 
   common(alerts.command('resolve <id>').description('resolve an alert')).action(
     act('/api/alerts/:id/resolve', () => ({ by: who() })),
   );
+  registerAlertsTest(alerts, context);
   const engine = program.command('engine').description('the kill switch');
   common(
     engine
