@@ -124,7 +124,7 @@ export async function createExchangeStack(options: {
 }
 
 /** The way to each Nobitex base URL: nobitex.proxy (one for all, or per URL), else HTTPS_PROXY / NO_PROXY. */
-export function exchangeRouteFor(proxy: KeelConfig['nobitex']['proxy']): (baseUrl: string) => ProxyRoute {
+function exchangeRouteFor(proxy: KeelConfig['nobitex']['proxy']): (baseUrl: string) => ProxyRoute {
   return (baseUrl) => {
     const setting =
       proxy === undefined ? undefined : isSecret(proxy) ? proxy.reveal() : proxy[baseUrl]?.reveal();

@@ -107,7 +107,7 @@ const RELATIONS: readonly Check[] = [
   ({ alerts: a }) => {
     const configured = configuredChannels(a.channels);
     const routed = Object.entries(a.routes).flatMap(([severity, names]) =>
-      names.map((name) => ({ path: `alerts.routes.${severity}`, name })),
+      (names ?? []).map((name) => ({ path: `alerts.routes.${severity}`, name })),
     );
     if (a.escalation.channel !== undefined)
       routed.push({ path: 'alerts.escalation.channel', name: a.escalation.channel });

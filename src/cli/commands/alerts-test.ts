@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.js';
-import { silentLogger } from '../../logging/logger.js';
+import { createLogger } from '../../logging/create-logger.js';
 import type { Notification } from '../../monitoring/alert-system/alert.js';
 import { buildChannel } from '../../monitoring/alert-system/channels/create-alert-channels.js';
 import { type CliContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../context.js';
@@ -27,7 +27,9 @@ export function registerAlertsTest(alerts: Command, context: CliContext): void {
         context.exitCode = EXIT_USAGE;
         return;
       }
-      const built = buildChannel(name, channelConfig, { logger: silentLogger, clock: systemClock });
+      // The console channel writes its message as a log line: show it.
+      const logger = createLogger({ level: 'info' });
+      const built = buildChannel(name, channelConfig, { logger, clock: systemClock });
       if (built === undefined) {
         context.io.stderr(`keel: channel ${name} is disabled\n`);
         context.exitCode = EXIT_FAILURE;
