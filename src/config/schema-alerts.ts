@@ -47,6 +47,8 @@ const emailSchema = z.strictObject({
   from: text(),
   to: list(text(), { min: 1, max: 50 }),
   timeoutMs: durationMs().default(10_000),
+  /** Proxy to the SMTP server (http(s):// CONNECT or socks5://); unset follows ALL_PROXY / NO_PROXY. */
+  proxy: proxySetting().optional(),
 });
 
 const smsSchema = z.strictObject({

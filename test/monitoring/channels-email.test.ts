@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/secret.js';
 import { EmailChannel } from '../../src/monitoring/alert-system/channels/email-channel.js';
 import { isChannelDeliveryError } from '../../src/monitoring/alert-system/channels/errors.js';
+import { startHttpProxy, startSocksProxy } from '../support/proxies.js';
 import { expectNoSecrets, makeAlert, makeNotification, rejectionOf } from './channels-support.js';
 
 const USER = 'keel-alerts';
@@ -93,8 +94,9 @@ describe('EmailChannel against a local SMTP server', () => {
     await peer.stop();
   });
 
-  function channel(password = PASSWORD): EmailChannel {
+  function channel(password = PASSWORD, proxy?: string): EmailChannel {
     const created = new EmailChannel({
+      ...(proxy === undefined ? {} : { proxy: new Secret(proxy) }),
       host: '127.0.0.1',
       port: peer.port,
       secure: false,
@@ -110,6 +112,20 @@ describe('EmailChannel against a local SMTP server', () => {
 
   const notification = makeNotification({
     alerts: [makeAlert(), makeAlert({ id: 'alert-2', severity: 'warning', title: 'Reconciliation <drift>' })],
+  });
+
+  it.each([
+    ['SOCKS5', startSocksProxy],
+    ['HTTP', startHttpProxy],
+  ])('delivers through a %s proxy, which saw the SMTP connection', async (_name, start) => {
+    const proxy = await start({ user: 'mail', password: 'proxy-pass-mail' });
+    try {
+      await channel(PASSWORD, proxy.url).send(notification, new AbortController().signal);
+      expect(peer.mails).toHaveLength(1);
+      expect(proxy.visits).toEqual([{ target: `127.0.0.1:${peer.port}`, user: 'mail' }]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('authenticates and delivers subject, recipients, a text body and an HTML part', async () => {

@@ -2,8 +2,10 @@
 // the library's own logger is off (it would print the conversation), and errors are scrubbed.
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import * as socks from 'socks';
 import type { Secret } from '../../../config/secret.js';
 import { AbortedError } from '../../../core/errors.js';
+import { chooseProxy, proxySecrets } from '../../../net/proxy-route.js';
 import { type Notification, notificationText } from '../alert.js';
 import type { AlertChannel } from '../channel.js';
 import { ChannelDeliveryError, errorText } from './errors.js';
@@ -25,6 +27,8 @@ export interface EmailChannelOptions {
   readonly timeoutMs: number;
   /** Refuse to send (and authenticate) without TLS. Default false. */
   readonly requireTls?: boolean;
+  /** Proxy setting (`direct`, http(s):// CONNECT or socks5://); unset follows ALL_PROXY / NO_PROXY. */
+  readonly proxy?: Secret;
 }
 
 export const EMAIL_RECIPIENTS_MAX = 50;
@@ -44,7 +48,14 @@ export class EmailChannel implements AlertChannel {
     if (options.password !== undefined && options.user === undefined)
       throw new RangeError('password is set but user is not: SMTP auth needs both');
     this.#options = options;
-    this.#secrets = options.password === undefined ? [] : [options.password.reveal()];
+    const route = chooseProxy({
+      setting: options.proxy?.reveal(),
+      target: `smtp://${options.host}:${options.port}`,
+    });
+    this.#secrets = [
+      ...(options.password === undefined ? [] : [options.password.reveal()]),
+      ...proxySecrets(route),
+    ];
     const transportOptions: SMTPTransport.Options = {
       host: options.host,
       port: options.port,
@@ -59,8 +70,11 @@ export class EmailChannel implements AlertChannel {
       dnsTimeout: options.timeoutMs,
       logger: false,
       debug: false,
+      // nodemailer knows socks5 (it resolves nothing itself for it either way), not socks5h.
+      ...(route.kind === 'direct' ? {} : { proxy: route.url.href.replace(/^socks5h:/, 'socks5:') }),
     };
     this.#transport = nodemailer.createTransport(transportOptions);
+    if (route.kind === 'socks5') this.#transport.set('proxy_socks_module', socks);
   }
 
   async send(notification: Notification, signal: AbortSignal): Promise<string> {
