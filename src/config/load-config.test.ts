@@ -397,6 +397,16 @@ describe('loadConfig named channels and proxies (issue 15)', () => {
     ]);
   });
 
+  it("refuses commands on two channels of one bot (they would steal each other's updates)", () => {
+    const commands = { chatIds: ['42'] };
+    const configPath = writeJson('keel.json', {
+      alerts: { channels: { ops: { ...bale, commands }, desk: { ...bale, chatIds: ['7'], commands } } },
+    });
+    expect(problems({ configPath })).toMatchObject([
+      { path: 'alerts.channels.desk.commands', expected: expect.stringContaining('ops already polls') },
+    ]);
+  });
+
   it('takes nobitex.proxy for all base URLs or per base URL, and refuses a URL not in the list', () => {
     expect(ok({ env: { KEEL_NOBITEX_PROXY: 'socks5://u:p@127.0.0.1:1080' } }).nobitex.proxy?.toString()).toBe(
       '[redacted]',

@@ -28,7 +28,7 @@ export class ConsoleChannel implements AlertChannel {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'alert-channel', channel: this.name });
   }
 
-  async send(notification: Notification, _signal: AbortSignal): Promise<void> {
+  async send(notification: Notification, _signal: AbortSignal): Promise<string> {
     const severity = worstSeverity(notification);
     const { subject } = notificationText(notification);
     // Details stay out: they are free-form and belong in the alert store, not in every log line.
@@ -45,5 +45,6 @@ export class ConsoleChannel implements AlertChannel {
       { group: notification.group, reason: notification.reason, severity, alertCount: alerts.length, alerts },
       subject,
     );
+    return `written to the log at level ${CONSOLE_LEVELS[severity]}`;
   }
 }
