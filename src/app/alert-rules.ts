@@ -3,7 +3,7 @@ import type { MessageBus } from '../bus/index.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Disposable } from '../core/events.js';
 import type { Engine } from '../engine/engine.js';
-import type { KillSwitch } from '../engine/kill-switch.js';
+import { ENGINE_MODES, type KillSwitch } from '../engine/kill-switch.js';
 import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
 import { isTerminal } from '../exchange/order-journal/order-state.js';
 import type { TransactionVerifier } from '../exchange/transaction-verification/transaction-verifier.js';
@@ -122,15 +122,18 @@ export class AlertRules {
         details: { messageId: message.id, topic: message.topic },
       }),
     );
-    this.o.killSwitch.onChange((change) =>
+    this.o.killSwitch.onChange((change) => {
+      // The mode left behind is over: its alert resolves, so the next HALT is a new alert with its own title.
+      for (const mode of ENGINE_MODES) if (mode !== change.to) this.resolve(`engine.mode.${mode}`);
+      if (change.to === 'RUNNING') return;
       this.raise({
         severity: change.to === 'HALTED' ? 'critical' : 'warning',
         source: 'engine',
         key: `engine.mode.${change.to}`,
         title: `engine ${change.to} (${change.source}: ${change.reason})`,
         details: { from: change.from, to: change.to, by: change.by, source: change.source },
-      }),
-    );
+      });
+    });
   }
 
   watchReconciler(reconciler: Reconciler): void {

@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import type { KeelConfig } from '../config/index.js';
+import { isSecret } from '../config/secret.js';
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import type { RateLimitStore } from '../core/rate-limiter/rate-limit-store.js';
@@ -14,6 +15,7 @@ import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapte
 import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
+import { chooseProxy, type ProxyRoute } from '../net/proxy-route.js';
 
 /** The paper exchange's balances, orders and ids, beside the database. */
 export const PAPER_EXCHANGE_FILE = 'paper-exchange.json';
@@ -74,6 +76,8 @@ export async function createExchangeStack(options: {
       headersTimeoutMs: nobitex.headersTimeoutMs,
       bodyTimeoutMs: nobitex.bodyTimeoutMs,
       queuedMax: nobitex.queueMax,
+      // The paper exchange is on loopback: nobitex.proxy is for the real one.
+      ...(config.mode === 'live' ? { routeFor: exchangeRouteFor(nobitex.proxy) } : {}),
     },
     options: {
       breakers: Object.fromEntries(
@@ -116,6 +120,15 @@ export async function createExchangeStack(options: {
       await stack.adapter.close();
       await simulator?.close();
     },
+  };
+}
+
+/** The way to each Nobitex base URL: nobitex.proxy (one for all, or per URL), else HTTPS_PROXY / NO_PROXY. */
+function exchangeRouteFor(proxy: KeelConfig['nobitex']['proxy']): (baseUrl: string) => ProxyRoute {
+  return (baseUrl) => {
+    const setting =
+      proxy === undefined ? undefined : isSecret(proxy) ? proxy.reveal() : proxy[baseUrl]?.reveal();
+    return chooseProxy({ setting, target: baseUrl });
   };
 }
 

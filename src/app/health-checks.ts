@@ -90,4 +90,21 @@ export function registerHealthChecks(options: {
       return { status: 'degraded', reason: `channel(s) failing: ${open.map(([name]) => name).join(', ')}` };
     },
   });
+  // One row per channel on the dashboard: its own breaker and queue.
+  for (const [name, entry] of options.channels.entries)
+    health.register({
+      name: `alert-channel.${name}`,
+      component: 'monitoring',
+      check: () => {
+        const breaker = entry.policy.breaker.state;
+        const details = { breaker, queued: entry.dispatcher.queued };
+        if (breaker === 'closed') return { status: 'healthy', details };
+        // Degraded, never unhealthy: a failing messenger must not take the instance out of service.
+        return {
+          status: 'degraded',
+          reason: `breaker ${breaker}: deliveries to ${name} are failing`,
+          details,
+        };
+      },
+    });
 }

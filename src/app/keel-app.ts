@@ -28,6 +28,7 @@ import { openDatabase } from '../storage/open-database.js';
 import { PostgresDatabase } from '../storage/postgres-database.js';
 import { AlertRules } from './alert-rules.js';
 import { AppStatusSource } from './app-status-source.js';
+import { createBotPollers } from './bot-pollers.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
@@ -195,7 +196,7 @@ export class KeelApp {
       routes: {
         info: routes.info,
         warning: routes.warning,
-        error: routes.critical,
+        error: routes.error ?? routes.critical,
         critical: routes.critical,
       },
       ...(config.alerts.escalation.channel === undefined
@@ -233,6 +234,27 @@ export class KeelApp {
     closers.unshift(async () => rules.stop());
     telemetry.watchAdapter(exchange.adapter);
     verifier.onTransition((event) => telemetry.orderTransition(event));
+    // Commands from the messenger act through the same operations as the dashboard (bound below).
+    let commandSource: AppStatusSource | undefined;
+    const useSource = () => {
+      if (commandSource === undefined) throw new Error('not started yet');
+      return commandSource;
+    };
+    const botPollers = createBotPollers({
+      config,
+      clock,
+      rng,
+      logger,
+      operations: {
+        status: () => useSource().status(),
+        orders: () => useSource().orders({ limit: 200 }),
+        positions: () => ledger.positions(),
+        openAlerts: async () => alerts.openAlerts(),
+        acknowledgeAlert: (id, by) => useSource().acknowledgeAlert(id, by),
+        setEngineMode: (mode, by, reason) => useSource().setEngineMode(mode, by, reason),
+      },
+    });
+    closers.unshift(() => botPollers.close());
     let spareEngine: Engine | undefined = initialEngine;
     const role = new TradingRole({
       lease,
@@ -246,6 +268,8 @@ export class KeelApp {
         const engine = spareEngine ?? newEngine();
         spareEngine = undefined;
         const watches = [
+          // Only the leader polls the messengers, so a command runs once in a cluster.
+          botPollers.start(),
           rules.watchEngine(engine),
           engine.onSignalOutcome((outcome) => telemetry.emit('signal', outcome)),
         ];
@@ -261,6 +285,15 @@ export class KeelApp {
       telemetry.emit('engineMode', change);
     });
     registerHealthChecks({ health, db, exchange, bus, reconciliation, channels, clock });
+    for (const [name, poller] of botPollers.pollers)
+      health.register({
+        name: `bot-commands.${name}`,
+        component: 'monitoring',
+        check: () =>
+          poller.breaker.state === 'closed'
+            ? { status: 'healthy' }
+            : { status: 'degraded', reason: `getUpdates breaker ${poller.breaker.state}` },
+      });
     const intake = new TradingViewIntake({
       passphrase: webhookPassphrase.value,
       ...(config.webhook.hmacSecret === undefined ? {} : { hmacSecret: config.webhook.hmacSecret }),
@@ -325,6 +358,7 @@ export class KeelApp {
       bus,
       telemetry,
     });
+    commandSource = source;
     const servers = await createHttpServers({
       config,
       intake,

@@ -57,6 +57,13 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_SMS_AUTH_TOKEN', 'alerts.channels.sms.authToken', 'secret', 'SMS provider auth token (Twilio)'),
   entry('KEEL_SMS_API_KEY', 'alerts.channels.sms.apiKey', 'secret', 'SMS provider API key (Kavenegar)'),
   entry('KEEL_TELEGRAM_BOT_TOKEN', 'alerts.channels.telegram.botToken', 'secret', 'Telegram bot token'),
+  entry('KEEL_BALE_BOT_TOKEN', 'alerts.channels.bale.botToken', 'secret', 'Bale bot token'),
+  entry(
+    'KEEL_NOBITEX_PROXY',
+    'nobitex.proxy',
+    'secret',
+    'proxy to Nobitex: socks5://… or http://… or direct',
+  ),
   entry('KEEL_ALERT_WEBHOOK_URL', 'alerts.channels.webhook.url', 'secret', 'Slack/Discord/JSON webhook URL'),
   entry('KEEL_LOG_LEVEL', 'logging.level', 'string', 'fatal, error, warn, info, debug, trace, silent'),
   entry('KEEL_LOG_FILE', 'logging.file.path', 'string', 'also write logs to this rotating file'),

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDecimal } from '../core/decimal.js';
+import { isProxySetting } from '../net/proxy-route.js';
 import { Secret } from './secret.js';
 
 export const positiveInt = () =>
@@ -110,3 +111,12 @@ function isDecimalAbove(value: string, positive: boolean): boolean {
     return false;
   }
 }
+
+/** An outbound proxy: `direct` (ignore HTTPS_PROXY) or an http(s):// or socks5(h):// URL; may hold a password. */
+export const proxySetting = () => {
+  const expected = 'proxy URL (http://, https://, socks5://, socks5h://) or "direct"';
+  return z
+    .string({ error: expected })
+    .refine((value) => isProxySetting(value), { error: expected })
+    .transform((value) => new Secret(value));
+};

@@ -20,7 +20,14 @@ export {
   PROFILES,
   type Profile,
 } from './schema.js';
-export { ALERT_SEVERITIES, type AlertSeverity, CHANNEL_NAMES, type ChannelName } from './schema-alerts.js';
+export {
+  ALERT_SEVERITIES,
+  type AlertSeverity,
+  BOT_API_BASE_URLS,
+  CHANNEL_KINDS,
+  type ChannelConfig,
+  type ChannelKind,
+} from './schema-alerts.js';
 export { isSecret, REDACTED, Secret } from './secret.js';
 export { isSecretPath, SECRET_CONFIG_PATHS, SECRET_KEY_NAMES } from './secret-paths.js';
 export { KEEL_VERSION } from './version.js';

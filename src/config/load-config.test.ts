@@ -389,3 +389,96 @@ describe('loadConfig safety refusals', () => {
     expect(ok({ env: PRODUCTION_SAFE }).env).toBe('production');
   });
 });
+
+describe('loadConfig named channels and proxies (issue 15)', () => {
+  const bale = { kind: 'bale', botToken: '123:abc', chatIds: ['42'] };
+
+  it('parses the issue file: a bale channel named ops, critical routed to it, console kept for the rest', () => {
+    const configPath = writeJson('keel.json', {
+      alerts: {
+        groupWaitMs: 1,
+        routes: { critical: ['ops'] },
+        channels: { ops: { ...bale, apiBaseUrl: 'http://127.0.0.1:9', proxy: 'http://127.0.0.1:8' } },
+      },
+    });
+    const config = ok({ configPath });
+    expect(config.alerts.routes.critical).toEqual(['ops']);
+    expect(config.alerts.routes.info).toEqual(['console']);
+    expect(config.alerts.channels['ops']).toMatchObject({ kind: 'bale', apiBaseUrl: 'http://127.0.0.1:9' });
+    expect(config.alerts.channels['console']).toEqual({ kind: 'console', enabled: true });
+  });
+
+  it('keeps the keys of before: a channel named after its kind needs no kind; env still fills it', () => {
+    const configPath = writeJson('keel.json', {
+      alerts: { routes: { critical: ['telegram'] }, channels: { telegram: { chatIds: ['1'] } } },
+    });
+    const config = ok({ configPath, env: { KEEL_TELEGRAM_BOT_TOKEN: '9:tok' } });
+    expect(config.alerts.channels['telegram']).toMatchObject({
+      kind: 'telegram',
+      apiBaseUrl: 'https://api.telegram.org',
+    });
+  });
+
+  it('runs two channels of one kind side by side, with Bale at its own address by default', () => {
+    const configPath = writeJson('keel.json', {
+      alerts: {
+        routes: { critical: ['ops', 'desk'], error: ['desk'] },
+        channels: { ops: bale, desk: { ...bale, botToken: '456:def' } },
+      },
+    });
+    const config = ok({ configPath });
+    expect(config.alerts.channels['desk']).toMatchObject({
+      kind: 'bale',
+      apiBaseUrl: 'https://tapi.bale.ai',
+    });
+    expect(config.alerts.routes.error).toEqual(['desk']);
+  });
+
+  it('reports a route or escalation naming no channel, an unknown kind, and a bad proxy without echoing it', () => {
+    const configPath = writeJson('keel.json', {
+      alerts: {
+        routes: { critical: ['pager'] },
+        escalation: { channel: 'nobody' },
+        channels: { ops: { ...bale, proxy: 'ftp://user:hunter22@h' }, odd: { kind: 'pigeon' } },
+      },
+    });
+    const found = problems({ configPath });
+    expect(found.map((problem) => problem.path)).toEqual(
+      expect.arrayContaining(['alerts.channels.ops.proxy', 'alerts.channels.odd.kind']),
+    );
+    expect(JSON.stringify(found)).not.toContain('hunter22');
+    const relations = problems({
+      configPath: writeJson('k2.json', {
+        alerts: {
+          routes: { critical: ['pager'] },
+          escalation: { channel: 'nobody' },
+          channels: { ops: bale },
+        },
+      }),
+    });
+    expect(relations.map((problem) => problem.path)).toEqual([
+      'alerts.routes.critical',
+      'alerts.escalation.channel',
+    ]);
+  });
+
+  it("refuses commands on two channels of one bot (they would steal each other's updates)", () => {
+    const commands = { chatIds: ['42'] };
+    const configPath = writeJson('keel.json', {
+      alerts: { channels: { ops: { ...bale, commands }, desk: { ...bale, chatIds: ['7'], commands } } },
+    });
+    expect(problems({ configPath })).toMatchObject([
+      { path: 'alerts.channels.desk.commands', expected: expect.stringContaining('ops already polls') },
+    ]);
+  });
+
+  it('takes nobitex.proxy for all base URLs or per base URL, and refuses a URL not in the list', () => {
+    expect(ok({ env: { KEEL_NOBITEX_PROXY: 'socks5://u:p@127.0.0.1:1080' } }).nobitex.proxy?.toString()).toBe(
+      '[redacted]',
+    );
+    const configPath = writeJson('keel.json', {
+      nobitex: { proxy: { 'https://apiv2.nobitex.ir': 'direct', 'https://other.example': 'http://h:1' } },
+    });
+    expect(problems({ configPath })).toMatchObject([{ path: 'nobitex.proxy.https://other.example' }]);
+  });
+});

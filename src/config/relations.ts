@@ -1,7 +1,8 @@
 // Checks between config values, run once after parsing (TigerBeetle's constants.zig style), and the
 // safety refusals: settings that are legal alone but unsafe for production or for live trading.
 import type { ParsedConfig } from './schema.js';
-import { CHANNEL_NAMES, type ChannelName } from './schema-alerts.js';
+import type { ChannelConfig } from './schema-alerts.js';
+import { isSecret } from './secret.js';
 
 /** A violated relation; the loader adds the source of `path`. */
 export interface Violation {
@@ -89,6 +90,16 @@ const RELATIONS: readonly Check[] = [
           expected: `> nobitex.breaker.orders.breakDurationMs (${n.breaker.orders.breakDurationMs})`,
           got: String(e.haltAfterExchangeFailureMs),
         },
+  ({ nobitex: n }) =>
+    n.proxy === undefined || isSecret(n.proxy)
+      ? undefined
+      : Object.keys(n.proxy)
+          .filter((url) => !n.baseUrls.includes(url))
+          .map((url) => ({
+            path: `nobitex.proxy.${url}`,
+            expected: `a base URL of nobitex.baseUrls (${n.baseUrls.join(', ')})`,
+            got: url,
+          })),
   ({ alerts: a }) =>
     notAbove('alerts.groupWaitMs', a.groupWaitMs, 'alerts.groupIntervalMs', a.groupIntervalMs),
   ({ alerts: a }) =>
@@ -96,7 +107,7 @@ const RELATIONS: readonly Check[] = [
   ({ alerts: a }) => {
     const configured = configuredChannels(a.channels);
     const routed = Object.entries(a.routes).flatMap(([severity, names]) =>
-      names.map((name) => ({ path: `alerts.routes.${severity}`, name })),
+      (names ?? []).map((name) => ({ path: `alerts.routes.${severity}`, name })),
     );
     if (a.escalation.channel !== undefined)
       routed.push({ path: 'alerts.escalation.channel', name: a.escalation.channel });
@@ -108,27 +119,48 @@ const RELATIONS: readonly Check[] = [
         got: JSON.stringify(name),
       }));
   },
-  ({ alerts: { channels } }) => {
-    const sms = channels.sms;
-    if (sms === undefined) return undefined;
-    const needed: Record<typeof sms.provider, (keyof typeof sms)[]> = {
-      twilio: ['accountSid', 'authToken', 'from'],
-      kavenegar: ['apiKey'],
-      generic: ['url'],
-    };
-    return needed[sms.provider]
-      .filter((key) => sms[key] === undefined)
-      .map((key) => ({
-        path: `alerts.channels.sms.${key}`,
-        expected: `a value for provider ${sms.provider}`,
-        got: 'nothing',
-      }));
-  },
   ({ alerts: { channels } }) =>
-    channels.email !== undefined &&
-    (channels.email.user === undefined) !== (channels.email.password === undefined)
-      ? { path: 'alerts.channels.email', expected: 'user and password together, or neither', got: 'only one' }
-      : undefined,
+    channelsOf(channels, 'sms').flatMap(([name, sms]) => {
+      const needed: Record<typeof sms.provider, (keyof typeof sms)[]> = {
+        twilio: ['accountSid', 'authToken', 'from'],
+        kavenegar: ['apiKey'],
+        generic: ['url'],
+      };
+      return needed[sms.provider]
+        .filter((key) => sms[key] === undefined)
+        .map((key) => ({
+          path: `alerts.channels.${name}.${key}`,
+          expected: `a value for provider ${sms.provider}`,
+          got: 'nothing',
+        }));
+    }),
+  ({ alerts: { channels } }) =>
+    channelsOf(channels, 'email')
+      .filter(([, email]) => (email.user === undefined) !== (email.password === undefined))
+      .map(([name]) => ({
+        path: `alerts.channels.${name}`,
+        expected: 'user and password together, or neither',
+        got: 'only one',
+      })),
+  // Two channels polling one bot would steal each other's updates.
+  ({ alerts: { channels } }) => {
+    const seen = new Map<string, string>();
+    const violations: Violation[] = [];
+    for (const kind of ['telegram', 'bale'] as const)
+      for (const [name, bot] of channelsOf(channels, kind)) {
+        if (bot.commands === undefined) continue;
+        const key = `${bot.apiBaseUrl} ${bot.botToken.reveal()}`;
+        const other = seen.get(key);
+        if (other !== undefined)
+          violations.push({
+            path: `alerts.channels.${name}.commands`,
+            expected: `commands on one channel per bot (${other} already polls this bot)`,
+            got: 'a second poller',
+          });
+        seen.set(key, name);
+      }
+    return violations;
+  },
   ({ engine: e }) =>
     Object.keys(e.maxPositionPerSymbol ?? {})
       .filter((symbol) => !e.allowedSymbols.includes(symbol))
@@ -233,8 +265,17 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-function configuredChannels(channels: ParsedConfig['alerts']['channels']): ChannelName[] {
-  return CHANNEL_NAMES.filter((name) =>
-    name === 'console' ? channels.console.enabled : channels[name] !== undefined,
+function configuredChannels(channels: ParsedConfig['alerts']['channels']): string[] {
+  return Object.entries(channels)
+    .filter(([, channel]) => channel.kind !== 'console' || channel.enabled)
+    .map(([name]) => name);
+}
+
+function channelsOf<K extends ChannelConfig['kind']>(
+  channels: Readonly<Record<string, ChannelConfig>>,
+  kind: K,
+): [string, Extract<ChannelConfig, { kind: K }>][] {
+  return Object.entries(channels).filter(
+    (entry): entry is [string, Extract<ChannelConfig, { kind: K }>] => entry[1].kind === kind,
   );
 }

@@ -1,6 +1,6 @@
 // The exchange section: endpoints, credentials, timeouts, pools, breakers, retry and cache TTLs.
 import { z } from 'zod';
-import { durationMs, httpUrl, intRange, list, secret, text } from './fields.js';
+import { durationMs, httpUrl, intRange, list, proxySetting, secret, text } from './fields.js';
 import { KEEL_VERSION } from './version.js';
 
 const breakerSchema = z
@@ -22,6 +22,15 @@ export const nobitexSchema = z
   .strictObject({
     /** Base URLs tried in order of health; the first is preferred. */
     baseUrls: list(httpUrl(), { min: 1, max: 8 }).default(['https://apiv2.nobitex.ir']),
+    /**
+     * Proxy to Nobitex: one setting for every base URL, or an object of base URL to setting (base URLs
+     * left out follow HTTPS_PROXY / NO_PROXY). A setting is `direct` or an http(s):// or socks5:// URL.
+     */
+    proxy: z
+      .union([proxySetting(), z.record(httpUrl(), proxySetting())], {
+        error: 'proxy URL or "direct", or an object of base URL to one',
+      })
+      .optional(),
     /** Session token for the `Authorization: Token …` header. */
     token: secret().optional(),
     /** API key pair, an alternative to the token. Both halves are secrets. */

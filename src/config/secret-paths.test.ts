@@ -12,7 +12,11 @@ import { isSecretPath, SECRET_CONFIG_PATHS } from './secret-paths.js';
 const FULL = {
   storage: { databaseUrl: 'postgres://keel:SECRET-db@127.0.0.1/keel' },
   redis: { url: 'redis://:SECRET-redis@127.0.0.1:6379' },
-  nobitex: { token: 'SECRET-token', apiKey: { publicKey: 'SECRET-pub', privateKey: 'SECRET-priv' } },
+  nobitex: {
+    token: 'SECRET-token',
+    apiKey: { publicKey: 'SECRET-pub', privateKey: 'SECRET-priv' },
+    proxy: 'socks5://keel:SECRET-proxy@127.0.0.1:1080',
+  },
   webhook: { passphrase: 'SECRET-pass', hmacSecret: 'SECRET-hmac' },
   dashboard: { token: 'SECRET-dash', basicAuth: { user: 'ops', password: 'SECRET-basic' } },
   alerts: {
@@ -33,6 +37,12 @@ const FULL = {
         to: ['+2'],
       },
       telegram: { botToken: 'SECRET-bot', chatIds: ['1'] },
+      ops: {
+        kind: 'bale',
+        botToken: 'SECRET-bale',
+        chatIds: ['2'],
+        proxy: 'http://u:SECRET-p@127.0.0.1:3128',
+      },
       webhook: { url: 'https://hooks.example/SECRET-hook', headers: { Authorization: 'SECRET-header' } },
     },
   },
@@ -58,7 +68,7 @@ describe('secret paths', () => {
 
   it('lists every path where the schema produces a Secret', () => {
     const found = secretPaths(config);
-    expect(found).toHaveLength(15);
+    expect(found).toHaveLength(18);
     for (const path of found) expect(matchesListed(path), path).toBe(true);
   });
 

@@ -11,12 +11,16 @@ export const SECRET_CONFIG_PATHS: readonly string[] = [
   'webhook.hmacSecret',
   'dashboard.token',
   'dashboard.basicAuth.password',
-  'alerts.channels.email.password',
-  'alerts.channels.sms.authToken',
-  'alerts.channels.sms.apiKey',
-  'alerts.channels.telegram.botToken',
-  'alerts.channels.webhook.url',
-  'alerts.channels.webhook.headers.*',
+  'nobitex.proxy',
+  'nobitex.proxy.*',
+  // Channels are named by the operator: their secrets sit one name deep.
+  'alerts.channels.*.password',
+  'alerts.channels.*.authToken',
+  'alerts.channels.*.apiKey',
+  'alerts.channels.*.botToken',
+  'alerts.channels.*.url',
+  'alerts.channels.*.headers.*',
+  'alerts.channels.*.proxy',
 ];
 
 /** Key names that hold secrets wherever they appear (log objects, headers, unknown config keys). */
@@ -33,6 +37,7 @@ export const SECRET_KEY_NAMES: readonly string[] = [
   'secret',
   'hmacSecret',
   'cookie',
+  'proxy',
 ];
 
 /** True when a dotted config path is a secret, or ends in a key named like one. */

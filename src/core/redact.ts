@@ -2,7 +2,7 @@
 
 /** Keys whose values are secrets wherever they appear. */
 export const SECRET_KEY_PATTERN =
-  /^(authorization|token|password|passphrase|secret|hmacsecret|apikey|api_key|privatekey|private_key|bottoken|authtoken|nobitex-signature|x-keel-signature|cookie)$/i;
+  /^(authorization|token|password|passphrase|secret|hmacsecret|apikey|api_key|privatekey|private_key|bottoken|authtoken|proxy|nobitex-signature|x-keel-signature|cookie)$/i;
 
 export const REDACTED = '[redacted]';
 

@@ -20,6 +20,7 @@ describe('health and metrics of a running Keel', () => {
     expect(report.checks.map((check) => check.name).sort()).toEqual(
       [
         'alert-channels',
+        'alert-channel.console',
         'breaker.account',
         'breaker.marketData',
         'breaker.orders',

@@ -94,6 +94,8 @@ export interface InstanceSettings {
   readonly leaseTtlMs: number;
   readonly leaseRenewIntervalMs: number;
   readonly expectedInstances: number;
+  /** More of the config file (top-level sections), e.g. alert channels. */
+  readonly config?: Record<string, unknown>;
 }
 
 /** Starts one instance and resolves with its URL once the banner is printed. */
@@ -106,6 +108,7 @@ export async function startInstance(settings: InstanceSettings, cleanup: (() => 
       engine: { maxOrdersPerMinute: 600 },
       verification: { absenceGraceMs: 1_000, pollIntervalMs: 200, pollIntervalMaxMs: 1_000 },
       nobitex: { headersTimeoutMs: 2_000 },
+      ...settings.config,
     }),
   );
   const env: Record<string, string> = {

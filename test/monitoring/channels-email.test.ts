@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/secret.js';
 import { EmailChannel, requireTlsDefault } from '../../src/monitoring/alert-system/channels/email-channel.js';
 import { isChannelDeliveryError } from '../../src/monitoring/alert-system/channels/errors.js';
+import { startHttpProxy, startSocksProxy } from '../support/proxies.js';
 import { expectNoSecrets, makeAlert, makeNotification, rejectionOf } from './channels-support.js';
 
 const USER = 'keel-alerts';
@@ -93,9 +94,10 @@ describe('EmailChannel against a local SMTP server', () => {
     await peer.stop();
   });
 
-  function channel(password = PASSWORD, requireTls?: boolean): EmailChannel {
+  function channel(password = PASSWORD, extra: { requireTls?: boolean; proxy?: string } = {}): EmailChannel {
     const created = new EmailChannel({
-      ...(requireTls === undefined ? {} : { requireTls }),
+      ...(extra.requireTls === undefined ? {} : { requireTls: extra.requireTls }),
+      ...(extra.proxy === undefined ? {} : { proxy: new Secret(extra.proxy) }),
       host: '127.0.0.1',
       port: peer.port,
       secure: false,
@@ -114,7 +116,7 @@ describe('EmailChannel against a local SMTP server', () => {
   });
 
   it('refuses to log in or send over a plain connection when TLS is required', async () => {
-    const sending = channel(PASSWORD, true).send(notification, new AbortController().signal);
+    const sending = channel(PASSWORD, { requireTls: true }).send(notification, new AbortController().signal);
     await expect(sending).rejects.toThrow();
     expect(peer.logins).toEqual([]);
     expect(peer.mails).toEqual([]);
@@ -124,6 +126,20 @@ describe('EmailChannel against a local SMTP server', () => {
     for (const host of ['smtp.example.com', '10.0.0.5', '::2'])
       expect(requireTlsDefault(host), host).toBe(true);
     for (const host of ['127.0.0.1', 'localhost', '::1']) expect(requireTlsDefault(host), host).toBe(false);
+  });
+
+  it.each([
+    ['SOCKS5', startSocksProxy],
+    ['HTTP', startHttpProxy],
+  ])('delivers through a %s proxy, which saw the SMTP connection', async (_name, start) => {
+    const proxy = await start({ user: 'mail', password: 'proxy-pass-mail' });
+    try {
+      await channel(PASSWORD, { proxy: proxy.url }).send(notification, new AbortController().signal);
+      expect(peer.mails).toHaveLength(1);
+      expect(proxy.visits).toEqual([{ target: `127.0.0.1:${peer.port}`, user: 'mail' }]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('authenticates and delivers subject, recipients, a text body and an HTML part', async () => {

@@ -114,7 +114,7 @@ describe('TelegramChannel against a fake Bot API', () => {
     expect(peer.requests).toHaveLength(1);
     await clock.advance(1);
     await waitFor(() => peer.requests.length === 2);
-    await expect(delivery).resolves.toBeUndefined();
+    await expect(delivery).resolves.toContain('chat 42: HTTP 200');
   });
 
   it('paces one message per second per chat, independently for each chat', async () => {

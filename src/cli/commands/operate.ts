@@ -1,4 +1,5 @@
-// Commands that act on a running Keel through its API: `keel reconcile`, `keel alerts ack|resolve|list`,
+// Commands that act on a running Keel through its API: `keel reconcile`, `keel alerts ack|resolve|list`
+// (and `keel alerts test CHANNEL`, which needs only the config),
 // `keel engine mode RUNNING|REDUCING|HALTED`.
 
 import type { Command } from 'commander';
@@ -11,6 +12,7 @@ import {
 } from '../api-client.js';
 import { type CliContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../context.js';
 import { CONFIG_OPTION_DESCRIPTION, CONFIG_OPTION_FLAGS, loadConfigOrReport } from '../load.js';
+import { registerAlertsTest } from './alerts-test.js';
 
 interface Common {
   config?: string;
@@ -66,6 +68,7 @@ export function registerOperateCommands(program: Command, context: CliContext): 
   common(alerts.command('resolve <id>').description('resolve an alert')).action(
     act('/api/alerts/:id/resolve', () => ({})),
   );
+  registerAlertsTest(alerts, context);
   const engine = program.command('engine').description('the kill switch');
   common(
     engine

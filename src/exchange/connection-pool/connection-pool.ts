@@ -1,9 +1,11 @@
 // The Transport on undici: a pool per (group, base URL) as bulkheads, a bounded priority queue per
 // group, health-weighted endpoint choice, failover, and recovery probes on the injected clock.
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { TimerHandle } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
+import { createRoutedDispatcher } from '../../net/proxy-dispatcher.js';
+import { describeProxy } from '../../net/proxy-route.js';
 import {
   type ConnectionPoolOptions,
   type ResolvedConnectionPoolOptions,
@@ -32,7 +34,14 @@ const FAILOVER_REASONS: ReadonlySet<NotSentReason> = new Set([
   'connectTimeout',
   'dns',
   'closedBeforeWrite',
+  'proxyFailed',
 ]);
+
+/** The dispatcher to one (group, base URL), and the undici pool behind it once it exists (for stats). */
+interface HostDispatcher {
+  readonly dispatcher: Dispatcher & { readonly closed?: boolean; readonly destroyed?: boolean };
+  pool(): Pool | undefined;
+}
 
 export interface HostGroupStats {
   readonly baseUrl: string;
@@ -58,7 +67,7 @@ export class ConnectionPool implements Transport {
   readonly #logger: Logger;
   readonly #endpoints: readonly EndpointHealth[];
   readonly #queues: ReadonlyMap<EndpointGroup, RequestQueue>;
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, HostDispatcher>();
   readonly #probeTimers = new Map<string, TimerHandle>();
   readonly #downEmitter = new EventEmitter<EndpointHealthSnapshot>();
   readonly #upEmitter = new EventEmitter<EndpointHealthSnapshot>();
@@ -129,7 +138,7 @@ export class ConnectionPool implements Transport {
     const startedAtMs = performance.now();
     try {
       const raw = await sendRequest(
-        this.#poolFor(request.group, baseUrl),
+        this.#poolFor(request.group, baseUrl).dispatcher,
         request,
         this.#sendOptions(baseUrl),
       );
@@ -157,11 +166,16 @@ export class ConnectionPool implements Transport {
     };
   }
 
-  /** The pool for a group and host; a destroyed or closed one is replaced (reconnection). */
-  #poolFor(group: EndpointGroup, baseUrl: string): Pool {
+  /**
+   * The pool for a group and host; a destroyed or closed one is replaced (reconnection). Through a proxy
+   * the same pool is built by the proxy's dispatcher, which only changes how its sockets are opened.
+   */
+  #poolFor(group: EndpointGroup, baseUrl: string): HostDispatcher {
     const key = `${group} ${baseUrl}`;
     const existing = this.#pools.get(key);
-    if (existing !== undefined && !existing.destroyed && !existing.closed) return existing;
+    const { dispatcher } = existing ?? {};
+    if (existing !== undefined && dispatcher?.destroyed !== true && dispatcher?.closed !== true)
+      return existing;
     const o = this.#options;
     const poolOptions: Pool.Options = {
       connections: o.connectionsPerHost[group],
@@ -172,9 +186,32 @@ export class ConnectionPool implements Transport {
       keepAliveTimeout: o.keepAliveTimeoutMs,
       keepAliveMaxTimeout: o.keepAliveTimeoutMs * 2,
     };
-    const pool = this.#raw.poolFactory?.(baseUrl, poolOptions) ?? new Pool(baseUrl, poolOptions);
-    this.#pools.set(key, pool);
-    return pool;
+    const create = (origin: string, options: Pool.Options) =>
+      this.#raw.poolFactory?.(origin, options) ?? new Pool(origin, options);
+    const route = this.#raw.routeFor?.(baseUrl) ?? { kind: 'direct' as const };
+    let host: HostDispatcher;
+    if (route.kind === 'direct') {
+      const pool = create(baseUrl, poolOptions);
+      host = { dispatcher: pool, pool: () => pool };
+    } else {
+      let pool: Pool | undefined;
+      const dispatcher = createRoutedDispatcher({
+        route,
+        poolOptions,
+        connectTimeoutMs: o.connectTimeoutMs,
+        factory: (origin, options) => {
+          pool = create(origin, options);
+          return pool;
+        },
+      });
+      host = { dispatcher, pool: () => pool };
+      this.#logger.info(
+        { baseUrl, group, proxy: describeProxy(route) },
+        'exchange connections go through a proxy',
+      );
+    }
+    this.#pools.set(key, host);
+    return host;
   }
 
   #recordFailure(endpoint: EndpointHealth, reason: string): void {
@@ -207,10 +244,10 @@ export class ConnectionPool implements Transport {
 
   async #probe(baseUrl: string): Promise<boolean> {
     if (this.#raw.probe !== undefined) return this.#raw.probe(baseUrl);
-    const pool = this.#poolFor('marketData', baseUrl);
+    const { dispatcher } = this.#poolFor('marketData', baseUrl);
     const headers = { accept: 'application/json' };
     const raw = await sendRequest(
-      pool,
+      dispatcher,
       { method: 'GET', path: this.#options.probePath, headers },
       this.#sendOptions(baseUrl),
     );
@@ -227,8 +264,7 @@ export class ConnectionPool implements Transport {
     const hosts: HostGroupStats[] = [];
     for (const endpoint of this.#endpoints)
       for (const group of ENDPOINT_GROUPS) {
-        const pool = this.#pools.get(`${group} ${endpoint.baseUrl}`);
-        const s = pool?.stats;
+        const s = this.#pools.get(`${group} ${endpoint.baseUrl}`)?.pool()?.stats;
         hosts.push({
           baseUrl: endpoint.baseUrl,
           group,
@@ -251,7 +287,9 @@ export class ConnectionPool implements Transport {
       queue.rejectWaiting(
         new RequestNotSentError('connection pool closed while queued', { reason: 'closed' }),
       );
-    await Promise.all([...this.#pools.values()].map((pool) => pool.destroy().catch(() => undefined)));
+    await Promise.all(
+      [...this.#pools.values()].map((host) => host.dispatcher.destroy().catch(() => undefined)),
+    );
     this.#pools.clear();
   }
 }

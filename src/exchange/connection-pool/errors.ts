@@ -11,6 +11,7 @@ export type NotSentReason =
   | 'connectTimeout'
   | 'dns'
   | 'closedBeforeWrite'
+  | 'proxyFailed'
   | 'closed';
 
 /** Why a request that was written has no definite outcome. */

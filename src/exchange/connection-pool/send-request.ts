@@ -1,5 +1,6 @@
 // One request on one undici pool, with failures sorted into "never sent" and "maybe sent".
 import type { Dispatcher } from 'undici';
+import { isProxyConnectError } from '../../net/errors.js';
 import { RequestMaybeSentError, RequestNotSentError } from './errors.js';
 import { REQUEST_ID_HEADER, trackSending } from './sent-tracker.js';
 import type { TransportRequest } from './transport.js';
@@ -25,6 +26,8 @@ export async function sendRequest(
   const tracking = trackSending();
   try {
     const response = await dispatcher.request({
+      // A pool ignores it; a proxy's dispatcher routes by it.
+      origin: options.baseUrl,
       method: request.method,
       path: request.path,
       headers: { ...request.headers, [REQUEST_ID_HEADER]: tracking.id },
@@ -75,8 +78,9 @@ function classifyFailure(error: unknown, written: boolean, baseUrl: string): Err
   const code = errorCode(error);
   const detail = `${baseUrl}: ${error instanceof Error ? error.message : String(error)}`;
   if (!written) {
-    const reason =
-      code === 'ECONNREFUSED'
+    const reason = isProxyConnectError(error)
+      ? 'proxyFailed'
+      : code === 'ECONNREFUSED'
         ? 'connectRefused'
         : code === 'UND_ERR_CONNECT_TIMEOUT'
           ? 'connectTimeout'

@@ -9,7 +9,9 @@ import { noopPolicyFor } from './noop-policy.js';
 
 export interface AlertChannel {
   readonly name: string;
-  send(notification: Notification, signal: AbortSignal): Promise<void>;
+  /** Delivers or throws; may resolve with what the peer answered (`keel alerts test` prints it). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a channel with nothing to report returns nothing.
+  send(notification: Notification, signal: AbortSignal): Promise<string | void>;
 }
 
 export interface DeliveryOutcome {

@@ -1,8 +1,11 @@
-// The HTTP side of the SMS, Telegram and webhook channels: one undici Agent per channel (its own
-// connections and timeouts, so a slow peer cannot hold another channel's sockets), bounded answers,
-// and errors that say what happened without the URL, the headers or anything secret.
-import { Agent, request } from 'undici';
+// The HTTP side of the SMS, Telegram, Bale and webhook channels: one undici dispatcher per channel (its
+// own connections and timeouts, so a slow peer cannot hold another channel's sockets), through the
+// channel's proxy when it has one, bounded answers, and errors that say what happened without the URL,
+// the headers, the proxy's credentials or anything secret.
+import { type Dispatcher, request } from 'undici';
 import { AbortedError } from '../../../core/errors.js';
+import { createRoutedDispatcher } from '../../../net/proxy-dispatcher.js';
+import { chooseProxy, describeProxy, proxySecrets } from '../../../net/proxy-route.js';
 import { ChannelDeliveryError, errorText, isRetryableStatus, peerText } from './errors.js';
 
 export interface ChannelHttpClientOptions {
@@ -16,6 +19,10 @@ export interface ChannelHttpClientOptions {
   readonly connectionsMax?: number;
   /** Answer bytes read at most; the rest is discarded. Default 65_536. */
   readonly bodySizeBytesMax?: number;
+  /** The peer's origin, to choose the proxy by (NO_PROXY). */
+  readonly origin: string;
+  /** Proxy setting: `direct`, a proxy URL, or unset to follow HTTPS_PROXY / NO_PROXY. */
+  readonly proxy?: string | undefined;
 }
 
 export type HttpBody =
@@ -43,7 +50,9 @@ export class ChannelHttpClient {
   readonly channel: string;
   readonly #secrets: readonly string[];
   readonly #bodySizeBytesMax: number;
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
+  /** The proxy in use without credentials (`direct` when none), for logs and the dashboard. */
+  readonly proxy: string;
 
   constructor(options: ChannelHttpClientOptions) {
     if (!(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0))
@@ -55,15 +64,21 @@ export class ChannelHttpClient {
     if (!(Number.isInteger(this.#bodySizeBytesMax) && this.#bodySizeBytesMax >= 1))
       throw new RangeError(`bodySizeBytesMax must be a positive integer, was ${this.#bodySizeBytesMax}`);
     this.channel = options.channel;
-    this.#secrets = options.secrets;
-    this.#agent = new Agent({
-      connections: connectionsMax,
-      pipelining: 1,
-      connect: { timeout: options.timeoutMs },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      keepAliveTimeout: 4_000,
-      keepAliveMaxTimeout: 60_000,
+    const route = chooseProxy({ setting: options.proxy, target: options.origin });
+    this.proxy = describeProxy(route);
+    this.#secrets = [...options.secrets, ...proxySecrets(route)];
+    this.#agent = createRoutedDispatcher({
+      route,
+      connectTimeoutMs: options.timeoutMs,
+      poolOptions: {
+        connections: connectionsMax,
+        pipelining: 1,
+        connect: { timeout: options.timeoutMs },
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        keepAliveTimeout: 4_000,
+        keepAliveMaxTimeout: 60_000,
+      },
     });
   }
 
@@ -101,6 +116,12 @@ export class ChannelHttpClient {
       `${this.channel}: ${target} answered HTTP ${answer.status}${excerpt === '' ? '' : `: ${excerpt}`}`,
       { channel: this.channel, status: answer.status, retryable: isRetryableStatus(answer.status) },
     );
+  }
+
+  /** The answer as `HTTP 200: {…}`, scrubbed and shortened, for `keel alerts test`. */
+  describe(answer: HttpAnswer): string {
+    const excerpt = peerText(answer.text, this.#secrets);
+    return `HTTP ${answer.status}${excerpt === '' ? '' : `: ${excerpt}`}`;
   }
 
   async close(): Promise<void> {

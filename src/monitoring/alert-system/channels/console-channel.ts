@@ -5,6 +5,8 @@ import type { AlertChannel } from '../channel.js';
 import { worstSeverity } from './notification-format.js';
 
 export interface ConsoleChannelOptions {
+  /** Channel name as configured (routes name it). Default the kind, `console`. */
+  readonly name?: string;
   /** Parent logger; the channel logs through a child. Default silentLogger. */
   readonly logger?: Logger;
 }
@@ -18,14 +20,15 @@ export const CONSOLE_LEVELS: Readonly<Record<Severity, 'info' | 'warn' | 'error'
 };
 
 export class ConsoleChannel implements AlertChannel {
-  readonly name = 'console';
+  readonly name: string;
   readonly #logger: Logger;
 
   constructor(options: ConsoleChannelOptions = {}) {
+    this.name = options.name ?? 'console';
     this.#logger = (options.logger ?? silentLogger).child({ component: 'alert-channel', channel: this.name });
   }
 
-  async send(notification: Notification, _signal: AbortSignal): Promise<void> {
+  async send(notification: Notification, _signal: AbortSignal): Promise<string> {
     const severity = worstSeverity(notification);
     const { subject } = notificationText(notification);
     // Details stay out: they are free-form and belong in the alert store, not in every log line.
@@ -42,5 +45,6 @@ export class ConsoleChannel implements AlertChannel {
       { group: notification.group, reason: notification.reason, severity, alertCount: alerts.length, alerts },
       subject,
     );
+    return `written to the log at level ${CONSOLE_LEVELS[severity]}`;
   }
 }

@@ -1,6 +1,6 @@
 // Builds every configured channel, each behind its own dispatcher (bounded queue) and its own policy
 // (breaker → retry → timeout), so a dead channel never delays another one or the engine.
-import type { KeelConfig } from '../../../config/index.js';
+import type { ChannelConfig, KeelConfig } from '../../../config/index.js';
 import { type Clock, systemClock } from '../../../core/clock.js';
 import type { Disposable } from '../../../core/events.js';
 import { type Rng, systemRng } from '../../../core/random.js';
@@ -37,7 +37,7 @@ export interface AlertChannelEntry {
 }
 
 export interface AlertChannels {
-  /** One per configured channel, named as in the config (`console`, `email`, …). */
+  /** One per configured channel, named as in the config (`console`, `ops`, …). */
   readonly dispatchers: ChannelDispatcher[];
   /** Channel name → channel, dispatcher and policy (breaker state for health and metrics). */
   readonly entries: ReadonlyMap<string, AlertChannelEntry>;
@@ -80,27 +80,43 @@ export function createAlertChannels(
   };
 }
 
-interface BuiltChannel {
+export interface BuiltChannel {
   readonly channel: AlertChannel & { close?(): Promise<void> | void };
   /** Undefined for the console, which has no peer. */
   readonly timeoutMs: number | undefined;
 }
 
 function buildChannels(config: AlertsConfig, context: { logger: Logger; clock: Clock }): BuiltChannel[] {
-  const { console: consoleConfig, email, sms, telegram, webhook } = config.channels;
-  const built: BuiltChannel[] = [];
-  if (consoleConfig.enabled)
-    built.push({ channel: new ConsoleChannel({ logger: context.logger }), timeoutMs: undefined });
-  if (email !== undefined) built.push({ channel: new EmailChannel(email), timeoutMs: email.timeoutMs });
-  if (sms !== undefined) built.push({ channel: new SmsChannel(sms), timeoutMs: sms.timeoutMs });
-  if (telegram !== undefined)
-    built.push({
-      channel: new TelegramChannel({ ...telegram, clock: context.clock, logger: context.logger }),
-      timeoutMs: telegram.timeoutMs,
-    });
-  if (webhook !== undefined)
-    built.push({ channel: new WebhookChannel(webhook), timeoutMs: webhook.timeoutMs });
-  return built;
+  return Object.entries(config.channels).flatMap(([name, channel]) => {
+    const built = buildChannel(name, channel, context);
+    return built === undefined ? [] : [built];
+  });
+}
+
+/** One configured channel; undefined for a disabled console. */
+export function buildChannel(
+  name: string,
+  config: ChannelConfig,
+  context: { logger: Logger; clock: Clock },
+): BuiltChannel | undefined {
+  switch (config.kind) {
+    case 'console':
+      return config.enabled
+        ? { channel: new ConsoleChannel({ name, logger: context.logger }), timeoutMs: undefined }
+        : undefined;
+    case 'email':
+      return { channel: new EmailChannel({ ...config, name }), timeoutMs: config.timeoutMs };
+    case 'sms':
+      return { channel: new SmsChannel({ ...config, name }), timeoutMs: config.timeoutMs };
+    case 'telegram':
+    case 'bale':
+      return {
+        channel: new TelegramChannel({ ...config, name, clock: context.clock, logger: context.logger }),
+        timeoutMs: config.timeoutMs,
+      };
+    case 'webhook':
+      return { channel: new WebhookChannel({ ...config, name }), timeoutMs: config.timeoutMs };
+  }
 }
 
 /** Outcomes and breaker changes go to the log; messages are already scrubbed by the channels. */

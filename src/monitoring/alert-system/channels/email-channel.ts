@@ -2,8 +2,10 @@
 // the library's own logger is off (it would print the conversation), and errors are scrubbed.
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import * as socks from 'socks';
 import type { Secret } from '../../../config/secret.js';
 import { AbortedError } from '../../../core/errors.js';
+import { chooseProxy, proxySecrets } from '../../../net/proxy-route.js';
 import { isLoopbackHost } from '../../api/access-control.js';
 import { type Notification, notificationText } from '../alert.js';
 import type { AlertChannel } from '../channel.js';
@@ -11,6 +13,8 @@ import { ChannelDeliveryError, errorText } from './errors.js';
 import { notificationHtml } from './notification-format.js';
 
 export interface EmailChannelOptions {
+  /** Channel name as configured (routes name it). Default the kind, `email`. */
+  readonly name?: string;
   readonly host: string;
   readonly port: number;
   /** TLS from the first byte (465); false upgrades with STARTTLS when the server offers it. */
@@ -24,6 +28,8 @@ export interface EmailChannelOptions {
   readonly timeoutMs: number;
   /** Refuse to send (and authenticate) without TLS. Default: true unless host is loopback. */
   readonly requireTls?: boolean;
+  /** Proxy setting (`direct`, http(s):// CONNECT or socks5://); unset follows ALL_PROXY / NO_PROXY. */
+  readonly proxy?: Secret;
 }
 
 /** A password and alerts cross the network only encrypted; a relay on this machine may go without. */
@@ -32,12 +38,13 @@ export const requireTlsDefault = (host: string): boolean => !isLoopbackHost(host
 export const EMAIL_RECIPIENTS_MAX = 50;
 
 export class EmailChannel implements AlertChannel {
-  readonly name = 'email';
+  readonly name: string;
   readonly #options: EmailChannelOptions;
   readonly #secrets: readonly string[];
   readonly #transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
 
   constructor(options: EmailChannelOptions) {
+    this.name = options.name ?? 'email';
     if (options.to.length < 1 || options.to.length > EMAIL_RECIPIENTS_MAX)
       throw new RangeError(`to must hold 1 to ${EMAIL_RECIPIENTS_MAX} recipients, was ${options.to.length}`);
     if (!(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0))
@@ -45,7 +52,14 @@ export class EmailChannel implements AlertChannel {
     if (options.password !== undefined && options.user === undefined)
       throw new RangeError('password is set but user is not: SMTP auth needs both');
     this.#options = options;
-    this.#secrets = options.password === undefined ? [] : [options.password.reveal()];
+    const route = chooseProxy({
+      setting: options.proxy?.reveal(),
+      target: `smtp://${options.host}:${options.port}`,
+    });
+    this.#secrets = [
+      ...(options.password === undefined ? [] : [options.password.reveal()]),
+      ...proxySecrets(route),
+    ];
     const transportOptions: SMTPTransport.Options = {
       host: options.host,
       port: options.port,
@@ -60,11 +74,14 @@ export class EmailChannel implements AlertChannel {
       dnsTimeout: options.timeoutMs,
       logger: false,
       debug: false,
+      // nodemailer knows socks5 (it resolves nothing itself for it either way), not socks5h.
+      ...(route.kind === 'direct' ? {} : { proxy: route.url.href.replace(/^socks5h:/, 'socks5:') }),
     };
     this.#transport = nodemailer.createTransport(transportOptions);
+    if (route.kind === 'socks5') this.#transport.set('proxy_socks_module', socks);
   }
 
-  async send(notification: Notification, signal: AbortSignal): Promise<void> {
+  async send(notification: Notification, signal: AbortSignal): Promise<string> {
     const { subject, body } = notificationText(notification);
     const sending = this.#transport.sendMail({
       from: this.#options.from,
@@ -89,6 +106,7 @@ export class EmailChannel implements AlertChannel {
         channel: this.name,
         retryable: false,
       });
+    return `SMTP ${info.response} (${info.accepted.length} accepted, ${info.rejected.length} rejected)`;
   }
 
   close(): void {

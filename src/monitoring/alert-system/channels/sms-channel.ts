@@ -13,6 +13,10 @@ import { combineFailures, RecipientProgress } from './recipient-progress.js';
 export type SmsProvider = 'twilio' | 'kavenegar' | 'generic';
 
 export interface SmsChannelOptions {
+  /** Channel name as configured (routes name it). Default the kind, `sms`. */
+  readonly name?: string;
+  /** Proxy setting (`direct` or a URL); unset follows HTTPS_PROXY / NO_PROXY. */
+  readonly proxy?: Secret;
   readonly provider: SmsProvider;
   /** Gateway base URL; required for generic, defaults to the provider's public API otherwise. */
   readonly url?: string;
@@ -41,7 +45,7 @@ export const SMS_DEFAULT_URLS: Readonly<Record<Exclude<SmsProvider, 'generic'>, 
 type RequestFor = (recipient: string, text: string, signal: AbortSignal) => HttpPost;
 
 export class SmsChannel implements AlertChannel {
-  readonly name = 'sms';
+  readonly name: string;
   readonly #options: SmsChannelOptions;
   readonly #http: ChannelHttpClient;
   readonly #requestFor: RequestFor;
@@ -49,6 +53,7 @@ export class SmsChannel implements AlertChannel {
   readonly #progress = new RecipientProgress();
 
   constructor(options: SmsChannelOptions) {
+    this.name = options.name ?? 'sms';
     if (options.to.length < 1 || options.to.length > SMS_RECIPIENTS_MAX)
       throw new RangeError(`to must hold 1 to ${SMS_RECIPIENTS_MAX} numbers, was ${options.to.length}`);
     this.#textCharsMax = options.textCharsMax ?? 480;
@@ -60,17 +65,24 @@ export class SmsChannel implements AlertChannel {
     );
     if (options.provider === 'twilio' && options.accountSid !== undefined && options.authToken !== undefined)
       secrets.push(basicAuth(options.accountSid, options.authToken));
-    this.#http = new ChannelHttpClient({ channel: this.name, timeoutMs: options.timeoutMs, secrets });
+    this.#http = new ChannelHttpClient({
+      channel: this.name,
+      timeoutMs: options.timeoutMs,
+      secrets,
+      origin: options.url ?? (options.provider === 'generic' ? '' : SMS_DEFAULT_URLS[options.provider]),
+      proxy: options.proxy?.reveal(),
+    });
     this.#requestFor = requestBuilder(options);
   }
 
-  async send(notification: Notification, signal: AbortSignal): Promise<void> {
+  async send(notification: Notification, signal: AbortSignal): Promise<string> {
     const text = plainText(notification, this.#textCharsMax);
     const recipients = this.#progress.pending(notification, this.#options.to);
     const failures: ChannelDeliveryError[] = [];
+    const answers: string[] = [];
     for (const recipient of recipients) {
       try {
-        await this.#sendOne(this.#requestFor(recipient, text, signal));
+        answers.push(`${recipient}: ${await this.#sendOne(this.#requestFor(recipient, text, signal))}`);
         this.#progress.markDelivered(notification, recipient);
       } catch (error) {
         if (isAbortedError(error) || !isChannelDeliveryError(error)) throw error;
@@ -78,16 +90,18 @@ export class SmsChannel implements AlertChannel {
       }
     }
     if (failures.length > 0) throw combineFailures(this.name, failures, recipients.length);
+    return answers.join('\n');
   }
 
   async close(): Promise<void> {
     await this.#http.close();
   }
 
-  async #sendOne(post: HttpPost): Promise<void> {
+  async #sendOne(post: HttpPost): Promise<string> {
     const answer = await this.#http.post(post);
     this.#http.expectSuccess(answer, post.target);
     if (this.#options.provider === 'kavenegar') checkKavenegarStatus(answer.text, post.target);
+    return this.#http.describe(answer);
   }
 }
 

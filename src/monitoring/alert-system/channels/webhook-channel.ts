@@ -8,6 +8,10 @@ import { ChannelHttpClient } from './channel-http-client.js';
 import { type WebhookFormat, webhookBody } from './webhook-formats.js';
 
 export interface WebhookChannelOptions {
+  /** Channel name as configured (routes name it). Default the kind, `webhook`. */
+  readonly name?: string;
+  /** Proxy setting (`direct` or a URL); unset follows HTTPS_PROXY / NO_PROXY. */
+  readonly proxy?: Secret;
   readonly url: Secret;
   /** Body shape. Default 'json'. */
   readonly format?: WebhookFormat;
@@ -28,13 +32,14 @@ const RESERVED_HEADERS = new Set([
 ]);
 
 export class WebhookChannel implements AlertChannel {
-  readonly name = 'webhook';
+  readonly name: string;
   readonly format: WebhookFormat;
   readonly #url: string;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #http: ChannelHttpClient;
 
   constructor(options: WebhookChannelOptions) {
+    this.name = options.name ?? 'webhook';
     const entries = Object.entries(options.headers ?? {});
     if (entries.length > WEBHOOK_HEADERS_MAX)
       throw new RangeError(`headers must hold at most ${WEBHOOK_HEADERS_MAX} entries, was ${entries.length}`);
@@ -46,10 +51,16 @@ export class WebhookChannel implements AlertChannel {
     this.#headers = Object.fromEntries(entries.map(([name, value]) => [name, value.reveal()]));
     const url = new URL(this.#url);
     const secrets = [this.#url, `${url.pathname}${url.search}`, ...Object.values(this.#headers)];
-    this.#http = new ChannelHttpClient({ channel: this.name, timeoutMs: options.timeoutMs, secrets });
+    this.#http = new ChannelHttpClient({
+      channel: this.name,
+      timeoutMs: options.timeoutMs,
+      secrets,
+      origin: url.origin,
+      proxy: options.proxy?.reveal(),
+    });
   }
 
-  async send(notification: Notification, signal: AbortSignal): Promise<void> {
+  async send(notification: Notification, signal: AbortSignal): Promise<string> {
     const target = `${this.format} webhook`;
     const answer = await this.#http.post({
       url: this.#url,
@@ -59,6 +70,7 @@ export class WebhookChannel implements AlertChannel {
       signal,
     });
     this.#http.expectSuccess(answer, target);
+    return this.#http.describe(answer);
   }
 
   async close(): Promise<void> {
