@@ -74,6 +74,19 @@ describe('dashboard page', () => {
     expect(response.body).toContain('Circuit breakers');
   });
 
+  it('sends the security headers of @fastify/helmet, framing and inline code refused', async () => {
+    const response = await fixture.app.inject({ method: 'GET', url: '/' });
+    const policy = String(response.headers['content-security-policy']);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("form-action 'none'");
+    expect(policy).not.toContain('unsafe-inline');
+    // Both pages' inline scripts, and nothing else.
+    expect(policy.match(/'sha256-/g)).toHaveLength(2);
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['cross-origin-opener-policy']).toBe('same-origin');
+  });
+
   it.each([
     ['app.js', 'text/javascript; charset=utf-8'],
     ['charts.js', 'text/javascript; charset=utf-8'],
