@@ -249,6 +249,12 @@ export class KeelApp {
         status: () => useSource().status(),
         orders: () => useSource().orders({ limit: 200 }),
         positions: () => ledger.positions(),
+        lastReconciliation: () => {
+          const last = reconciliation.lastResult();
+          return last === undefined
+            ? undefined
+            : { status: last.status, finishedAtMs: last.finishedAtMs, breachCount: last.summary.breachCount };
+        },
         openAlerts: async () => alerts.openAlerts(),
         acknowledgeAlert: (id, by) => useSource().acknowledgeAlert(id, by),
         setEngineMode: (mode, by, reason) => useSource().setEngineMode(mode, by, reason),

@@ -68,15 +68,31 @@ interface SchemaDef {
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: readonly z.ZodType[];
 }
+
+const defOf = (node: z.ZodType): SchemaDef => (node as unknown as { _zod: { def: SchemaDef } })._zod.def;
 
 /** The keys the schema allows at a path, for "did you mean" hints. */
 function knownKeysAt(schema: z.ZodType, keys: readonly string[]): string[] {
   let node: z.ZodType | undefined = schema;
   for (let depth = 0; node !== undefined && depth < 64; depth++) {
-    const def: SchemaDef = (node as unknown as { _zod: { def: SchemaDef } })._zod.def;
+    const def = defOf(node);
     if (def.innerType !== undefined) node = def.innerType;
-    else if (def.type === 'pipe') node = def.in;
+    // A preprocess is a pipe from a transform: the schema is its output side.
+    else if (def.type === 'pipe')
+      node = def.in !== undefined && defOf(def.in).type === 'transform' ? def.out : def.in;
+    // A map of names (alert channels): any name, then the value's schema.
+    else if (def.type === 'record' && def.valueType !== undefined) {
+      if (keys.length === 0) return [];
+      node = def.valueType;
+      keys = keys.slice(1);
+    }
+    // A union of kinds: the keys of every member.
+    else if (def.type === 'union' && def.options !== undefined)
+      return [...new Set(def.options.flatMap((option) => knownKeysAt(option, keys)))];
     else if (def.type === 'object' && def.shape !== undefined) {
       if (keys.length === 0) return Object.keys(def.shape);
       const [head, ...rest] = keys;

@@ -3,8 +3,11 @@
 // counted against that endpoint and fails over to the next base URL, never an unknown order.
 // Method: real simulators and real proxies on 127.0.0.1; the proxies record what they tunnelled.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createExchangeStack } from '../../src/app/exchange-stack.js';
+import { configSchema } from '../../src/config/schema.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { Decimal, floorToStep, parseDecimal } from '../../src/core/decimal.js';
+import { createRng } from '../../src/core/random.js';
 import type { EnhancedAdapterStack } from '../../src/exchange/enhanced-nobitex-adapter/index.js';
 import { AdapterVerificationGateway } from '../../src/exchange/enhanced-nobitex-adapter/index.js';
 import {
@@ -12,6 +15,7 @@ import {
   SIMULATOR_DEFAULT_TOKEN,
   type Simulator,
 } from '../../src/exchange/simulator/index.js';
+import { silentLogger } from '../../src/logging/logger.js';
 import { chooseProxy } from '../../src/net/proxy-route.js';
 import { startHttpProxy, startSocksProxy, type TestProxy } from '../support/proxies.js';
 import { buildStack, drive } from './helpers/adapter-harness.js';
@@ -120,5 +124,19 @@ describe('exchange client through a proxy', () => {
       [first.url, 'down'],
       [second.url, 'up'],
     ]);
+  });
+
+  it('takes nobitex.proxy from the config in live mode, per base URL', async () => {
+    const { url } = await startSim();
+    const proxy = await started(startSocksProxy(credentials));
+    const config = configSchema.parse({
+      mode: 'live',
+      nobitex: { baseUrls: [url], token: SIMULATOR_DEFAULT_TOKEN, proxy: { [url]: proxy.url } },
+    });
+    const exchange = await createExchangeStack({ config, clock, rng: createRng(1), logger: silentLogger });
+    closers.push(() => exchange.close());
+    const book = await drive(clock, exchange.adapter.getOrderBook(BTC_RLS));
+    expect(book.value).toBeDefined();
+    expect(proxy.visits).toEqual([{ target: new URL(url).host, user: 'trader' }]);
   });
 });

@@ -40,6 +40,7 @@ describe('bot commands through a fake Bot API', () => {
           health: { status: 'healthy', checks: [{ name: 'reconciliation', status: 'healthy' }] },
         }) as unknown as StatusSnapshot,
       orders: async () => [],
+      lastReconciliation: () => ({ status: 'ok', finishedAtMs: Date.UTC(2026, 0, 1), breachCount: 0 }),
       positions: () => [
         {
           market: 'btc-rls',
@@ -91,6 +92,9 @@ describe('bot commands through a fake Bot API', () => {
     await waitFor(() => api.messagesTo('42').length === 1);
     expect(api.messagesTo('42')[0]).toContain('Engine RUNNING');
     expect(api.messagesTo('42')[0]).toContain('Breakers: orders closed');
+    expect(api.messagesTo('42')[0]).toContain(
+      'Last reconciliation: ok at 2026-01-01T00:00:00.000Z, 0 breach(es)',
+    );
 
     api.pushMessage(TOKEN, 42, '/halt exchange looks wrong');
     await waitFor(() => api.messagesTo('42').length === 2);
@@ -156,9 +160,10 @@ describe('bot commands on a running Keel', () => {
     await harness.waitFor(() => api?.messagesTo('42').includes('Engine RUNNING.'), 'the resume answer');
     expect(app.killSwitch.mode).toBe('RUNNING');
     api.pushMessage(TOKEN, 42, '/status');
-    await harness.waitFor(
+    const status = await harness.waitFor(
       () => api?.messagesTo('42').find((text) => text.startsWith('Engine RUNNING (by ops:42: books fine)')),
       'the status answer',
     );
+    expect(status).toMatch(/Last reconciliation: ok at \d{4}-/);
   });
 });

@@ -10,6 +10,10 @@ export interface BotCommandOperations {
   /** Recent orders; those not `done` are open. */
   orders(): Promise<readonly OrderView[]>;
   positions(): readonly PositionView[];
+  /** The last reconciliation run, if any: its outcome, when it finished, and breaches found. */
+  lastReconciliation():
+    | { readonly status: string; readonly finishedAtMs: number; readonly breachCount: number }
+    | undefined;
   openAlerts(): Promise<readonly AlertView[]>;
   acknowledgeAlert(id: string, by: string): Promise<AlertView | undefined>;
   setEngineMode(mode: EngineMode, by: string, reason: string): Promise<EngineModeView>;
@@ -59,12 +63,12 @@ export class BotCommands {
     const status = await this.operations.status();
     const open = (await this.operations.orders()).filter((order) => order.phase !== 'done').length;
     const mode = status.engineMode;
-    const reconciliation = status.health.checks.find((check) => check.name === 'reconciliation');
+    const last = this.operations.lastReconciliation();
     return [
       `Engine ${mode.mode}${mode.changedBy === null ? '' : ` (by ${mode.changedBy}: ${mode.reason ?? ''})`}`,
       `Breakers: ${status.breakers.map((breaker) => `${breaker.name} ${breaker.state}`).join(', ')}`,
       `Open orders: ${open}`,
-      `Last reconciliation: ${reconciliation === undefined ? 'unknown' : `${reconciliation.status}${reconciliation.reason === undefined ? '' : ` (${reconciliation.reason})`}`}`,
+      `Last reconciliation: ${last === undefined ? 'none yet' : `${last.status} at ${new Date(last.finishedAtMs).toISOString()}, ${last.breachCount} breach(es)`}`,
       `Health: ${status.health.status}`,
     ].join('\n');
   }

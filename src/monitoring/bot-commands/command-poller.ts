@@ -32,6 +32,8 @@ export interface CommandPollerOptions {
   readonly delayMaxMs?: number;
 }
 
+/** Telegram and Bale take at most this many characters per message. */
+const REPLY_CHARS_MAX = 4_096;
 /** A failed poll waits at least this long, so full jitter never makes a tight loop, ms. */
 const RETRY_DELAY_MIN_MS = 250;
 
@@ -120,7 +122,7 @@ export class CommandPoller {
     const reply = await this.#o.commands.run(message.text, by);
     this.#logger.info({ chatId: message.chatId, command: message.text.split(/\s/, 1)[0] }, 'command run');
     try {
-      await this.#o.api.sendMessage(message.chatId, reply, signal);
+      await this.#o.api.sendMessage(message.chatId, reply.slice(0, REPLY_CHARS_MAX), signal);
     } catch (error) {
       if (!signal.aborted)
         this.#logger.warn({ err: error, chatId: message.chatId }, 'could not answer a command');
