@@ -90,6 +90,7 @@ export async function createExchangeStack(options: {
           },
         ]),
       ),
+      timeoutMs: { orders: nobitex.ordersTimeoutMs },
       retryReads: {
         attemptsMax: nobitex.retry.attemptsMax,
         delayInitialMs: nobitex.retry.delayInitialMs,

@@ -10,6 +10,7 @@ import {
   type OrderIntent,
 } from '../../src/exchange/order-journal/order-intent.js';
 import { OrderJournal } from '../../src/exchange/order-journal/order-journal.js';
+import { SendGuard } from '../../src/exchange/transaction-verification/send-guard.js';
 import { TransactionVerifier } from '../../src/exchange/transaction-verification/transaction-verifier.js';
 import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
 import { FakeGateway } from '../support/fake-verification-gateway.js';
@@ -188,7 +189,12 @@ describe('TransactionVerifier', () => {
       journal,
       gateway,
       clock,
-      canSend: () => allowed,
+      sendGuard: new SendGuard({
+        halted: async () => !allowed,
+        staleAtMs: async () => undefined,
+        requestTimeoutMs: 1_000,
+        clock,
+      }),
       options: { sendDeadlineMs: 60_000 },
     });
     const run = gated.run(await prepare());
