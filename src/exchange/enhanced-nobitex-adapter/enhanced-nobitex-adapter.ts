@@ -174,14 +174,18 @@ export class EnhancedNobitexAdapter {
 
   /**
    * Never retried once it may have been sent: on an ambiguous error, ask by clientOrderId.
-   * `beforeAttempt` runs right before each attempt leaves (after any rate-limit wait) and may throw.
+   * `beforeAttempt` runs right before each attempt leaves (after any rate-limit wait) and may reject.
    */
-  placeOrder(params: PlaceOrderParams, signal?: AbortSignal, beforeAttempt?: () => void): Promise<T.Order> {
+  placeOrder(
+    params: PlaceOrderParams,
+    signal?: AbortSignal,
+    beforeAttempt?: () => Promise<void>,
+  ): Promise<T.Order> {
     return this.#afterWalletChange(
       this.#pipeline.execute(
         'placeOrder',
-        (o) => {
-          beforeAttempt?.();
+        async (o) => {
+          await beforeAttempt?.();
           return this.#client.placeOrder(params, o);
         },
         signal,

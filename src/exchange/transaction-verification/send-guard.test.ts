@@ -40,21 +40,18 @@ function setup(options: { halted?: boolean; staleAtMs?: number; leased?: boolean
   };
 }
 
-const thrown = (fn: () => void): unknown => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-};
+const rejection = (promise: Promise<void>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('SendGuard', () => {
   it('lets a request go while running, young and leading with time to spare', async () => {
     const { guard } = setup({ staleAtMs: START_MS + 60_000 });
     const verdict = await guard.check(intent);
     expect(verdict.kind).toBe('send');
-    if (verdict.kind === 'send') expect(() => verdict.permit.check()).not.toThrow();
+    if (verdict.kind === 'send') expect(await rejection(verdict.permit.check())).toBeUndefined();
   });
 
   it('calls a signal past its maximum age stale, before anything else', async () => {
@@ -92,13 +89,13 @@ describe('SendGuard', () => {
     const young = await aging.guard.check(intent);
     if (young.kind !== 'send') throw new Error('expected send');
     await aging.clock.advance(5_000); // e.g. a rate-limit wait between the verdict and the attempt
-    expect(isRequestNotSentError(thrown(() => young.permit.check()))).toBe(true);
+    expect(isRequestNotSentError(await rejection(young.permit.check()))).toBe(true);
 
     const leasing = setup();
     const leased = await leasing.guard.check(intent);
     if (leased.kind !== 'send') throw new Error('expected send');
     await leasing.clock.advance(8_500);
-    const error = thrown(() => leased.permit.check());
+    const error = await rejection(leased.permit.check());
     expect(isRequestNotSentError(error) && error.reason).toBe('aborted');
   });
 
@@ -112,6 +109,22 @@ describe('SendGuard', () => {
     demote();
     expect(verdict.permit.signal.aborted).toBe(true);
     expect(other.permit.signal.aborted).toBe(false);
-    expect(isRequestNotSentError(thrown(() => verdict.permit.check()))).toBe(true);
+    expect(isRequestNotSentError(await rejection(verdict.permit.check()))).toBe(true);
+  });
+
+  it('reads the stored mode again right before an attempt leaves', async () => {
+    let halted = false;
+    const clock = new FakeClock(START_MS);
+    const guard = new SendGuard({
+      halted: async () => halted,
+      staleAtMs: async () => undefined,
+      requestTimeoutMs: 2_000,
+      clock,
+    });
+    const verdict = await guard.check(intent);
+    if (verdict.kind !== 'send') throw new Error('expected send');
+    halted = true; // set on another instance between the verdict and the attempt
+    const error = await rejection(verdict.permit.check());
+    expect(isRequestNotSentError(error) && error.message).toMatch(/HALTED/);
   });
 });

@@ -1,9 +1,10 @@
 // What every placing request (a first send and a resend after proven absence) must pass right before
 // it leaves: the kill switch as stored (a halt set on any instance, the CLI or the dashboard counts),
 // the signal's maximum age, and this instance's trading lease, which must outlast the request. The
-// asynchronous checks run before the order is marked SUBMITTING; the permit's synchronous check runs
-// again inside each attempt, after any rate-limit wait, and its signal aborts the request when the
-// lease is lost.
+// checks run before the order is marked SUBMITTING, and the permit runs them again inside each
+// attempt, after any rate-limit wait, right before the request is handed to the connection (the lease
+// and the age are read last, with no wait between them and the send); the permit's signal aborts the
+// request when the lease is lost.
 import type { Clock } from '../../core/clock.js';
 import type { Disposable } from '../../core/events.js';
 import type { LeaderLease } from '../../storage/leadership/leader-lease.js';
@@ -20,8 +21,8 @@ export type SendVerdict =
 export interface SendPermit {
   /** Aborted when the lease is lost: a request still queued never leaves. */
   readonly signal: AbortSignal;
-  /** Run right before each attempt leaves; throws a RequestNotSentError when it must not. */
-  check(): void;
+  /** Run right before each attempt leaves; rejects with a RequestNotSentError when it must not. */
+  check(): Promise<void>;
   /** Releases the lease listener. */
   dispose(): void;
 }
@@ -65,10 +66,13 @@ export class SendGuard {
     );
     return {
       signal: controller.signal,
-      check: () => {
+      check: async () => {
+        const halted = await this.#o.halted();
         const reason = controller.signal.aborted
           ? 'the trading lease was lost'
-          : (this.#staleReason(staleAtMs) ?? this.#leaseReason());
+          : halted
+            ? 'the engine is HALTED'
+            : (this.#staleReason(staleAtMs) ?? this.#leaseReason());
         if (reason !== undefined) throw new RequestNotSentError(`not sent: ${reason}`, { reason: 'aborted' });
       },
       dispose: () => lost?.dispose(),

@@ -374,7 +374,7 @@ export class TransactionVerifier {
 /** No guard configured: nothing to check, nothing to abort. */
 const UNGUARDED: SendPermit = {
   signal: new AbortController().signal,
-  check: () => undefined,
+  check: async () => undefined,
   dispose: () => undefined,
 };
 
