@@ -34,6 +34,9 @@ describe('chaos simulation', () => {
     expect(report.restarts).toBeGreaterThan(0);
     for (const kind of ['reset', 'hang', 'commitThenFail', 'outage', 'drift'])
       expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
+    // Issue 12: restarts hours later with a signal waiting, and halts from outside over UNKNOWN orders.
+    for (const kind of ['pause', 'pauseWithSignalWaiting', 'halt', 'haltWhileUnknown'])
+      expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
   }, 120_000);
 
   it('replays a seed exactly', async () => {

@@ -3,6 +3,7 @@
 import { formatDecimal, parseDecimal } from '../../src/core/decimal.js';
 import type { ChaosKind, ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
+import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-step.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
 import { countSignalStates, settleAndCheck } from './settle.js';
@@ -17,6 +18,8 @@ export interface ScenarioResult {
   /** Empty when every invariant held. Each entry names the step after which it was seen. */
   readonly violations: readonly string[];
   readonly faults: Readonly<Record<ChaosKind, number>>;
+  /** Guard steps (pauses, halts from outside) and how many found a waiting signal or an UNKNOWN order. */
+  readonly guards: Readonly<GuardCounts>;
   readonly webhooks: { accepted: number; duplicate: number; refused: number };
   readonly orders: number;
   readonly signalStates: Readonly<Record<string, number>>;
@@ -33,12 +36,13 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const violations: string[] = [];
   const startMs = world.clock.nowMs();
   let restarts = 0;
+  const guards = newGuardCounts();
   let signalStates: Record<string, number> = {};
   try {
     await world.startApp();
     for (const [index, step] of scenario.steps.entries()) {
       if (step.kind === 'restart') restarts++;
-      await applyStep(world, step, seen, webhooks);
+      await applyStep(world, step, seen, webhooks, guards);
       await world.clock.advance(STEP_GAP_MS);
       const found = [...checkOneOrderPerSignal(world, seen), ...(await checkLedger(world))];
       for (const v of found) violations.push(`after step ${index} (${describeStep(step)}): ${v}`);
@@ -59,6 +63,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     stepCount: scenario.steps.length,
     violations,
     faults: world.simulator.chaos.stats(),
+    guards,
     webhooks,
     orders: world.simulator.groundTruthOrders().length,
     signalStates,
@@ -73,10 +78,15 @@ async function applyStep(
   step: Step,
   seen: Observations,
   webhooks: ScenarioResult['webhooks'],
+  guards: GuardCounts,
 ): Promise<void> {
   switch (step.kind) {
     case 'signal':
-      return sendWebhook(world, step.body, seen, webhooks);
+      await sendWebhook(world, step.body, seen, webhooks);
+      return;
+    case 'pause':
+    case 'halt':
+      return applyGuardStep(world, step, (body) => sendWebhook(world, body, seen, webhooks), guards);
     case 'fault': {
       const startAtMs = world.clock.nowMs() + step.startInMs;
       const window = { startAtMs, endAtMs: startAtMs + step.durationMs };
@@ -123,7 +133,7 @@ async function sendWebhook(
   body: Readonly<Record<string, unknown>> | string,
   seen: Observations,
   webhooks: ScenarioResult['webhooks'],
-): Promise<void> {
+): Promise<string | undefined> {
   const response = await world.app.server.inject({
     method: 'POST',
     url: '/webhooks/tradingview',
@@ -132,16 +142,17 @@ async function sendWebhook(
   });
   if (response.statusCode < 200 || response.statusCode >= 300) {
     webhooks.refused++;
-    return;
+    return undefined;
   }
   const answer = JSON.parse(response.body) as { status?: string; signalId?: string };
   if (answer.status === 'duplicate') webhooks.duplicate++;
   else webhooks.accepted++;
   if (typeof answer.signalId !== 'string') {
     seen.missingAfterAnswer.push(`(no signalId in ${response.body})`);
-    return;
+    return undefined;
   }
   seen.accepted.add(answer.signalId);
   if ((await world.app.signals.get(answer.signalId)) === undefined)
     seen.missingAfterAnswer.push(answer.signalId);
+  return answer.signalId;
 }

@@ -5,6 +5,7 @@
 import { chance, createRng, pick, type Rng, randomInt } from '../../src/core/random.js';
 import type { ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { balanceStep, faultStep } from './fault-steps.js';
+import { guardStep, withAgeMax } from './guard-steps.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -28,7 +29,11 @@ export type Step =
   | { readonly kind: 'tick'; readonly count: number }
   /** `duringStartUp`: stop the app while it may still be resuming orders, not after. */
   | { readonly kind: 'restart'; readonly duringStartUp: boolean }
-  | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string };
+  | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string }
+  /** The app goes down (after `body` arrives during an exchange outage) and starts `ms` later. */
+  | { readonly kind: 'pause'; readonly ms: number; readonly body?: Readonly<Record<string, unknown>> }
+  /** HALT from outside the app (after `body`'s first send went UNKNOWN) for `ms`, then lifted. */
+  | { readonly kind: 'halt'; readonly ms: number; readonly body?: Readonly<Record<string, unknown>> };
 
 export interface Scenario {
   readonly seed: number;
@@ -75,6 +80,7 @@ function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
   if (roll < 0.79) return { kind: 'restart', duringStartUp: chance(rng, 0.3) };
   if (roll < 0.82) return balanceStep(rng);
   if (roll < 0.85) return { kind: 'tick', count: randomInt(rng, 1, 5) };
+  if (roll >= 0.97) return guardStep(rng, baseBody(rng));
   return { kind: 'advance', ms: pick(rng, [100, 500, 1_000, 3_000, 10_000, 30_000]) };
 }
 
@@ -102,7 +108,7 @@ function validSignal(rng: Rng, seed: number, index: number, ids: string[]): Step
     body.id = id;
     ids.push(id);
   }
-  return { kind: 'signal', body, note: 'valid' };
+  return { kind: 'signal', body: withAgeMax(rng, body), note: 'valid' };
 }
 
 /** Integer part of price × percent / 100, exact. */
@@ -140,6 +146,9 @@ export function describeStep(step: Step): string {
       return `setBalance ${step.currency} ${step.delta}`;
     case 'restart':
       return step.duringStartUp ? 'restart (during start-up)' : 'restart';
+    case 'pause':
+    case 'halt':
+      return `${step.kind} ${step.ms} ms${step.body === undefined ? '' : ` after signal ${JSON.stringify(redact(step.body))}`}`;
     default:
       return step.kind;
   }
