@@ -14,6 +14,9 @@ export const newGuardCounts = (): GuardCounts => ({
   haltWhileUnknown: 0,
 });
 
+/** Fake time per advance while halted: timers fire in order within it, so it may be coarse. */
+const HALT_STEP_MS = 5_000;
+
 type Send = (body: Readonly<Record<string, unknown>>) => Promise<string | undefined>;
 
 /**
@@ -64,7 +67,7 @@ export async function applyGuardStep(
   await cli.set('HALTED', { source: 'operator', by: CHAOS_HALT_BY, reason: 'chaos: halt from outside' });
   if ((await world.app.journal.listNonTerminal()).some((intent) => intent.state === 'UNKNOWN'))
     counts.haltWhileUnknown++;
-  for (let spentMs = 0; spentMs < step.ms; spentMs += 1_000) await world.clock.advance(1_000);
+  for (let spentMs = 0; spentMs < step.ms; spentMs += HALT_STEP_MS) await world.clock.advance(HALT_STEP_MS);
   // Lift only our own halt: one the app set meanwhile (a reconciliation breach) stays.
   if ((await cli.refresh()) === 'HALTED' && cli.lastChange?.by === CHAOS_HALT_BY)
     await cli.set('RUNNING', { source: 'operator', by: CHAOS_HALT_BY, reason: 'chaos: halt lifted' });
