@@ -123,7 +123,9 @@ export class TransactionVerifier {
     const verdict = await this.#checkSend(prepared);
     if (verdict.kind === 'stale')
       return { intent: await this.#expireStale(prepared, verdict.reason), waitMs: 0 };
-    if (verdict.kind === 'hold') return { intent: prepared, waitMs: this.options.pollIntervalMaxMs };
+    // Held (halted, or the lease is between renewals): ask again soon; the send deadline and the
+    // signal's age bound the wait.
+    if (verdict.kind === 'hold') return { intent: prepared, waitMs: this.options.pollIntervalMs };
     return this.#submit(prepared, 'sending', verdict.permit);
   }
 
