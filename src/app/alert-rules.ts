@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import { ENGINE_MODES, type KillSwitch } from '../engine/kill-switch.js';
 import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
 import { isTerminal } from '../exchange/order-journal/order-state.js';
+import { STALE_CODE } from '../exchange/transaction-verification/send-guard.js';
 import type { TransactionVerifier } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Logger } from '../logging/logger.js';
 import type { AlertInput } from '../monitoring/alert-system/alert.js';
@@ -101,6 +102,18 @@ export class AlertRules {
   /** One engine per trading term: the returned disposable ends the watch when the term ends. */
   watchEngine(engine: Engine): Disposable {
     return engine.onSignalOutcome((outcome) => {
+      if (outcome.state === 'rejected' && outcome.code === STALE_CODE)
+        this.raise({
+          severity: 'error',
+          source: 'engine',
+          key: `signal.stale.${outcome.signalId}`,
+          title: `signal ${outcome.signalId} not traded: older than its maximum age`,
+          details: {
+            signalId: outcome.signalId,
+            orderId: outcome.orderId ?? null,
+            reason: outcome.message ?? null,
+          },
+        });
       if (outcome.state !== 'quarantined') return;
       this.raise({
         severity: 'error',

@@ -94,6 +94,7 @@ export async function createExchangeStack(options: {
           },
         ]),
       ),
+      timeoutMs: { orders: nobitex.ordersTimeoutMs },
       retryReads: {
         attemptsMax: nobitex.retry.attemptsMax,
         delayInitialMs: nobitex.retry.delayInitialMs,

@@ -9,7 +9,9 @@ import { type Rng, systemRng } from '../core/random.js';
 import { Engine } from '../engine/engine.js';
 import { KillSwitch, killSwitchMigrations } from '../engine/kill-switch.js';
 import { LedgerOrderSink } from '../engine/ledger-sink.js';
+import { signalStaleAtMs } from '../engine/signal-age.js';
 import { OrderJournal } from '../exchange/order-journal/order-journal.js';
+import { SendGuard } from '../exchange/transaction-verification/send-guard.js';
 import { TransactionVerifier } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Logger } from '../logging/logger.js';
 import { SignalStore } from '../market-data/signal-store.js';
@@ -137,7 +139,17 @@ export class KeelApp {
       ledger: new LedgerOrderSink(ledger),
       clock,
       logger,
-      canSend: () => killSwitch.mode !== 'HALTED',
+      sendGuard: new SendGuard({
+        // The mode as stored, not this process's copy: a halt set on any instance or by the CLI counts.
+        halted: async () => (await killSwitch.refresh()) === 'HALTED',
+        staleAtMs: async (intent) => {
+          const stored = await signals.get(intent.signalId);
+          return stored && signalStaleAtMs(stored.signal, config.engine.signalAgeMaxMs);
+        },
+        lease,
+        requestTimeoutMs: exchange.adapter.options.timeoutMs.orders,
+        clock,
+      }),
       options: {
         submitAttemptsMax: config.verification.submitAttemptsMax,
         absenceGraceMs: config.verification.absenceGraceMs,
@@ -172,6 +184,8 @@ export class KeelApp {
         clock,
         logger,
         limits: riskLimits(config),
+        signalAgeMaxMs: config.engine.signalAgeMaxMs,
+        exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
         setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
         // A signal claimed by a leader that died goes back to the queue about when its lease does.
         ...(lease === undefined

@@ -169,6 +169,20 @@ const RELATIONS: readonly Check[] = [
         expected: 'a symbol in engine.allowedSymbols',
         got: symbol,
       })),
+  // An alert the intake accepts must not be stale on arrival.
+  ({ webhook: w, engine: e }) =>
+    below('webhook.alertAgeMaxMs', w.alertAgeMaxMs, 'engine.signalAgeMaxMs', e.signalAgeMaxMs),
+  // A placing request leaves only while the lease outlasts it: between renewals at least
+  // leaseTtlMs - leaseRenewIntervalMs is left, and that must exceed one orders request.
+  ({ storage, redis, cluster: c, nobitex: n }) =>
+    storage.databaseUrl === undefined && redis.url === undefined
+      ? undefined
+      : below(
+          'nobitex.ordersTimeoutMs',
+          n.ordersTimeoutMs,
+          'cluster.leaseTtlMs - cluster.leaseRenewIntervalMs',
+          c.leaseTtlMs - c.leaseRenewIntervalMs,
+        ),
   // Renewing at least twice per TTL means one lost renewal does not cost the lease.
   ({ cluster: c }) =>
     notAbove(

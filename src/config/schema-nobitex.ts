@@ -40,6 +40,11 @@ export const nobitexSchema = z
     connectTimeoutMs: durationMs().default(5_000),
     headersTimeoutMs: durationMs().default(10_000),
     bodyTimeoutMs: durationMs().default(10_000),
+    /**
+     * One attempt at an orders call (place, status, list, cancel) is abandoned after this long, ms.
+     * A placing request leaves only while the trading lease has more than this left.
+     */
+    ordersTimeoutMs: durationMs().default(8_000),
     /** Connections per endpoint group and origin. */
     connections: z
       .strictObject({

@@ -113,6 +113,14 @@ const engineSchema = section({
   initialMode: oneOf(ENGINE_MODES).default('RUNNING'),
   /** Halt trading when the exchange has failed continuously for this long, ms. */
   haltAfterExchangeFailureMs: durationMs().default(120_000),
+  /**
+   * A signal older than this (from its alert time) is never traded: it ends rejected (Stale). Checked
+   * when the order is decided and again before every placing request. An alert may set its own
+   * (`ageMaxMs`). Default 120 000: a market order two minutes late is a different trade, ms.
+   */
+  signalAgeMaxMs: durationMs().default(120_000),
+  /** A signal waits at most this long (from receipt) for an unreachable exchange, then ends rejected, ms. */
+  exchangeWaitMaxMs: durationMs().default(300_000),
 });
 
 const verificationSchema = section({

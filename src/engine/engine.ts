@@ -12,6 +12,7 @@ import type { OrderIntent } from '../exchange/order-journal/order-intent.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
 import { isTerminal } from '../exchange/order-journal/order-state.js';
 import type { VerificationGateway } from '../exchange/transaction-verification/gateway.js';
+import { STALE_CODE } from '../exchange/transaction-verification/send-guard.js';
 import type { TransactionVerifier } from '../exchange/transaction-verification/transaction-verifier.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import type { SignalStore, StoredSignal } from '../market-data/signal-store.js';
@@ -21,6 +22,7 @@ import { type Decision, decideOrder } from './decide-order.js';
 import { isExchangeUnavailable } from './exchange-unavailable.js';
 import type { KillSwitch } from './kill-switch.js';
 import { OrderRateCounter, type RiskLimits } from './risk-limits.js';
+import { signalStaleAtMs } from './signal-age.js';
 
 export const SIGNAL_TOPIC = 'signals';
 
@@ -43,8 +45,10 @@ export interface EngineOptions {
   readonly limits: RiskLimits;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  /** A signal the exchange could not be asked about for this long is refused, not traded late, ms. */
-  readonly signalDeadlineMs?: number;
+  /** A signal the exchange could not be asked about for this long is refused, not traded late, ms. Default 300 000. */
+  readonly exchangeWaitMaxMs?: number;
+  /** A signal older than this (unless its alert says otherwise) is rejected as Stale, ms. Default 120 000. */
+  readonly signalAgeMaxMs?: number;
   readonly subscribe?: SubscribeOptions;
   /** Readiness gate: false until start-up recovery is done. */
   readonly setReady?: (ready: boolean, reason: string) => void;
@@ -162,10 +166,12 @@ export class Engine {
     await this.#drive(intent, aborted);
   }
 
-  /** Asks the exchange until it answers; refuses the signal when it has waited past its deadline. */
+  /** Asks the exchange until it answers; refuses the signal when it is stale or has waited too long. */
   async #decide(stored: StoredSignal, aborted: AbortSignal): Promise<Decision> {
-    const deadlineMs = this.#o.signalDeadlineMs ?? 300_000;
+    const waitMaxMs = this.#o.exchangeWaitMaxMs ?? 300_000;
+    const staleAtMs = signalStaleAtMs(stored.signal, this.#o.signalAgeMaxMs ?? 120_000);
     for (;;) {
+      if (this.#clock.nowMs() >= staleAtMs) return staleDecision(stored, staleAtMs);
       try {
         return await decideOrder(stored, {
           gateway: this.#o.gateway,
@@ -176,7 +182,7 @@ export class Engine {
         });
       } catch (error) {
         if (!isExchangeUnavailable(error)) throw error;
-        if (this.#clock.nowMs() - stored.receivedAtMs > deadlineMs)
+        if (this.#clock.nowMs() - stored.receivedAtMs > waitMaxMs)
           return {
             kind: 'refuse',
             code: 'ExchangeUnavailable',
@@ -215,6 +221,16 @@ export class Engine {
       ...(reason === undefined ? {} : { message: reason }),
     });
   }
+}
+
+/** Too old to trade: the market has moved since the alert fired. */
+function staleDecision(stored: StoredSignal, staleAtMs: number): Decision {
+  const ageMaxMs = staleAtMs - Math.min(stored.signal.alertAtMs, stored.signal.receivedAtMs);
+  return {
+    kind: 'refuse',
+    code: STALE_CODE,
+    message: `the signal is older than its maximum age of ${ageMaxMs} ms: not traded`,
+  };
 }
 
 function signalIdOf(message: BusMessage): string {

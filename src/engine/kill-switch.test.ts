@@ -47,6 +47,22 @@ describe('KillSwitch', () => {
     expect(seen).toEqual(['HALTED']);
   });
 
+  it('changes from the mode as stored, so a stale copy cannot undo a halt set elsewhere', async () => {
+    const leader = await KillSwitch.open({ db, clock });
+    const cli = await KillSwitch.open({ db, clock });
+    await cli.set('HALTED', { source: 'operator', by: 'cli', reason: 'stop' });
+    // The leader's copy still says RUNNING; an automatic change must start from HALTED.
+    await expect(
+      leader.set('REDUCING', { source: 'reconciliation', by: 'reconciler', reason: 'drift' }),
+    ).rejects.toSatisfy(isModeChangeRefusedError);
+    await cli.set('RUNNING', { source: 'operator', by: 'cli', reason: 'go' });
+    // The leader's copy now says HALTED; a halt must still be written, not skipped as a repeat.
+    expect(
+      await leader.set('HALTED', { source: 'reconciliation', by: 'reconciler', reason: 'breach' }),
+    ).not.toBeNull();
+    expect(await cli.refresh()).toBe('HALTED');
+  });
+
   it('treats a repeat of the current mode as a no-op', async () => {
     const killSwitch = await KillSwitch.open({ db, clock });
     expect(await killSwitch.set('RUNNING', { source: 'operator', by: 'x', reason: 'y' })).toBeNull();

@@ -99,7 +99,8 @@ export class KillSwitch {
     to: EngineMode,
     change: { source: ModeSource; by: string; reason: string },
   ): Promise<ModeChange | null> {
-    const from = this.#mode;
+    // From the mode as stored: another instance or the CLI may have changed it since this copy was read.
+    const from = await this.refresh();
     if (from === to) return null;
     if (!TRANSITIONS.has(`${from}>${to}`)) throw new ModeChangeRefusedError(`${from} -> ${to}`);
     if (from === 'HALTED' && change.source !== 'operator')

@@ -35,6 +35,18 @@ describe('normalizeSignal', () => {
     expect(result.ok && result.signal.side).toBeUndefined();
   });
 
+  it("reads the alert's own maximum age in whole milliseconds", () => {
+    const result = normalize({ symbol: 'BTCIRT', side: 'buy', amount: '1', agemaxms: '600000' });
+    expect(result.ok && result.signal.ageMaxMs).toBe(600_000);
+    expect(normalize({ symbol: 'BTCIRT', side: 'buy', amount: '1' }).ok).toBe(true);
+  });
+
+  it.each([['0'], ['-5'], ['1.5'], ['604800001'], ['soon']])('refuses the maximum age %s', (raw) => {
+    expect(problemsOf({ symbol: 'BTCIRT', side: 'buy', amount: '1', agemaxms: raw })).toEqual([
+      { field: 'age', message: expect.stringContaining('ageMaxMs') },
+    ]);
+  });
+
   it('prefers timenow over time and reads milliseconds', () => {
     const result = normalize({
       symbol: 'ETHIRT',

@@ -16,6 +16,7 @@ import {
   pickField,
   readChoice,
   readDecimal,
+  readDurationMs,
   readIsoTime,
   readText,
 } from './signal-fields.js';
@@ -55,6 +56,7 @@ export const FIELD_ALIASES = {
   strategy: ['strategy', 'strategyname'],
   time: ['timenow', 'time', 'alerttime'],
   id: ['id', 'signalid', 'alertid'],
+  ageMax: ['agemaxms', 'maxagems'],
 } as const;
 
 export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]>> = {
@@ -92,6 +94,8 @@ export function normalizeSignal(
     ? { raw: fields.get('timenow') }
     : pickField(fields, FIELD_ALIASES.time.slice(1), problems);
   const alertAtMs = timeField && read('time', readIsoTime(timeField.raw, 'time'));
+  const ageMaxField = pickField(fields, FIELD_ALIASES.ageMax, problems);
+  const ageMaxMs = ageMaxField && read('age', readDurationMs(ageMaxField.raw, 'ageMaxMs'));
   const idField = pickField(fields, FIELD_ALIASES.id, problems);
   const clientId = idField && read('id', readText(idField.raw, 'id', 128));
   if (clientId !== undefined && !/^[\w.:-]+$/.test(clientId))
@@ -112,6 +116,7 @@ export function normalizeSignal(
     alertAtMs: alertAtMs ?? options.receivedAtMs,
     alertTimeSource: alertAtMs === undefined ? 'received' : 'alert',
     receivedAtMs: options.receivedAtMs,
+    ...(ageMaxMs === undefined ? {} : { ageMaxMs }),
     ...(clientId === undefined ? {} : { clientId }),
   };
   // The schema is the contract with the engine: a signal that breaks it is our bug, not the sender's.

@@ -1,7 +1,7 @@
 // Field readers for normalize-signal: each turns one raw value into a canonical value or a problem.
 // Raw values come from parse-alert: strings, safe integers, LosslessNumbers, or anything JSON holds.
 import { isLosslessNumber } from 'lossless-json';
-import { type Decimal, formatDecimal, parseDecimal } from '../core/decimal.js';
+import { Decimal, formatDecimal, parseDecimal } from '../core/decimal.js';
 import { isDecimalParseError } from '../core/errors.js';
 import type { SignalProblem } from './signal.js';
 
@@ -56,6 +56,21 @@ export function readText(raw: unknown, field: string, lengthMax: number): FieldR
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Longest duration an alert may give, ms (7 days, as the config allows). */
+export const ALERT_DURATION_MS_MAX = 7 * 24 * 3_600_000;
+
+/** A duration in whole milliseconds, 1 … ALERT_DURATION_MS_MAX. */
+export function readDurationMs(raw: unknown, field: string): FieldResult<number> {
+  const text = readDecimal(raw, field, {
+    signed: false,
+    max: new Decimal(ALERT_DURATION_MS_MAX),
+    digitsMax: 12,
+  });
+  if (!text.ok) return text;
+  if (!/^\d+$/.test(text.value)) return bad(`${field} must be whole milliseconds, was ${text.value}`);
+  return ok(Number(text.value));
+}
 
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
 

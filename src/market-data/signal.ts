@@ -44,6 +44,8 @@ export const signalSchema = z
     alertAtMs: z.number().int().nonnegative(),
     alertTimeSource: z.enum(['alert', 'received']),
     receivedAtMs: z.number().int().nonnegative(),
+    /** The alert's own maximum age (`ageMaxMs`), instead of engine.signalAgeMaxMs, ms. */
+    ageMaxMs: z.number().int().positive().optional(),
     /**
      * The sender's own idempotency id. Note: `{{strategy.order.id}}` repeats across alerts and
      * must not be used alone as this id.

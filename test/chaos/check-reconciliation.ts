@@ -18,9 +18,10 @@ export async function checkReconciled(world: ChaosWorld, result: ReconciliationR
     (await app.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE severity = 'critical'"))[0]
       ?.n ?? 0;
   const problems: string[] = [];
-  if (breached.size > 0 && (app.killSwitch.mode !== 'HALTED' || Number(critical) === 0))
+  const mode = await app.killSwitch.refresh(); // as stored: a halt may have been set or lifted elsewhere
+  if (breached.size > 0 && (mode !== 'HALTED' || Number(critical) === 0))
     problems.push(
-      `breach in ${[...breached].join(',')} without HALTED + critical alert (mode ${app.killSwitch.mode}, critical alerts ${critical})`,
+      `breach in ${[...breached].join(',')} without HALTED + critical alert (mode ${mode}, critical alerts ${critical})`,
     );
   const wallets = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN);
   const currencies = new Set([...Object.keys(wallets), ...app.ledger.assets()]);

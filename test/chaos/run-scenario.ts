@@ -3,6 +3,7 @@
 import { formatDecimal, parseDecimal } from '../../src/core/decimal.js';
 import type { ChaosKind, ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
+import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-step.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
 import { countDuplicateGuardHits, countSignalStates, settleAndCheck } from './settle.js';
@@ -18,6 +19,8 @@ export interface ScenarioResult {
   /** Empty when every invariant held. Each entry names the step after which it was seen. */
   readonly violations: readonly string[];
   readonly faults: Readonly<Record<ChaosKind, number>>;
+  /** Guard steps (pauses, halts from outside) and how many found a waiting signal or an UNKNOWN order. */
+  readonly guards: Readonly<GuardCounts>;
   readonly webhooks: { accepted: number; duplicate: number; refused: number };
   readonly orders: number;
   readonly signalStates: Readonly<Record<string, number>>;
@@ -38,6 +41,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const violations: string[] = [];
   const startMs = world.clock.nowMs();
   let restarts = 0;
+  const guards = newGuardCounts();
   let signalStates: Record<string, number> = {};
   let duplicateGuardHits = 0;
   const stepsByKind: Record<string, number> = {};
@@ -46,7 +50,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     for (const [index, step] of scenario.steps.entries()) {
       if (step.kind === 'restart') restarts++;
       stepsByKind[step.kind] = (stepsByKind[step.kind] ?? 0) + 1;
-      await applyStep(world, step, seen, webhooks);
+      await applyStep(world, step, seen, webhooks, guards);
       await world.clock.advance(STEP_GAP_MS);
       const found = [...checkOneOrderPerSignal(world, seen), ...(await checkLedger(world))];
       for (const v of found) violations.push(`after step ${index} (${describeStep(step)}): ${v}`);
@@ -68,6 +72,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     stepCount: scenario.steps.length,
     violations,
     faults: world.simulator.chaos.stats(),
+    guards,
     webhooks,
     orders: world.simulator.groundTruthOrders().length,
     signalStates,
@@ -84,10 +89,15 @@ async function applyStep(
   step: Step,
   seen: Observations,
   webhooks: ScenarioResult['webhooks'],
+  guards: GuardCounts,
 ): Promise<void> {
   switch (step.kind) {
     case 'signal':
-      return sendWebhook(world, step.body, seen, webhooks);
+      await sendWebhook(world, step.body, seen, webhooks);
+      return;
+    case 'pause':
+    case 'halt':
+      return applyGuardStep(world, step, (body) => sendWebhook(world, body, seen, webhooks), guards);
     case 'fault': {
       const startAtMs = world.clock.nowMs() + step.startInMs;
       const window = { startAtMs, endAtMs: startAtMs + step.durationMs };
@@ -138,7 +148,7 @@ async function sendWebhook(
   body: Readonly<Record<string, unknown>> | string,
   seen: Observations,
   webhooks: ScenarioResult['webhooks'],
-): Promise<void> {
+): Promise<string | undefined> {
   const response = await world.app.server.inject({
     method: 'POST',
     url: '/webhooks/tradingview',
@@ -147,16 +157,17 @@ async function sendWebhook(
   });
   if (response.statusCode < 200 || response.statusCode >= 300) {
     webhooks.refused++;
-    return;
+    return undefined;
   }
   const answer = JSON.parse(response.body) as { status?: string; signalId?: string };
   if (answer.status === 'duplicate') webhooks.duplicate++;
   else webhooks.accepted++;
   if (typeof answer.signalId !== 'string') {
     seen.missingAfterAnswer.push(`(no signalId in ${response.body})`);
-    return;
+    return undefined;
   }
   seen.accepted.add(answer.signalId);
   if ((await world.app.signals.get(answer.signalId)) === undefined)
     seen.missingAfterAnswer.push(answer.signalId);
+  return answer.signalId;
 }

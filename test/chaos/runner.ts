@@ -69,6 +69,7 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     options.onResult?.(result);
     for (const [kind, n] of Object.entries(result.faults) as [ChaosKind, number][])
       faults[kind] = (faults[kind] ?? 0) + n;
+    for (const [kind, n] of Object.entries(result.guards)) faults[kind] = (faults[kind] ?? 0) + n;
     for (const [state, n] of Object.entries(result.signalStates)) states[state] = (states[state] ?? 0) + n;
     reconciliations[result.reconciliation] = (reconciliations[result.reconciliation] ?? 0) + 1;
     webhooks.accepted += result.webhooks.accepted;

@@ -12,6 +12,7 @@ import {
   type TruthStep,
   twinSignalsStep,
 } from './truth-steps.js';
+import { guardStep, withAgeMax } from './guard-steps.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -36,7 +37,11 @@ export type Step =
   /** `duringStartUp`: stop the app while it may still be resuming orders, not after. */
   | { readonly kind: 'restart'; readonly duringStartUp: boolean }
   | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string }
-  | TruthStep;
+  | TruthStep
+  /** The app goes down (after `body` arrives during an exchange outage) and starts `ms` later. */
+  | { readonly kind: 'pause'; readonly ms: number; readonly body?: Readonly<Record<string, unknown>> }
+  /** HALT from outside the app (after `body`'s first send went UNKNOWN) for `ms`, then lifted. */
+  | { readonly kind: 'halt'; readonly ms: number; readonly body?: Readonly<Record<string, unknown>> };
 
 export interface Scenario {
   readonly seed: number;
@@ -86,6 +91,7 @@ function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
   if (roll < 0.88) return twinSignalsStep(rng, seed, index, ids);
   if (roll < 0.9) return reconcileNowStep(rng);
   if (roll < 0.905) return manualTradesStep(rng);
+  if (roll >= 0.97) return guardStep(rng, baseBody(rng));
   return { kind: 'advance', ms: pick(rng, [100, 500, 1_000, 3_000, 10_000, 30_000]) };
 }
 
@@ -113,7 +119,7 @@ function validSignal(rng: Rng, seed: number, index: number, ids: string[]): Step
     body.id = id;
     ids.push(id);
   }
-  return { kind: 'signal', body, note: 'valid' };
+  return { kind: 'signal', body: withAgeMax(rng, body), note: 'valid' };
 }
 
 /** Integer part of price × percent / 100, exact. */
@@ -155,6 +161,9 @@ export function describeStep(step: Step): string {
     case 'manualTrades':
     case 'reconcileNow':
       return describeTruthStep(step);
+    case 'pause':
+    case 'halt':
+      return `${step.kind} ${step.ms} ms${step.body === undefined ? '' : ` after signal ${JSON.stringify(redact(step.body))}`}`;
     default:
       return step.kind;
   }

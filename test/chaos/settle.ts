@@ -1,6 +1,7 @@
 // The end of a scenario: faults off, time until all work has ended (bounded), the final
 // reconciliation (tried again while a rate-limit back-off lasts), then every invariant.
 import type { ReconciliationResult } from '../../src/position/reconciliation-result.js';
+import { checkNoOrderWhileHalted, checkNoStaleTrade } from './check-guards.js';
 import { checkDifferencesExplained, checkReconciled } from './check-reconciliation.js';
 import { checkGuardNeverRejects, checkNoRejectedLiveOrder } from './check-truth.js';
 import {
@@ -33,6 +34,8 @@ export async function settleAndCheck(world: ChaosWorld, seen: Observations): Pro
     ...(await checkLedger(world)),
     ...(await checkDurable(world, seen)),
     ...(await checkTerminal(world, seen)),
+    ...(await checkNoOrderWhileHalted(world)),
+    ...(await checkNoStaleTrade(world)),
   ];
   if (problems.length > 0) return problems.map((p) => `at the end: ${p}`);
   problems.push(

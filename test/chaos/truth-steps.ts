@@ -85,7 +85,7 @@ export async function applyTruthStep(
   world: ChaosWorld,
   step: TruthStep,
   seen: Observations,
-  send: (body: Readonly<Record<string, unknown>>) => Promise<void>,
+  send: (body: Readonly<Record<string, unknown>>) => Promise<unknown>,
 ): Promise<void> {
   switch (step.kind) {
     case 'twinSignals':

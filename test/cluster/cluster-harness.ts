@@ -107,7 +107,8 @@ export async function startInstance(settings: InstanceSettings, cleanup: (() => 
     JSON.stringify({
       engine: { maxOrdersPerMinute: 600 },
       verification: { absenceGraceMs: 1_000, pollIntervalMs: 200, pollIntervalMaxMs: 1_000 },
-      nobitex: { headersTimeoutMs: 2_000 },
+      // One orders request must fit in what the lease has left between renewals (ttl - renew interval).
+      nobitex: { headersTimeoutMs: 2_000, ordersTimeoutMs: 1_500 },
       ...settings.config,
     }),
   );

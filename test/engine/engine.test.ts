@@ -81,7 +81,7 @@ describe('Engine', () => {
         maxPositionPerSymbol: {},
         maxOrdersPerMinute: 100,
       },
-      signalDeadlineMs: 60_000,
+      exchangeWaitMaxMs: 60_000,
       subscribe: { pollIntervalMs: 100, backoff: () => 100 },
     });
     enqueue = engine.enqueue;

@@ -10,6 +10,7 @@ import {
   type OrderIntent,
 } from '../../src/exchange/order-journal/order-intent.js';
 import { OrderJournal } from '../../src/exchange/order-journal/order-journal.js';
+import { SendGuard } from '../../src/exchange/transaction-verification/send-guard.js';
 import { TransactionVerifier } from '../../src/exchange/transaction-verification/transaction-verifier.js';
 import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
 import { FakeGateway } from '../support/fake-verification-gateway.js';
@@ -188,7 +189,12 @@ describe('TransactionVerifier', () => {
       journal,
       gateway,
       clock,
-      canSend: () => allowed,
+      sendGuard: new SendGuard({
+        halted: async () => !allowed,
+        staleAtMs: async () => undefined,
+        requestTimeoutMs: 1_000,
+        clock,
+      }),
       options: { sendDeadlineMs: 60_000 },
     });
     const run = gated.run(await prepare());
@@ -198,6 +204,30 @@ describe('TransactionVerifier', () => {
     expect((await run).state).toBe('EXPIRED');
     expect(gateway.placeCalls).toHaveLength(0);
     allowed = true;
+  });
+
+  it('never sends a prepared order whose signal got too old while it waited, and ends it Stale', async () => {
+    gateway.script = ['notSent'];
+    const staleAtMs = clock.nowMs() + 500;
+    const guarded = new TransactionVerifier({
+      journal,
+      gateway,
+      clock,
+      sendGuard: new SendGuard({
+        halted: async () => false,
+        staleAtMs: async () => staleAtMs,
+        requestTimeoutMs: 1_000,
+        clock,
+      }),
+      options: { sendDeadlineMs: 300_000 },
+    });
+    // The first send provably never left (breaker open, retry in 1 s): by then the signal is too old.
+    const run = guarded.run(await prepare());
+    for (let i = 0; i < 60; i++) await clock.advance(1_000);
+    const ended = await run;
+    expect(ended.state).toBe('EXPIRED');
+    expect(ended.rejectCode).toBe('Stale');
+    expect(gateway.placeCalls).toHaveLength(1);
   });
 
   it('ends an accepted order that vanished from the exchange after the grace period, never resending it', async () => {

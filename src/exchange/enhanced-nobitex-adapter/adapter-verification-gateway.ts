@@ -23,6 +23,7 @@ import type {
   VerificationGateway,
   WalletBalance,
 } from '../transaction-verification/gateway.js';
+import type { SendPermit } from '../transaction-verification/send-guard.js';
 import type { EnhancedNobitexAdapter } from './enhanced-nobitex-adapter.js';
 import { isProvablyNotSent } from './error-classes.js';
 
@@ -37,16 +38,20 @@ export class AdapterVerificationGateway implements VerificationGateway {
     this.#clock = options.clock;
   }
 
-  async placeOrder(request: PlaceOrderRequest): Promise<PlaceOutcome> {
+  async placeOrder(request: PlaceOrderRequest, permit?: SendPermit): Promise<PlaceOutcome> {
     try {
-      const order = await this.#adapter.placeOrder({
-        market: request.market,
-        side: request.side,
-        execution: request.execution,
-        amount: request.amount,
-        ...(request.price === null ? {} : { price: request.price }),
-        clientOrderId: request.clientOrderId,
-      });
+      const order = await this.#adapter.placeOrder(
+        {
+          market: request.market,
+          side: request.side,
+          execution: request.execution,
+          amount: request.amount,
+          ...(request.price === null ? {} : { price: request.price }),
+          clientOrderId: request.clientOrderId,
+        },
+        permit?.signal,
+        permit?.check,
+      );
       return { kind: 'accepted', order: toExchangeOrder(order), raw: order };
     } catch (error) {
       return this.#classifyPlaceError(error);

@@ -172,10 +172,24 @@ export class EnhancedNobitexAdapter {
     return this.#pipeline.execute('ohlc', (o) => this.#client.getOhlc(params, o), signal);
   }
 
-  /** Never retried once it may have been sent: on an ambiguous error, ask by clientOrderId. */
-  placeOrder(params: PlaceOrderParams, signal?: AbortSignal): Promise<T.Order> {
+  /**
+   * Never retried once it may have been sent: on an ambiguous error, ask by clientOrderId.
+   * `beforeAttempt` runs right before each attempt leaves (after any rate-limit wait) and may reject.
+   */
+  placeOrder(
+    params: PlaceOrderParams,
+    signal?: AbortSignal,
+    beforeAttempt?: () => Promise<void>,
+  ): Promise<T.Order> {
     return this.#afterWalletChange(
-      this.#pipeline.execute('placeOrder', (o) => this.#client.placeOrder(params, o), signal),
+      this.#pipeline.execute(
+        'placeOrder',
+        async (o) => {
+          await beforeAttempt?.();
+          return this.#client.placeOrder(params, o);
+        },
+        signal,
+      ),
     );
   }
 

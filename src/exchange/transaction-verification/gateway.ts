@@ -3,6 +3,7 @@
 import type { Decimal } from '../../core/decimal.js';
 import type { Currency, Market } from '../markets.js';
 import type { OrderExecution, OrderSide } from '../order-journal/order-intent.js';
+import type { SendPermit } from './send-guard.js';
 
 export type ExchangeOrderStatus = 'New' | 'Active' | 'Inactive' | 'Done' | 'Canceled';
 
@@ -74,7 +75,8 @@ export interface WalletBalance {
 }
 
 export interface VerificationGateway {
-  placeOrder(request: PlaceOrderRequest): Promise<PlaceOutcome>;
+  /** The permit's check runs right before each attempt leaves; its signal aborts the request. */
+  placeOrder(request: PlaceOrderRequest, permit?: SendPermit): Promise<PlaceOutcome>;
   /** Null when the exchange says there is no such order. */
   getOrderById(id: string): Promise<ExchangeOrder | null>;
   /** Searches open orders only (Nobitex's rule); null when none has that clientOrderId. */

@@ -12,6 +12,7 @@ import { isTerminal, type OrderState } from '../order-journal/order-state.js';
 import type { ExchangeOrder, VerificationGateway } from './gateway.js';
 import { hasSuspiciousTrade, stateForOrder } from './observe-order.js';
 import { collectOrderTrades, fillOf } from './order-trades.js';
+import { type SendGuard, type SendPermit, type SendVerdict, STALE_CODE } from './send-guard.js';
 import { type VerificationOptions, validateVerificationOptions } from './verification-options.js';
 
 /** Where fills and fund blocks go: the shadow ledger. Every call must be idempotent. */
@@ -44,8 +45,8 @@ export interface TransactionVerifierOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly options?: Partial<VerificationOptions>;
-  /** Asked before every send: false holds PREPARED orders (engine halted) until it turns true or they expire. */
-  readonly canSend?: () => boolean;
+  /** Asked right before every placing request, first send and resend alike; default: always send. */
+  readonly sendGuard?: SendGuard;
 }
 
 /** A bound on protocol steps per run, so a bug can never spin forever. */
@@ -66,7 +67,7 @@ export class TransactionVerifier {
   readonly #ledger: OrderLedgerSink | undefined;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #canSend: () => boolean;
+  readonly #sendGuard: SendGuard | undefined;
   readonly #pollDelayMs = new Map<string, number>();
   /** When an accepted order was first missing from every lookup, per order id. */
   readonly #missingSinceMs = new Map<string, number>();
@@ -86,7 +87,7 @@ export class TransactionVerifier {
     this.#ledger = options.ledger;
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'transaction-verification' });
-    this.#canSend = options.canSend ?? (() => true);
+    this.#sendGuard = options.sendGuard;
   }
 
   /** Drives one order from any state to a terminal one. Exchange errors are waited out, never fatal. */
@@ -140,24 +141,55 @@ export class TransactionVerifier {
         intent: await this.#move(prepared, 'EXPIRED', 'not sent before the send deadline'),
         waitMs: 0,
       };
-    if (!this.#canSend()) return { intent: prepared, waitMs: this.options.pollIntervalMaxMs };
-    const submitting = await this.#move(prepared, 'SUBMITTING', 'sending', {
-      patch: { submitCount: prepared.submitCount + 1 },
-    });
-    return this.#submit(submitting);
+    const verdict = await this.#checkSend(prepared);
+    if (verdict.kind === 'stale')
+      return { intent: await this.#expireStale(prepared, verdict.reason), waitMs: 0 };
+    // Held (halted, or the lease is between renewals): ask again soon; the send deadline and the
+    // signal's age bound the wait.
+    if (verdict.kind === 'hold') return { intent: prepared, waitMs: this.options.pollIntervalMs };
+    return this.#submit(prepared, 'sending', verdict.permit);
   }
 
-  /** Sends the order that is in SUBMITTING (committed before the request leaves) and classifies the answer. */
-  async #submit(intent: OrderIntent): Promise<Step> {
+  /** The send guard's verdict; without a guard every request may leave. */
+  async #checkSend(intent: OrderIntent): Promise<SendVerdict> {
+    if (this.#sendGuard === undefined) return { kind: 'send', permit: UNGUARDED };
+    const verdict = await this.#sendGuard.check(intent);
+    if (verdict.kind === 'hold')
+      this.#logger.debug({ orderId: intent.id, reason: verdict.reason }, 'placing request held');
+    return verdict;
+  }
+
+  async #expireStale(intent: OrderIntent, reason: string): Promise<OrderIntent> {
+    return this.#move(intent, 'EXPIRED', `not sent: ${reason}`, {
+      patch: { rejectCode: STALE_CODE, lastError: reason },
+    });
+  }
+
+  /** Commits SUBMITTING, then sends (the request leaves only after the commit) and classifies the answer. */
+  async #submit(from: OrderIntent, cause: string, permit: SendPermit): Promise<Step> {
+    try {
+      const intent = await this.#move(from, 'SUBMITTING', cause, {
+        patch: { submitCount: from.submitCount + 1 },
+      });
+      return await this.#place(intent, permit);
+    } finally {
+      permit.dispose();
+    }
+  }
+
+  async #place(intent: OrderIntent, permit: SendPermit): Promise<Step> {
     const outcome = await this.#gateway
-      .placeOrder({
-        market: intent.market,
-        side: intent.side,
-        execution: intent.execution,
-        amount: intent.amount,
-        price: intent.price,
-        clientOrderId: intent.clientOrderId,
-      })
+      .placeOrder(
+        {
+          market: intent.market,
+          side: intent.side,
+          execution: intent.execution,
+          amount: intent.amount,
+          price: intent.price,
+          clientOrderId: intent.clientOrderId,
+        },
+        permit,
+      )
       .catch((error: unknown) => ({ kind: 'unknown' as const, reason: describe(error) }));
     switch (outcome.kind) {
       case 'accepted':
@@ -238,10 +270,12 @@ export class TransactionVerifier {
     }
     if (intent.submitCount >= this.options.submitAttemptsMax)
       return { intent: await this.#move(intent, 'EXPIRED', 'proven absent; no resend left'), waitMs: 0 };
-    const again = await this.#move(intent, 'SUBMITTING', 'proven absent after the grace period: resending', {
-      patch: { submitCount: intent.submitCount + 1 },
-    });
-    return this.#submit(again);
+    // A resend places an order like a first send: the same guard (halt as stored, age, lease).
+    const verdict = await this.#checkSend(intent);
+    if (verdict.kind === 'stale')
+      return { intent: await this.#expireStale(intent, verdict.reason), waitMs: 0 };
+    if (verdict.kind === 'hold') return { intent, waitMs: this.#nextPollDelay(intent) };
+    return this.#submit(intent, 'proven absent after the grace period: resending', verdict.permit);
   }
 
   /** By id, then by clientOrderId among open orders, then in the list of all recent orders. */
@@ -392,5 +426,12 @@ export class TransactionVerifier {
     return current;
   }
 }
+
+/** No guard configured: nothing to check, nothing to abort. */
+const UNGUARDED: SendPermit = {
+  signal: new AbortController().signal,
+  check: async () => undefined,
+  dispose: () => undefined,
+};
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
