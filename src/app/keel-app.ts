@@ -30,7 +30,7 @@ import { openDatabase } from '../storage/open-database.js';
 import { PostgresDatabase } from '../storage/postgres-database.js';
 import { AlertRules } from './alert-rules.js';
 import { AppStatusSource } from './app-status-source.js';
-import { createBotPollers } from './bot-pollers.js';
+import { botOperations, createBotPollers } from './bot-pollers.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
@@ -250,29 +250,12 @@ export class KeelApp {
     verifier.onTransition((event) => telemetry.orderTransition(event));
     // Commands from the messenger act through the same operations as the dashboard (bound below).
     let commandSource: AppStatusSource | undefined;
-    const useSource = () => {
-      if (commandSource === undefined) throw new Error('not started yet');
-      return commandSource;
-    };
     const botPollers = createBotPollers({
       config,
       clock,
       rng,
       logger,
-      operations: {
-        status: () => useSource().status(),
-        orders: () => useSource().orders({ limit: 200 }),
-        positions: () => ledger.positions(),
-        lastReconciliation: () => {
-          const last = reconciliation.lastResult();
-          return last === undefined
-            ? undefined
-            : { status: last.status, finishedAtMs: last.finishedAtMs, breachCount: last.summary.breachCount };
-        },
-        openAlerts: async () => alerts.openAlerts(),
-        acknowledgeAlert: (id, by) => useSource().acknowledgeAlert(id, by),
-        setEngineMode: (mode, by, reason) => useSource().setEngineMode(mode, by, reason),
-      },
+      operations: botOperations({ source: () => commandSource, ledger, reconciliation, alerts }),
     });
     closers.unshift(() => botPollers.close());
     let spareEngine: Engine | undefined = initialEngine;
@@ -305,15 +288,7 @@ export class KeelApp {
       telemetry.emit('engineMode', change);
     });
     registerHealthChecks({ health, db, exchange, bus, reconciliation, channels, clock });
-    for (const [name, poller] of botPollers.pollers)
-      health.register({
-        name: `bot-commands.${name}`,
-        component: 'monitoring',
-        check: () =>
-          poller.breaker.state === 'closed'
-            ? { status: 'healthy' }
-            : { status: 'degraded', reason: `getUpdates breaker ${poller.breaker.state}` },
-      });
+    botPollers.registerHealth(health);
     const intake = new TradingViewIntake({
       passphrase: webhookPassphrase.value,
       ...(config.webhook.hmacSecret === undefined ? {} : { hmacSecret: config.webhook.hmacSecret }),
