@@ -5,6 +5,7 @@
 import { chance, createRng, pick, type Rng, randomInt } from '../../src/core/random.js';
 import type { ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { balanceStep, faultStep } from './fault-steps.js';
+import { guardStep, withAgeMax } from './guard-steps.js';
 import {
   describeTruthStep,
   manualTradesStep,
@@ -12,7 +13,6 @@ import {
   type TruthStep,
   twinSignalsStep,
 } from './truth-steps.js';
-import { guardStep, withAgeMax } from './guard-steps.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
