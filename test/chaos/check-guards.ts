@@ -50,8 +50,11 @@ export async function checkNoStaleTrade(world: ChaosWorld): Promise<string[]> {
   return problems;
 }
 
+/** Keel's orders: the account's orders that carry a clientOrderId (the holder's own trades carry none). */
 const ourOrders = (world: ChaosWorld) =>
-  world.simulator.groundTruthOrders().filter((order) => order.token === SIMULATOR_DEFAULT_TOKEN);
+  world.simulator
+    .groundTruthOrders()
+    .filter((order) => order.token === SIMULATOR_DEFAULT_TOKEN && order.clientOrderId !== null);
 
 async function haltPeriods(world: ChaosWorld): Promise<Period[]> {
   const changes = await world.app.db.query<{ to_mode: string; at_ms: number }>(
