@@ -46,6 +46,7 @@ export class AdapterVerificationGateway implements VerificationGateway {
         amount: request.amount,
         ...(request.price === null ? {} : { price: request.price }),
         clientOrderId: request.clientOrderId,
+        ...(request.pastDuplicateGuard === true ? { pro: true } : {}),
       });
       return { kind: 'accepted', order: toExchangeOrder(order), raw: order };
     } catch (error) {
