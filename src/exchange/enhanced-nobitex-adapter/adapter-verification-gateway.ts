@@ -48,6 +48,7 @@ export class AdapterVerificationGateway implements VerificationGateway {
           amount: request.amount,
           ...(request.price === null ? {} : { price: request.price }),
           clientOrderId: request.clientOrderId,
+          ...(request.pastDuplicateGuard === true ? { pro: true } : {}),
         },
         permit?.signal,
         permit?.check,

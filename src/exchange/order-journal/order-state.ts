@@ -47,7 +47,7 @@ const TRANSITIONS: ReadonlyArray<readonly [`${OrderState}>${OrderState}`, string
   ['SUBMITTING>ACCEPTED', 'the exchange answered with the order'],
   [
     'SUBMITTING>PREPARED',
-    'provably not placed (breaker open, rate limit, refused connection, Nobitex duplicate guard): try later',
+    'provably not placed (breaker open, rate limit, refused connection, Nobitex duplicate guard): send again',
   ],
   ['SUBMITTING>REJECTED', 'the exchange refused it with a business code'],
   [

@@ -46,6 +46,11 @@ export interface PlaceOrderRequest {
   readonly amount: Decimal;
   readonly price: Decimal | null;
   readonly clientOrderId: string;
+  /**
+   * Past Nobitex's 10-second duplicate guard (`pro: yes`). Only for a send after the guard refused this
+   * order's first one: no request of this order can then be the identical order the guard saw.
+   */
+  readonly pastDuplicateGuard?: boolean;
 }
 
 /**

@@ -52,12 +52,6 @@ export interface TransactionVerifierOptions {
 /** A bound on protocol steps per run, so a bug can never spin forever. */
 export const VERIFY_STEPS_MAX = 100_000;
 
-/**
- * Nobitex refuses an order identical to one placed in the last 10 s (DuplicateOrder, reference 5.1);
- * a refused send goes again after this long: the window plus a second for clock skew, ms.
- */
-export const DUPLICATE_GUARD_WAIT_MS = 11_000;
-
 type Step = { readonly intent: OrderIntent; readonly waitMs: number };
 
 export class TransactionVerifier {
@@ -76,6 +70,8 @@ export class TransactionVerifier {
   /** When an order's filled amount was first seen without the trades to account for it, per order id. */
   readonly #tradesMissingSinceMs = new Map<string, number>();
   readonly #fillsIncompleteEmitter = new EventEmitter<FillsIncompleteEvent>();
+  /** Orders whose first send the duplicate guard refused: their next send goes past the guard. */
+  readonly #pastGuard = new Set<string>();
   readonly onTransition = this.#transitionEmitter.addListener;
   readonly onError = this.#errorEmitter.addListener;
   readonly onFillsIncomplete = this.#fillsIncompleteEmitter.addListener;
@@ -114,6 +110,7 @@ export class TransactionVerifier {
     }
     this.#pollDelayMs.delete(intent.id);
     this.#tradesMissingSinceMs.delete(intent.id);
+    this.#pastGuard.delete(intent.id);
     if (isTerminal(intent.state)) await this.#ledger?.onFinished(intent);
     return intent;
   }
@@ -187,6 +184,7 @@ export class TransactionVerifier {
           amount: intent.amount,
           price: intent.price,
           clientOrderId: intent.clientOrderId,
+          pastDuplicateGuard: this.#pastGuard.delete(intent.id),
         },
         permit,
       )
@@ -228,10 +226,11 @@ export class TransactionVerifier {
   }
 
   /**
-   * Nobitex's 10-second guard refused the request: an identical order (same side, execution, market,
-   * amount and price) was placed moments ago, by another signal or by hand. This request placed
-   * nothing, so a first send waits the window out and goes again. After an earlier send of this very
-   * order the identical one may be ours: ask the exchange before anything is sent again.
+   * Nobitex's 10-second guard refused the request (reference 5.1): an identical order (same side,
+   * execution, market, amount and price) was placed moments ago, by another signal or by hand, and
+   * this request placed nothing. After a first send no request of this order can be that identical
+   * one, so the next send goes past the guard (`pro`) at once; Keel's own idempotency is the
+   * clientOrderId. After an earlier send the identical order may be this one: ask first.
    */
   async #duplicateGuard(intent: OrderIntent, raw: unknown): Promise<Step> {
     if (intent.submitCount > 1)
@@ -241,17 +240,13 @@ export class TransactionVerifier {
         }),
         waitMs: 0,
       };
+    this.#pastGuard.add(intent.id);
     return {
-      intent: await this.#move(
-        intent,
-        'PREPARED',
-        "DuplicateOrder: Nobitex's 10-s guard, send again after it",
-        {
-          raw,
-          patch: { submitCount: intent.submitCount - 1, lastError: 'DuplicateOrder' },
-        },
-      ),
-      waitMs: DUPLICATE_GUARD_WAIT_MS,
+      intent: await this.#move(intent, 'PREPARED', 'DuplicateOrder: not placed; send again past the guard', {
+        raw,
+        patch: { submitCount: intent.submitCount - 1, lastError: 'DuplicateOrder' },
+      }),
+      waitMs: 0,
     };
   }
 
