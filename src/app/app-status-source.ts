@@ -12,6 +12,7 @@ import type { SignalState, SignalStore } from '../market-data/signal-store.js';
 import type { AlertManager } from '../monitoring/alert-system/alert-manager.js';
 import type {
   AlertQuery,
+  AnomalyFlagView,
   BreakerStateName,
   EngineModeView,
   LedgerView,
@@ -49,7 +50,12 @@ export interface AppStatusSourceOptions {
   readonly health: HealthRegistry;
   readonly bus: MessageBus;
   readonly telemetry: Telemetry;
+  /** Flags shown beside the ledger. */
+  readonly anomalies?: { recentFlags(limit: number): Promise<readonly AnomalyFlagView[]> };
 }
+
+/** Anomaly flags listed beside the ledger. */
+const ANOMALY_FLAGS_SHOWN = 10;
 
 const PHASES: Record<OrderState, OrderPhase> = {
   PREPARED: 'prepare',
@@ -188,6 +194,9 @@ export class AppStatusSource implements StatusSource {
         };
       }),
       balanced: assets.every((asset) => this.o.ledger.isBalanced(asset)),
+      ...(this.o.anomalies === undefined
+        ? {}
+        : { anomalies: await this.o.anomalies.recentFlags(ANOMALY_FLAGS_SHOWN) }),
     };
   }
 

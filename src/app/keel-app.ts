@@ -17,6 +17,7 @@ import { TradingViewIntake } from '../market-data/tradingview-intake.js';
 import { AlertManager } from '../monitoring/alert-system/alert-manager.js';
 import { alertMigrations } from '../monitoring/alert-system/alert-store.js';
 import { createAlertChannels } from '../monitoring/alert-system/channels/create-alert-channels.js';
+import { createAnomalyMetrics } from '../monitoring/anomaly/anomaly-metrics.js';
 import { HealthRegistry } from '../monitoring/health-registry.js';
 import { createMetrics, type Metrics } from '../monitoring/metrics.js';
 import { Ledger } from '../position/ledger.js';
@@ -27,6 +28,8 @@ import { LeaseWriteFence } from '../storage/leadership/lease-write-fence.js';
 import { openDatabase } from '../storage/open-database.js';
 import { PostgresDatabase } from '../storage/postgres-database.js';
 import { AlertRules } from './alert-rules.js';
+import { AnomalyOrderSink } from './anomaly-order-sink.js';
+import { createAnomalyDetector, watchAnomalies } from './anomaly-watch.js';
 import { AppStatusSource } from './app-status-source.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
@@ -126,10 +129,11 @@ export class KeelApp {
     });
     const ledger = await Ledger.open({ database: db, clock, logger });
     const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
+    const anomalies = await createAnomalyDetector({ config, db, clock, logger });
     const verifier = new TransactionVerifier({
       journal,
       gateway: exchange.gateway,
-      ledger: new LedgerOrderSink(ledger),
+      ledger: new AnomalyOrderSink(new LedgerOrderSink(ledger), anomalies, logger),
       clock,
       logger,
       canSend: () => killSwitch.mode !== 'HALTED',
@@ -225,6 +229,15 @@ export class KeelApp {
     rules.watchVerifier(verifier);
     rules.watchBus(bus);
     rules.watchReconciler(reconciler);
+    watchAnomalies({
+      detector: anomalies,
+      reconciler,
+      rules,
+      killSwitch,
+      metrics: createAnomalyMetrics(metrics.registry),
+      haltOnFlag: config.anomaly.haltOnFlag,
+      logger,
+    });
     closers.unshift(async () => rules.stop());
     telemetry.watchAdapter(exchange.adapter);
     verifier.onTransition((event) => telemetry.orderTransition(event));
@@ -318,6 +331,7 @@ export class KeelApp {
       health,
       bus,
       telemetry,
+      anomalies,
     });
     const server = await createHttpServer({
       config,

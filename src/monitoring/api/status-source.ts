@@ -152,6 +152,25 @@ export interface LedgerView {
     readonly lastReconciledAtMs: number | null;
   }[];
   readonly balanced: boolean;
+  /** The newest anomaly flags on positions, newest first: evidence shown beside the ledger. */
+  readonly anomalies?: readonly AnomalyFlagView[];
+}
+
+/** One anomaly flag: the series, its baseline, the score, and the recent values it saw. */
+export interface AnomalyFlagView {
+  readonly id: number;
+  readonly seriesKey: string;
+  readonly kind: string;
+  readonly currency: string;
+  readonly flag: string;
+  readonly atMs: number;
+  readonly value: number;
+  readonly baseline: number;
+  readonly scale: number;
+  readonly score: number;
+  readonly cusum: number;
+  readonly series: readonly number[];
+  readonly context: Readonly<Record<string, string | number>>;
 }
 
 export interface AlertQuery {
