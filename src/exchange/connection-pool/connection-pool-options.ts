@@ -3,6 +3,7 @@ import type { Pool } from 'undici';
 import type { Clock } from '../../core/clock.js';
 import type { Rng } from '../../core/random.js';
 import type { Logger } from '../../logging/logger.js';
+import type { PredictiveOptions } from './predictive-recovery.js';
 import type { EndpointGroup } from './transport.js';
 
 export interface BaseUrlOption {
@@ -48,6 +49,8 @@ export interface ConnectionPoolOptions {
   readonly ewmaAlpha?: number;
   /** Latency at which an endpoint's weight halves, ms. Default 300. */
   readonly latencyReferenceMs?: number;
+  /** Predictive recovery on latency and error trends; `false` turns it off. Default on, its defaults. */
+  readonly predictive?: PredictiveOptions | false;
   /** Creates the undici pool for one origin (tests inject). */
   readonly poolFactory?: (origin: string, options: Pool.Options) => Pool;
 }
@@ -70,7 +73,10 @@ export const CONNECTION_POOL_DEFAULTS = {
 } as const;
 
 export type ResolvedConnectionPoolOptions = Required<
-  Omit<ConnectionPoolOptions, 'logger' | 'probe' | 'poolFactory' | 'baseUrls' | 'connectionsPerHost'>
+  Omit<
+    ConnectionPoolOptions,
+    'logger' | 'probe' | 'poolFactory' | 'baseUrls' | 'connectionsPerHost' | 'predictive'
+  >
 > & {
   readonly baseUrls: readonly BaseUrlOption[];
   readonly connectionsPerHost: Readonly<Record<EndpointGroup, number>>;
