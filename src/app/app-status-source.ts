@@ -128,6 +128,15 @@ export class AppStatusSource implements StatusSource {
           healthy: endpoint.state === 'up',
           latencyEwmaMs: endpoint.latencyEwmaMs ?? 0,
           errorRate: endpoint.errorRateEwma,
+          drained: endpoint.drained,
+        })),
+        predictiveActions: (pool.predictiveActions ?? []).map(({ trend, ...action }) => ({
+          ...action,
+          latencyNowMs: Math.round(trend.latencyNowMs),
+          slopeMsPerS: Math.round(trend.slopeMsPerS),
+          forecastMs: Math.round(trend.forecastMs),
+          horizonMs: trend.horizonMs,
+          errorShare: trend.errorShare,
         })),
       },
       rateLimits: adapterStats.rateLimits.map((snapshot) => ({

@@ -36,6 +36,7 @@ import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
 import { createHttpServer } from './http-server.js';
 import { collectGauges } from './metrics-collector.js';
+import { watchPredictive } from './predictive-watch.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
 import { TradingRole } from './trading-role.js';
@@ -229,14 +230,21 @@ export class KeelApp {
     rules.watchVerifier(verifier);
     rules.watchBus(bus);
     rules.watchReconciler(reconciler);
+    const anomalyMetrics = createAnomalyMetrics(metrics.registry);
     watchAnomalies({
       detector: anomalies,
       reconciler,
       rules,
       killSwitch,
-      metrics: createAnomalyMetrics(metrics.registry),
+      metrics: anomalyMetrics,
       haltOnFlag: config.anomaly.haltOnFlag,
       logger,
+    });
+    watchPredictive({
+      onPredictiveAction: exchange.pool.onPredictiveAction,
+      metrics: anomalyMetrics,
+      telemetry,
+      rules,
     });
     closers.unshift(async () => rules.stop());
     telemetry.watchAdapter(exchange.adapter);

@@ -38,9 +38,8 @@ export async function runAnomalyScenario(
   seed: number,
   options: { readonly leak: boolean; readonly stepCount: number },
 ): Promise<AnomalyRunResult> {
-  const start = startBalance();
-  const tolerance = start.times(LEAK_SHARE_PER_HOUR);
-  const world = new ChaosWorld(seed, { config: { reconciliation: { tolerance: tolerances(tolerance) } } });
+  const tolerance = leakTolerance();
+  const world = new ChaosWorld(seed, { config: leakWorldConfig() });
   const steps = generateScenario(seed, options.stepCount).steps.filter(isNoise);
   const startMs = world.clock.nowMs();
   let leaked = new Decimal(0);
@@ -98,7 +97,7 @@ function isNoise(step: Step): boolean {
 }
 
 /** Takes one minute's share of the hourly leak from the exchange balance; returns what it took. */
-function leakOneMinute(world: ChaosWorld): Decimal {
+export function leakOneMinute(world: ChaosWorld): Decimal {
   const wallet = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN)[LEAK_CURRENCY];
   const balance = parseDecimal(wallet?.balance ?? '0', 'balance');
   const blocked = parseDecimal(wallet?.blocked ?? '0', 'blocked');
@@ -108,11 +107,13 @@ function leakOneMinute(world: ChaosWorld): Decimal {
   return amount;
 }
 
-function startBalance(): Decimal {
-  return new Decimal(DEFAULT_BALANCES[LEAK_CURRENCY]);
+/** One hour of the leak: 0.01 % of the simulator's starting USDT balance. */
+export function leakTolerance(): Decimal {
+  return new Decimal(DEFAULT_BALANCES[LEAK_CURRENCY]).times(LEAK_SHARE_PER_HOUR);
 }
 
 /** The schema's default tolerances, with the leaked currency's set to one hour of the leak. */
-function tolerances(leakTolerance: Decimal): Record<string, string> {
-  return { rls: '10', usdt: formatDecimal(leakTolerance), btc: '0.00000001', eth: '0.0000001' };
+export function leakWorldConfig(): Record<string, unknown> {
+  const tolerance = { rls: '10', usdt: formatDecimal(leakTolerance()), btc: '0.00000001', eth: '0.0000001' };
+  return { reconciliation: { tolerance } };
 }

@@ -73,7 +73,24 @@ export interface PoolView {
     readonly latencyEwmaMs: number;
     /** 0..1. */
     readonly errorRate: number;
+    /** Predictive recovery moved its traffic away until probes show it healthy. */
+    readonly drained?: boolean;
   }[];
+  /** Predictive recovery's latest actions, oldest first, each with the trend that caused it. */
+  readonly predictiveActions?: readonly PredictiveActionView[];
+}
+
+export interface PredictiveActionView {
+  readonly action: string;
+  readonly baseUrl: string;
+  readonly atMs: number;
+  readonly reason: string;
+  readonly latencyNowMs: number;
+  readonly slopeMsPerS: number;
+  readonly forecastMs: number;
+  readonly horizonMs: number;
+  readonly errorShare: number;
+  readonly thresholdMs: number;
 }
 
 export interface RateLimitView {
