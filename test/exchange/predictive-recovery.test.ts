@@ -8,9 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { createRng } from '../../src/core/random.js';
 import { ConnectionPool } from '../../src/exchange/connection-pool/connection-pool.js';
-import { isRequestMaybeSentError } from '../../src/exchange/connection-pool/errors.js';
+import { isRequestMaybeSentError, isRequestNotSentError } from '../../src/exchange/connection-pool/errors.js';
 import type { PredictiveAction } from '../../src/exchange/connection-pool/predictive-recovery.js';
 import type { TransportRequest } from '../../src/exchange/connection-pool/transport.js';
+import { createEnhancedAdapter } from '../../src/exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
 import {
   createSimulator,
   SIMULATOR_DEFAULT_TOKEN,
@@ -40,7 +41,11 @@ interface Outcome {
   readonly group: string;
   readonly baseUrl?: string;
   readonly timedOut: boolean;
+  /** Refused before sending (a throttled queue's deadline): safe, nothing reached the exchange. */
+  readonly notSent?: boolean;
   readonly statusCode?: number;
+  /** When a timed-out request ended, on the clock the test passes to `send`. */
+  readonly endedAtMs?: number;
 }
 
 async function run(predictive: boolean) {
@@ -74,15 +79,20 @@ async function run(predictive: boolean) {
   pool.onPredictiveAction((action) => actions.push(action));
   const outcomes: Promise<Outcome>[] = [];
   for (let second = 0; second < RUN_S; second++) {
-    outcomes.push(send(pool, second, marketData()));
-    outcomes.push(send(pool, second, order(second)));
+    outcomes.push(send(pool, clock, second, marketData()));
+    outcomes.push(send(pool, clock, second, order(second)));
     await clock.advance(1_000);
   }
   await clock.advance(HEADERS_TIMEOUT_MS);
   return { outcomes: await Promise.all(outcomes), actions, startMs };
 }
 
-async function send(pool: ConnectionPool, sentAtS: number, request: TransportRequest): Promise<Outcome> {
+async function send(
+  pool: ConnectionPool,
+  clock: FakeClock,
+  sentAtS: number,
+  request: TransportRequest,
+): Promise<Outcome> {
   try {
     const response = await pool.request(request);
     return {
@@ -93,9 +103,11 @@ async function send(pool: ConnectionPool, sentAtS: number, request: TransportReq
       statusCode: response.statusCode,
     };
   } catch (error) {
+    if (isRequestNotSentError(error))
+      return { sentAtS, group: request.group, timedOut: false, notSent: true };
     const timedOut = isRequestMaybeSentError(error) && error.reason === 'headersTimeout';
     if (!timedOut) throw error;
-    return { sentAtS, group: request.group, timedOut };
+    return { sentAtS, group: request.group, timedOut, endedAtMs: clock.nowMs() };
   }
 }
 
@@ -157,5 +169,50 @@ describe('predictive recovery against the simulator', () => {
     const { outcomes, actions } = await run(false);
     expect(actions).toEqual([]);
     expect(outcomes.filter((o) => o.group === 'orders' && o.timedOut).length).toBeGreaterThan(0);
+  });
+
+  it('with no second base URL, throttles and then opens the circuits early, before the first request times out', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const startMs = clock.nowMs();
+    const simulator = createSimulator({ seed: 4, clock, priceTickMs: 0 });
+    simulators.push(simulator);
+    const stack = createEnhancedAdapter({
+      baseUrls: [FIRST],
+      auth: { kind: 'token', token: SIMULATOR_DEFAULT_TOKEN },
+      userAgent: 'TraderBot/keel-test',
+      clock,
+      rng: createRng(5),
+      pool: {
+        headersTimeoutMs: HEADERS_TIMEOUT_MS,
+        poolFactory: () =>
+          simulatedOrigin({
+            simulator,
+            clock,
+            latencyMs: (nowMs) => BASE_LATENCY_MS + (RAMP_MS_PER_S * (nowMs - startMs)) / 1_000,
+          }),
+      },
+    });
+    pools.push(stack.pool);
+    const actions: PredictiveAction[] = [];
+    stack.pool.onPredictiveAction((action) => actions.push(action));
+    const outcomes: Promise<Outcome>[] = [];
+    for (let second = 0; second < 120 && !actions.some((a) => a.action === 'openBreaker'); second++) {
+      outcomes.push(send(stack.pool, clock, second, marketData()));
+      await clock.advance(1_000);
+    }
+    expect(actions.map((a) => a.action)).toEqual(['throttle', 'openBreaker']);
+    expect(actions[1]?.trend.forecastMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS);
+    const breakers = (await stack.adapter.stats()).breakers;
+    expect([breakers.orders.state, breakers.account.state, breakers.marketData.state]).toEqual([
+      'open',
+      'open',
+      'open',
+    ]);
+    // Requests still queued start as others finish: give them time to end (or to pass their deadline).
+    for (let second = 0; second < 3 * HEADERS_TIMEOUT_MS; second += 1_000) await clock.advance(1_000);
+    // Requests already on their way when the circuits opened may still time out; none did before.
+    const timeouts = (await Promise.all(outcomes)).filter((o) => o.timedOut);
+    const firstTimeoutAtMs = Math.min(...timeouts.map((o) => o.endedAtMs ?? 0));
+    expect(actions[1]?.atMs).toBeLessThan(firstTimeoutAtMs);
   });
 });

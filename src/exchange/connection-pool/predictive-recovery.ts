@@ -1,7 +1,9 @@
 // Predictive recovery: acts on where an endpoint's latency and errors are heading, before requests
 // fail. A degrading endpoint with a healthy sibling is drained (its traffic moves to the sibling) and
 // comes back only when half-open probes show a healthy trend; a degrading endpoint without one is
-// throttled (the pool lowers its request rate) until its own trend is healthy again.
+// throttled (the pool lowers its request rate) until its own trend is healthy again, and when its
+// latency is projected past the timeout itself the circuits open early (the adapter listens; their
+// half-open probes decide the return).
 import { LatencyTrend, type Trend, type TrendSample } from './latency-trend.js';
 
 export interface PredictiveOptions {
@@ -28,7 +30,7 @@ export const PREDICTIVE_DEFAULTS = {
   samplesMax: 500,
 } as const;
 
-export type PredictiveActionKind = 'drain' | 'restore' | 'throttle' | 'unthrottle';
+export type PredictiveActionKind = 'drain' | 'restore' | 'throttle' | 'unthrottle' | 'openBreaker';
 
 export interface PredictiveAction {
   readonly action: PredictiveActionKind;
@@ -100,6 +102,12 @@ export class PredictiveRecovery {
       this.#throttled.delete(baseUrl);
       this.#goodProbes.set(baseUrl, 0);
       return this.#act('drain', baseUrl, sample.atMs, reason, fitted);
+    }
+    if (reason === 'latencyTrend' && fitted.forecastMs >= this.#o.timeoutMs) {
+      // Calls are about to time out: a fresh trend must build up before the next action.
+      trend.clear();
+      this.#throttled.add(baseUrl);
+      return this.#act('openBreaker', baseUrl, sample.atMs, reason, fitted);
     }
     if (reason !== undefined && !this.#throttled.has(baseUrl)) {
       this.#throttled.add(baseUrl);
