@@ -155,26 +155,31 @@ export class ConnectionPool implements Transport {
       const sick = raw.statusCode >= 502 && raw.statusCode <= 504;
       if (sick) this.#recordFailure(endpoint, `HTTP ${raw.statusCode}`);
       else endpoint.recordSuccess(durationMs);
-      this.#observeTrend(endpoint, durationMs, !sick);
+      this.#observeTrend(endpoint, request.group, durationMs, !sick);
       return { ...raw, baseUrl, durationMs };
     } catch (error) {
       const callerAborted = request.signal?.aborted === true;
       if (!callerAborted && (isRequestNotSentError(error) || isRequestMaybeSentError(error))) {
         this.#recordFailure(endpoint, error.reason);
-        this.#observeTrend(endpoint, clock.nowMs() - startedAtMs, false);
+        this.#observeTrend(endpoint, request.group, clock.nowMs() - startedAtMs, false);
       }
       throw error;
     }
   }
 
   /** Feeds the call to predictive recovery and carries out what it decides. */
-  #observeTrend(endpoint: EndpointHealth, latencyMs: number, ok: boolean): void {
+  #observeTrend(endpoint: EndpointHealth, group: EndpointGroup, latencyMs: number, ok: boolean): void {
     if (this.#predictive === undefined || this.#closed) return;
     const canDrain = this.#endpoints.some(
       (other) => other !== endpoint && other.isUp && !this.#predictive?.isDrained(other.baseUrl),
     );
     const atMs = this.#options.clock.nowMs();
-    const action = this.#predictive.recordCall(endpoint.baseUrl, { atMs, latencyMs, ok }, canDrain);
+    const action = this.#predictive.recordCall({
+      baseUrl: endpoint.baseUrl,
+      group,
+      sample: { atMs, latencyMs, ok },
+      canDrain,
+    });
     if (action === undefined) return;
     if (action.action === 'drain') {
       endpoint.setDrained(true);

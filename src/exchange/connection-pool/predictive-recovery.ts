@@ -5,6 +5,7 @@
 // latency is projected past the timeout itself the circuits open early (the adapter listens; their
 // half-open probes decide the return).
 import { LatencyTrend, type Trend, type TrendSample } from './latency-trend.js';
+import type { EndpointGroup } from './transport.js';
 
 export interface PredictiveOptions {
   /** Window the trends are fitted over, ms. Default 60 000. */
@@ -41,6 +42,16 @@ export interface PredictiveAction {
   readonly trend: Trend;
   /** The projected latency that triggers an action, ms. */
   readonly thresholdMs: number;
+  /** Whose trend it is: the endpoint's calls of every group, or of one group only. */
+  readonly scope: 'endpoint' | EndpointGroup;
+}
+
+export interface PredictiveCall {
+  readonly baseUrl: string;
+  readonly group: EndpointGroup;
+  readonly sample: TrendSample;
+  /** Another endpoint is up and not drained, so this one's traffic can move there. */
+  readonly canDrain: boolean;
 }
 
 type ResolvedPredictiveOptions = Required<PredictiveOptions> & {
@@ -88,34 +99,50 @@ export class PredictiveRecovery {
   }
 
   /**
-   * Records a call's outcome and decides: drain when degrading and `canDrain` (a healthy sibling takes
-   * the traffic), throttle when degrading without one, unthrottle when a throttled endpoint is healthy.
+   * Records a call's outcome in its endpoint's trend and in its endpoint-and-group trend, and decides
+   * on the worse of the two: drain when degrading and `canDrain` (a healthy sibling takes the
+   * traffic), throttle when degrading without one, open the circuits early when the latency is
+   * projected past the timeout itself, unthrottle when a throttled endpoint is healthy again.
    */
-  recordCall(baseUrl: string, sample: TrendSample, canDrain: boolean): PredictiveAction | undefined {
+  recordCall(call: PredictiveCall): PredictiveAction | undefined {
+    const { baseUrl, sample } = call;
     if (this.#drained.has(baseUrl)) return undefined; // stragglers sent before the drain
-    const trend = this.#trendOf(this.#trends, baseUrl);
-    trend.add(sample);
-    const fitted = trend.fit(sample.atMs, this.#o.horizonMs);
-    const reason = this.#degradation(fitted);
-    if (reason !== undefined && canDrain) {
+    const scopes = [
+      { scope: 'endpoint' as const, trend: this.#trendOf(this.#trends, baseUrl) },
+      { scope: call.group, trend: this.#trendOf(this.#trends, `${baseUrl} ${call.group}`) },
+    ].map(({ scope, trend }) => {
+      trend.add(sample);
+      const fitted = trend.fit(sample.atMs, this.#o.horizonMs);
+      return { scope, fitted, reason: this.#degradation(fitted) };
+    });
+    const [overall] = scopes;
+    const worst =
+      scopes.find((s) => s.reason === 'latencyTrend') ??
+      scopes.find((s) => s.reason !== undefined) ??
+      overall;
+    if (worst === undefined) return undefined;
+    const { scope, fitted, reason } = worst;
+    const act = (action: PredictiveActionKind, why: PredictiveAction['reason']) =>
+      this.#act({ action, baseUrl, atMs: sample.atMs, reason: why, trend: fitted, scope });
+    if (reason !== undefined && call.canDrain) {
       this.#drained.add(baseUrl);
       this.#throttled.delete(baseUrl);
       this.#goodProbes.set(baseUrl, 0);
-      return this.#act('drain', baseUrl, sample.atMs, reason, fitted);
+      return act('drain', reason);
     }
     if (reason === 'latencyTrend' && fitted.forecastMs >= this.#o.timeoutMs) {
-      // Calls are about to time out: a fresh trend must build up before the next action.
-      trend.clear();
+      // Calls are about to time out: fresh trends must build up before the next action.
+      this.#clearTrends(baseUrl);
       this.#throttled.add(baseUrl);
-      return this.#act('openBreaker', baseUrl, sample.atMs, reason, fitted);
+      return act('openBreaker', reason);
     }
     if (reason !== undefined && !this.#throttled.has(baseUrl)) {
       this.#throttled.add(baseUrl);
-      return this.#act('throttle', baseUrl, sample.atMs, reason, fitted);
+      return act('throttle', reason);
     }
     if (reason === undefined && this.#throttled.has(baseUrl)) {
       this.#throttled.delete(baseUrl);
-      return this.#act('unthrottle', baseUrl, sample.atMs, 'healthyTrend', fitted);
+      return act('unthrottle', 'healthyTrend');
     }
     return undefined;
   }
@@ -137,8 +164,15 @@ export class PredictiveRecovery {
     if (streak < this.#o.probesToRestore || fitted.forecastMs >= this.thresholdMs) return undefined;
     this.#drained.delete(baseUrl);
     trend.clear();
-    this.#trends.get(baseUrl)?.clear(); // the old, slow samples describe the endpoint before its recovery
-    return this.#act('restore', baseUrl, sample.atMs, 'healthyTrend', fitted);
+    this.#clearTrends(baseUrl); // the old, slow samples describe the endpoint before its recovery
+    return this.#act({
+      action: 'restore',
+      baseUrl,
+      atMs: sample.atMs,
+      reason: 'healthyTrend',
+      trend: fitted,
+      scope: 'endpoint',
+    });
   }
 
   /** The newest actions, oldest first. */
@@ -153,14 +187,13 @@ export class PredictiveRecovery {
     return undefined;
   }
 
-  #act(
-    action: PredictiveActionKind,
-    baseUrl: string,
-    atMs: number,
-    reason: PredictiveAction['reason'],
-    trend: Trend,
-  ): PredictiveAction {
-    const taken: PredictiveAction = { action, baseUrl, atMs, reason, trend, thresholdMs: this.thresholdMs };
+  #clearTrends(baseUrl: string): void {
+    for (const [key, trend] of this.#trends)
+      if (key === baseUrl || key.startsWith(`${baseUrl} `)) trend.clear();
+  }
+
+  #act(action: Omit<PredictiveAction, 'thresholdMs'>): PredictiveAction {
+    const taken: PredictiveAction = { ...action, thresholdMs: this.thresholdMs };
     this.#actions.push(taken);
     if (this.#actions.length > ACTIONS_KEPT) this.#actions.shift();
     return taken;

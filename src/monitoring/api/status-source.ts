@@ -91,6 +91,8 @@ export interface PredictiveActionView {
   readonly horizonMs: number;
   readonly errorShare: number;
   readonly thresholdMs: number;
+  /** Whose trend caused it: `endpoint` (all groups) or one group. */
+  readonly scope?: string;
 }
 
 export interface RateLimitView {

@@ -103,6 +103,8 @@
           a.baseUrl +
           ' (' +
           a.reason +
+          ' of ' +
+          (a.scope || 'endpoint') +
           '): latency ' +
           a.latencyNowMs +
           ' ms, ' +
