@@ -12,6 +12,7 @@ import type { SignalState, SignalStore } from '../market-data/signal-store.js';
 import type { AlertManager } from '../monitoring/alert-system/alert-manager.js';
 import type {
   AlertQuery,
+  AnomalyFlagView,
   BreakerStateName,
   EngineModeView,
   LedgerView,
@@ -49,7 +50,12 @@ export interface AppStatusSourceOptions {
   readonly health: HealthRegistry;
   readonly bus: MessageBus;
   readonly telemetry: Telemetry;
+  /** Flags shown beside the ledger. */
+  readonly anomalies?: { recentFlags(limit: number): Promise<readonly AnomalyFlagView[]> };
 }
+
+/** Anomaly flags listed beside the ledger. */
+const ANOMALY_FLAGS_SHOWN = 10;
 
 const PHASES: Record<OrderState, OrderPhase> = {
   PREPARED: 'prepare',
@@ -122,6 +128,15 @@ export class AppStatusSource implements StatusSource {
           healthy: endpoint.state === 'up',
           latencyEwmaMs: endpoint.latencyEwmaMs ?? 0,
           errorRate: endpoint.errorRateEwma,
+          drained: endpoint.drained,
+        })),
+        predictiveActions: (pool.predictiveActions ?? []).map(({ trend, ...action }) => ({
+          ...action,
+          latencyNowMs: Math.round(trend.latencyNowMs),
+          slopeMsPerS: Math.round(trend.slopeMsPerS),
+          forecastMs: Math.round(trend.forecastMs),
+          horizonMs: trend.horizonMs,
+          errorShare: trend.errorShare,
         })),
       },
       rateLimits: adapterStats.rateLimits.map((snapshot) => ({
@@ -188,6 +203,9 @@ export class AppStatusSource implements StatusSource {
         };
       }),
       balanced: assets.every((asset) => this.o.ledger.isBalanced(asset)),
+      ...(this.o.anomalies === undefined
+        ? {}
+        : { anomalies: await this.o.anomalies.recentFlags(ANOMALY_FLAGS_SHOWN) }),
     };
   }
 

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import type { KeelConfig } from '../config/index.js';
 import { isSecret } from '../config/secret.js';
 import type { Clock } from '../core/clock.js';
+import type { Event } from '../core/events.js';
 import type { Rng } from '../core/random.js';
 import type { RateLimitStore } from '../core/rate-limiter/rate-limit-store.js';
 import type { ConnectionPoolStats } from '../exchange/connection-pool/connection-pool.js';
+import type { PredictiveAction } from '../exchange/connection-pool/predictive-recovery.js';
 import { AdapterVerificationGateway } from '../exchange/enhanced-nobitex-adapter/adapter-verification-gateway.js';
 import type { BreakerFactory } from '../exchange/enhanced-nobitex-adapter/call-pipeline.js';
 import { createEnhancedAdapter } from '../exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
@@ -22,8 +24,8 @@ export const PAPER_EXCHANGE_FILE = 'paper-exchange.json';
 
 export interface ExchangeStack {
   readonly adapter: EnhancedNobitexAdapter;
-  /** The transport's view: connections per host and endpoint health. */
-  readonly pool: { stats(): ConnectionPoolStats };
+  /** The transport's view: connections per host and endpoint health; predictive recovery's actions. */
+  readonly pool: { stats(): ConnectionPoolStats; readonly onPredictiveAction?: Event<PredictiveAction> };
   readonly gateway: AdapterVerificationGateway;
   /** Present in paper mode: the in-process exchange. */
   readonly simulator: Simulator | undefined;
@@ -78,6 +80,7 @@ export async function createExchangeStack(options: {
       queuedMax: nobitex.queueMax,
       // The paper exchange is on loopback: nobitex.proxy is for the real one.
       ...(config.mode === 'live' ? { routeFor: exchangeRouteFor(nobitex.proxy) } : {}),
+      predictive: predictiveOptions(config),
     },
     options: {
       breakers: Object.fromEntries(
@@ -141,4 +144,10 @@ function liveAuth(config: KeelConfig): NobitexAuth {
   throw new MissingCredentialsError(
     'live trading needs KEEL_NOBITEX_TOKEN or an API key (KEEL_NOBITEX_API_KEY and KEEL_NOBITEX_API_SECRET)',
   );
+}
+
+/** Predictive recovery's settings for the pool, or false when it is off. */
+function predictiveOptions(config: KeelConfig) {
+  const { enabled, ...thresholds } = config.anomaly.predictive;
+  return enabled ? thresholds : false;
 }

@@ -19,6 +19,7 @@ import { TradingViewIntake } from '../market-data/tradingview-intake.js';
 import { AlertManager } from '../monitoring/alert-system/alert-manager.js';
 import { alertMigrations } from '../monitoring/alert-system/alert-store.js';
 import { createAlertChannels } from '../monitoring/alert-system/channels/create-alert-channels.js';
+import { createAnomalyMetrics } from '../monitoring/anomaly/anomaly-metrics.js';
 import { HealthRegistry } from '../monitoring/health-registry.js';
 import { createMetrics, type Metrics } from '../monitoring/metrics.js';
 import { Ledger } from '../position/ledger.js';
@@ -29,6 +30,8 @@ import { LeaseWriteFence } from '../storage/leadership/lease-write-fence.js';
 import { openDatabase } from '../storage/open-database.js';
 import { PostgresDatabase } from '../storage/postgres-database.js';
 import { AlertRules } from './alert-rules.js';
+import { AnomalyOrderSink } from './anomaly-order-sink.js';
+import { createAnomalyDetector, watchAnomalies } from './anomaly-watch.js';
 import { AppStatusSource } from './app-status-source.js';
 import { botOperations, createBotPollers } from './bot-pollers.js';
 import { type Cluster, createCluster } from './cluster.js';
@@ -36,6 +39,7 @@ import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
 import { createHttpServers } from './http-server.js';
 import { collectGauges } from './metrics-collector.js';
+import { watchPredictive } from './predictive-watch.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
 import { TradingRole } from './trading-role.js';
@@ -133,10 +137,11 @@ export class KeelApp {
     });
     const ledger = await Ledger.open({ database: db, clock, logger });
     const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
+    const anomalies = await createAnomalyDetector({ config, db, clock, logger });
     const verifier = new TransactionVerifier({
       journal,
       gateway: exchange.gateway,
-      ledger: new LedgerOrderSink(ledger),
+      ledger: new AnomalyOrderSink(new LedgerOrderSink(ledger), anomalies, logger),
       clock,
       logger,
       sendGuard: new SendGuard({
@@ -245,6 +250,22 @@ export class KeelApp {
     rules.watchVerifier(verifier);
     rules.watchBus(bus);
     rules.watchReconciler(reconciler);
+    const anomalyMetrics = createAnomalyMetrics(metrics.registry);
+    watchAnomalies({
+      detector: anomalies,
+      reconciler,
+      rules,
+      killSwitch,
+      metrics: anomalyMetrics,
+      haltOnFlag: config.anomaly.haltOnFlag,
+      logger,
+    });
+    watchPredictive({
+      onPredictiveAction: exchange.pool.onPredictiveAction,
+      metrics: anomalyMetrics,
+      telemetry,
+      rules,
+    });
     closers.unshift(async () => rules.stop());
     telemetry.watchAdapter(exchange.adapter);
     verifier.onTransition((event) => telemetry.orderTransition(event));
@@ -352,6 +373,7 @@ export class KeelApp {
       health,
       bus,
       telemetry,
+      anomalies,
     });
     commandSource = source;
     const servers = await createHttpServers({

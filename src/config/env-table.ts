@@ -75,6 +75,8 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_ALERT_WEBHOOK_URL', 'alerts.channels.webhook.url', 'secret', 'Slack/Discord/JSON webhook URL'),
   entry('KEEL_LOG_LEVEL', 'logging.level', 'string', 'fatal, error, warn, info, debug, trace, silent'),
   entry('KEEL_LOG_FILE', 'logging.file.path', 'string', 'also write logs to this rotating file'),
+  entry('KEEL_ANOMALY_HALT_ON_FLAG', 'anomaly.haltOnFlag', 'boolean', 'an anomaly flag halts the engine'),
+  entry('KEEL_ANOMALY_FEE_TIER_RATE', 'anomaly.feeTierRate', 'number', 'account fee tier as a rate (0.0015)'),
   entry('KEEL_SIM_SEED', 'simulator.seed', 'integer', 'seed of the simulator randomness'),
   entry('KEEL_SIM_PORT', 'simulator.port', 'integer', 'simulator HTTP port; 0 picks a free one'),
   entry('KEEL_INSTANCE_ID', 'cluster.instanceId', 'string', 'name of this instance (default host-pid)'),

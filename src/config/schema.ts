@@ -18,6 +18,7 @@ import {
   text,
 } from './fields.js';
 import { alertsSchema } from './schema-alerts.js';
+import { anomalySchema } from './schema-anomaly.js';
 import { nobitexSchema } from './schema-nobitex.js';
 
 export const PROFILES = ['development', 'test', 'production'] as const;
@@ -181,6 +182,7 @@ export const configSchema = z.strictObject({
   engine: engineSchema,
   verification: verificationSchema,
   reconciliation: reconciliationSchema,
+  anomaly: anomalySchema,
   alerts: alertsSchema,
   dashboard: section({
     token: secret().optional(),

@@ -461,3 +461,25 @@ describe('CircuitBreakerPolicy: options', () => {
     expect(() => new CircuitBreakerPolicy(options)).toThrow(message);
   });
 });
+
+describe('CircuitBreakerPolicy: breakEarly', () => {
+  it('opens a closed circuit at once; the break and a half-open probe decide the return', async () => {
+    const env = setup();
+    expect(env.policy.breakEarly('latency heading for the timeout')).toBe(true);
+    expect(env.policy.state).toBe('open');
+    expect(env.changes.at(-1)?.reason).toBe('opened early: latency heading for the timeout');
+    await expect(env.succeed(1)).rejects.toSatisfy(isCircuitOpenError);
+    await env.clock.advance(1_000);
+    expect(env.policy.state).toBe('halfOpen');
+    expect(await env.succeed(2)).toBe(2);
+    expect(env.policy.state).toBe('closed');
+  });
+
+  it('leaves a circuit that is not closed alone', async () => {
+    const env = setup();
+    await openIt(env);
+    const changeCount = env.changes.length;
+    expect(env.policy.breakEarly('again')).toBe(false);
+    expect(env.changes.length).toBe(changeCount);
+  });
+});

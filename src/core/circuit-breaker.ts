@@ -207,6 +207,18 @@ export class CircuitBreakerPolicy implements Policy {
     };
   }
 
+  /**
+   * Opens a closed circuit now, before its strategy counts failures (predictive recovery saw them
+   * coming); the break and the half-open probes then decide the return as after any break.
+   * Returns false when the circuit was not closed.
+   */
+  breakEarly(reason: string): boolean {
+    this.#refresh();
+    if (this.#state.kind !== 'closed') return false;
+    this.#open(`opened early: ${reason}`);
+    return true;
+  }
+
   /** Closes the circuit from any state, lifts every isolation and forgets the strategy's calls. */
   reset(): void {
     this.#isolationGeneration++;

@@ -9,7 +9,7 @@ export type EngineMode = 'RUNNING' | 'REDUCING' | 'HALTED';
 export const ENGINE_MODES: readonly EngineMode[] = ['RUNNING', 'REDUCING', 'HALTED'];
 
 /** Who asked: a person (CLI, API, dashboard) or the engine itself (reconciliation, exchange failure). */
-export type ModeSource = 'operator' | 'reconciliation' | 'exchange-failure' | 'startup';
+export type ModeSource = 'operator' | 'reconciliation' | 'exchange-failure' | 'startup' | 'anomaly';
 
 export interface ModeChange {
   readonly from: EngineMode;

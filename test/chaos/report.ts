@@ -35,6 +35,8 @@ export function formatReport(report: ChaosReport): string {
     ['duplicate guard hits', String(report.duplicateGuardHits)],
     ['fake time', `${Math.round(report.fakeTimeMs / 1000)} s`],
     ['invariant violations', String(report.violations)],
+    ['anomaly flags', String(report.anomalyFlags)],
+    ['false anomaly flags', falseFlagRate(report.falseFlagSeeds, report.seedsRun)],
     ['time taken', `${(report.durationMs / 1000).toFixed(1)} s`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
@@ -49,4 +51,12 @@ export function formatReport(report: ChaosReport): string {
     for (const [i, step] of failure.shrunkSteps.entries()) lines.push(`    ${i}. ${step}`);
   }
   return lines.join('\n');
+}
+
+/** Seeds with a false flag as a share of all seeds, and the first few seeds to replay. */
+export function falseFlagRate(seeds: readonly number[], seedsRun: number): string {
+  const percent = ((100 * seeds.length) / Math.max(1, seedsRun)).toFixed(2);
+  const listed =
+    seeds.length === 0 ? '' : ` (seeds ${seeds.slice(0, 10).join(', ')}${seeds.length > 10 ? ', …' : ''})`;
+  return `${seeds.length} of ${seedsRun} seeds = ${percent} %${listed}`;
 }

@@ -4,6 +4,7 @@ import { formatDecimal, parseDecimal } from '../../src/core/decimal.js';
 import type { ChaosKind, ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
 import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-step.js';
+import { type AnomalyFlagCounts, countAnomalyFlags } from './check-anomalies.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
 import { countDuplicateGuardHits, countSignalStates, settleAndCheck } from './settle.js';
@@ -32,6 +33,8 @@ export interface ScenarioResult {
   /** Status of the final reconciliation: ok, corrected, breach, error; `none` when it did not run. */
   readonly reconciliation: string;
   readonly fakeTimeMs: number;
+  /** Anomaly flags raised during the run; false ones are those no injected drift explains. */
+  readonly anomalyFlags: AnomalyFlagCounts;
 }
 
 export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
@@ -45,6 +48,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   let signalStates: Record<string, number> = {};
   let duplicateGuardHits = 0;
   const stepsByKind: Record<string, number> = {};
+  let anomalyFlags: AnomalyFlagCounts = { total: 0, falseFlags: [] };
   try {
     await world.startApp();
     for (const [index, step] of scenario.steps.entries()) {
@@ -59,6 +63,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     if (violations.length === 0) violations.push(...(await settleAndCheck(world, seen)));
     signalStates = await countSignalStates(world);
     duplicateGuardHits = await countDuplicateGuardHits(world);
+    anomalyFlags = await countAnomalyFlags(world, seen);
   } catch (error) {
     violations.push(
       `harness error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -81,10 +86,11 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     duplicateGuardHits,
     reconciliation: seen.reconciliation,
     fakeTimeMs: world.clock.nowMs() - startMs,
+    anomalyFlags,
   };
 }
 
-async function applyStep(
+export async function applyStep(
   world: ChaosWorld,
   step: Step,
   seen: Observations,

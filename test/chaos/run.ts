@@ -1,10 +1,12 @@
 // `npm run chaos -- [--seeds N] [--seed S] [--first-seed S] [--steps K] [--no-shrink] [--out DIR]`:
 // runs seeded chaos scenarios against the whole stack in one process and exits non-zero on any
-// invariant violation. `--seed S` replays exactly one seed.
+// invariant violation. `--seed S` replays exactly one seed. `--anomaly` runs the anomaly detector's
+// leak and control scenarios instead (an hour of fake time each) and exits non-zero below target.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatReport, writeReport } from './report.js';
+import { runAnomalyCli } from './run-anomaly.js';
 import { runChaos } from './runner.js';
 
 const integer = (value: string): number => {
@@ -19,6 +21,7 @@ const program = new Command('chaos')
   .option('--steps <k>', 'steps per scenario', integer, 30)
   .option('--no-shrink', 'report failures without shrinking')
   .option('--out <dir>', 'folder for the JSON report', join(tmpdir(), 'keel-chaos-results'))
+  .option('--anomaly', 'leak and control runs of the anomaly detector instead of the invariant runs')
   .parse();
 
 const opts = program.opts<{
@@ -28,7 +31,15 @@ const opts = program.opts<{
   steps: number;
   shrink: boolean;
   out: string;
+  anomaly?: boolean;
 }>();
+
+if (opts.anomaly === true) {
+  const seedCount = opts.seed === undefined ? opts.seeds : 1;
+  const firstSeed = opts.seed ?? opts.firstSeed;
+  // stdout is synchronous on files and pipes, so the report is out before the exit.
+  process.exit(await runAnomalyCli({ seedCount, firstSeed, stepCount: opts.steps }));
+}
 
 let done = 0;
 const report = await runChaos({

@@ -45,6 +45,9 @@ export interface ChaosReport {
   readonly violations: number;
   readonly failures: readonly ChaosFailure[];
   readonly durationMs: number;
+  /** Anomaly flags raised, and seeds with at least one flag no injected drift explains. */
+  readonly anomalyFlags: number;
+  readonly falseFlagSeeds: readonly number[];
 }
 
 export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosReport> {
@@ -63,6 +66,8 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
   const stepsByKind: Record<string, number> = {};
   let fakeTimeMs = 0;
   let violations = 0;
+  let anomalyFlags = 0;
+  const falseFlagSeeds: number[] = [];
   for (let seed = firstSeed; seed < firstSeed + seedCount; seed++) {
     const scenario = generateScenario(seed, stepCount);
     const result = await runScenario(scenario);
@@ -81,6 +86,8 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     for (const [kind, n] of Object.entries(result.stepsByKind))
       stepsByKind[kind] = (stepsByKind[kind] ?? 0) + n;
     fakeTimeMs += result.fakeTimeMs;
+    anomalyFlags += result.anomalyFlags.total;
+    if (result.anomalyFlags.falseFlags.length > 0) falseFlagSeeds.push(seed);
     if (result.violations.length === 0) continue;
     violations += result.violations.length;
     failures.push(await explain(scenario, result, options));
@@ -101,6 +108,8 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     violations,
     failures,
     durationMs: Math.round(performance.now() - startedAt),
+    anomalyFlags,
+    falseFlagSeeds,
   };
 }
 

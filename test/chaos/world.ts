@@ -1,7 +1,7 @@
 // One chaos world: a FakeClock, the simulator, and a KeelApp on a SQLite file in a temp folder, wired
 // through the in-process InjectTransport. The simulator outlives restarts of the app, as the real
 // exchange outlives restarts of Keel; the data folder is the only thing a restarted app inherits.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExchangeStack } from '../../src/app/exchange-stack.js';
@@ -45,9 +45,15 @@ export class ChaosWorld {
   #starting: Promise<void> | undefined;
   #generation = 0;
 
-  constructor(readonly seed: number) {
+  /** `config`: a keel.config.json for every app of this world (the anomaly runs set tolerances). */
+  constructor(
+    readonly seed: number,
+    options: { readonly config?: Readonly<Record<string, unknown>> } = {},
+  ) {
     this.simulator = createSimulator({ seed, clock: this.clock, priceTickMs: 0 });
     this.dataDir = mkdtempSync(join(scratchDir(), `keel-chaos-${seed}-`));
+    if (options.config !== undefined)
+      writeFileSync(join(this.dataDir, 'keel.config.json'), JSON.stringify(options.config));
   }
 
   get app(): KeelApp {

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Rng } from '../../core/random.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ProxyRoute } from '../../net/proxy-route.js';
+import type { PredictiveOptions } from './predictive-recovery.js';
 import type { EndpointGroup } from './transport.js';
 
 export interface BaseUrlOption {
@@ -51,6 +52,8 @@ export interface ConnectionPoolOptions {
   readonly latencyReferenceMs?: number;
   /** The way to each base URL: direct or through a proxy. Default direct for all. */
   readonly routeFor?: (baseUrl: string) => ProxyRoute;
+  /** Predictive recovery on latency and error trends; `false` turns it off. Default on, its defaults. */
+  readonly predictive?: PredictiveOptions | false;
   /** Creates the undici pool for one origin (tests inject). */
   readonly poolFactory?: (origin: string, options: Pool.Options) => Pool;
 }
@@ -75,7 +78,7 @@ export const CONNECTION_POOL_DEFAULTS = {
 export type ResolvedConnectionPoolOptions = Required<
   Omit<
     ConnectionPoolOptions,
-    'logger' | 'probe' | 'poolFactory' | 'routeFor' | 'baseUrls' | 'connectionsPerHost'
+    'logger' | 'probe' | 'poolFactory' | 'routeFor' | 'baseUrls' | 'connectionsPerHost' | 'predictive'
   >
 > & {
   readonly baseUrls: readonly BaseUrlOption[];

@@ -1,5 +1,6 @@
 // The Transport on undici: a pool per (group, base URL) as bulkheads, a bounded priority queue per
-// group, health-weighted endpoint choice, failover, and recovery probes on the injected clock.
+// group, health-weighted endpoint choice, failover, recovery probes on the injected clock, and
+// predictive recovery (drain or throttle an endpoint whose latency or errors are heading for failure).
 import { type Dispatcher, Pool } from 'undici';
 import type { TimerHandle } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
@@ -18,6 +19,7 @@ import {
   type NotSentReason,
   RequestNotSentError,
 } from './errors.js';
+import { type PredictiveAction, PredictiveRecovery } from './predictive-recovery.js';
 import { RequestQueue } from './request-queue.js';
 import { sendRequest } from './send-request.js';
 import {
@@ -59,6 +61,8 @@ export interface ConnectionPoolStats {
   /** Undici's view per host and group. */
   readonly hosts: readonly HostGroupStats[];
   readonly endpoints: readonly EndpointHealthSnapshot[];
+  /** Predictive recovery's latest actions with the trend behind each, oldest first. */
+  readonly predictiveActions?: readonly PredictiveAction[];
 }
 
 export class ConnectionPool implements Transport {
@@ -71,12 +75,16 @@ export class ConnectionPool implements Transport {
   readonly #probeTimers = new Map<string, TimerHandle>();
   readonly #downEmitter = new EventEmitter<EndpointHealthSnapshot>();
   readonly #upEmitter = new EventEmitter<EndpointHealthSnapshot>();
+  readonly #predictiveEmitter = new EventEmitter<PredictiveAction>();
+  readonly #predictive: PredictiveRecovery | undefined;
   #closed = false;
 
   /** An endpoint was marked down after repeated failures. */
   readonly onEndpointDown = this.#downEmitter.addListener;
   /** A down endpoint passed its recovery probes and takes traffic again. */
   readonly onEndpointUp = this.#upEmitter.addListener;
+  /** Predictive recovery drained, restored, throttled or unthrottled an endpoint. */
+  readonly onPredictiveAction = this.#predictiveEmitter.addListener;
 
   constructor(options: ConnectionPoolOptions) {
     this.#options = resolveOptions(options);
@@ -84,6 +92,14 @@ export class ConnectionPool implements Transport {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'connection-pool' });
     const o = this.#options;
     this.#endpoints = o.baseUrls.map(({ url, weight }) => new EndpointHealth(url, weight, o));
+    this.#predictive =
+      options.predictive === false
+        ? undefined
+        : new PredictiveRecovery({
+            ...options.predictive,
+            timeoutMs: o.headersTimeoutMs,
+            probesToRestore: o.probeSuccessesToRecover,
+          });
     this.#queues = new Map(
       ENDPOINT_GROUPS.map((group) => [
         group,
@@ -135,25 +151,78 @@ export class ConnectionPool implements Transport {
 
   async #sendTo(endpoint: EndpointHealth, request: TransportRequest): Promise<TransportResponse> {
     const { baseUrl } = endpoint;
-    const startedAtMs = performance.now();
+    const { clock } = this.#options;
+    const startedAtMs = clock.nowMs();
     try {
       const raw = await sendRequest(
         this.#poolFor(request.group, baseUrl).dispatcher,
         request,
         this.#sendOptions(baseUrl),
       );
-      const durationMs = performance.now() - startedAtMs;
+      const durationMs = clock.nowMs() - startedAtMs;
       // 502/503/504 usually mean the path behind this endpoint is sick: count them against it.
-      if (raw.statusCode >= 502 && raw.statusCode <= 504)
-        this.#recordFailure(endpoint, `HTTP ${raw.statusCode}`);
+      const sick = raw.statusCode >= 502 && raw.statusCode <= 504;
+      if (sick) this.#recordFailure(endpoint, `HTTP ${raw.statusCode}`);
       else endpoint.recordSuccess(durationMs);
+      this.#observeTrend(endpoint, request.group, durationMs, !sick);
       return { ...raw, baseUrl, durationMs };
     } catch (error) {
       const callerAborted = request.signal?.aborted === true;
-      if (!callerAborted && (isRequestNotSentError(error) || isRequestMaybeSentError(error)))
+      if (!callerAborted && (isRequestNotSentError(error) || isRequestMaybeSentError(error))) {
         this.#recordFailure(endpoint, error.reason);
+        this.#observeTrend(endpoint, request.group, clock.nowMs() - startedAtMs, false);
+      }
       throw error;
     }
+  }
+
+  /** Feeds the call to predictive recovery and carries out what it decides. */
+  #observeTrend(endpoint: EndpointHealth, group: EndpointGroup, latencyMs: number, ok: boolean): void {
+    if (this.#predictive === undefined || this.#closed) return;
+    const canDrain = this.#endpoints.some(
+      (other) => other !== endpoint && other.isUp && !this.#predictive?.isDrained(other.baseUrl),
+    );
+    const atMs = this.#options.clock.nowMs();
+    const action = this.#predictive.recordCall({
+      baseUrl: endpoint.baseUrl,
+      group,
+      sample: { atMs, latencyMs, ok },
+      canDrain,
+    });
+    if (action === undefined) return;
+    if (action.action === 'drain') {
+      endpoint.setDrained(true);
+      this.#scheduleProbe(endpoint);
+    }
+    this.#applyThrottle();
+    this.#announce(action);
+  }
+
+  /** While any endpoint is throttled, each group runs at most half its connections (at least one). */
+  #applyThrottle(): void {
+    const throttled = this.#predictive?.throttled === true;
+    for (const [group, queue] of this.#queues)
+      queue.limitConcurrency(
+        throttled ? Math.max(1, Math.floor(this.#options.connectionsPerHost[group] / 2)) : undefined,
+      );
+  }
+
+  #announce(action: PredictiveAction): void {
+    const { trend } = action;
+    this.#logger.warn(
+      {
+        baseUrl: action.baseUrl,
+        action: action.action,
+        reason: action.reason,
+        latencyNowMs: Math.round(trend.latencyNowMs),
+        slopeMsPerS: Math.round(trend.slopeMsPerS),
+        forecastMs: Math.round(trend.forecastMs),
+        errorShare: trend.errorShare,
+        thresholdMs: action.thresholdMs,
+      },
+      'predictive recovery',
+    );
+    this.#predictiveEmitter.emit(action);
   }
 
   #sendOptions(baseUrl: string) {
@@ -232,14 +301,27 @@ export class ConnectionPool implements Transport {
   }
 
   async #runProbe(endpoint: EndpointHealth): Promise<void> {
+    const { clock } = this.#options;
+    const startedAtMs = clock.nowMs();
     const ok = await this.#probe(endpoint.baseUrl).catch(() => false);
     if (this.#closed) return;
-    if (endpoint.recordProbe(ok, this.#options.clock.nowMs())) {
+    const atMs = clock.nowMs();
+    // A drained endpoint is half-open: its probes' latency trend decides when it takes traffic again.
+    const restored = this.#predictive?.recordProbe(endpoint.baseUrl, {
+      atMs,
+      latencyMs: atMs - startedAtMs,
+      ok,
+    });
+    if (restored !== undefined) {
+      endpoint.setDrained(false);
+      this.#announce(restored);
+    }
+    if (endpoint.recordProbe(ok, atMs)) {
       this.#logger.info({ baseUrl: endpoint.baseUrl }, 'endpoint recovered');
       this.#upEmitter.emit(endpoint.snapshot());
-      return;
     }
-    if (!endpoint.isUp) this.#scheduleProbe(endpoint);
+    if (!endpoint.isUp || this.#predictive?.isDrained(endpoint.baseUrl) === true)
+      this.#scheduleProbe(endpoint);
   }
 
   async #probe(baseUrl: string): Promise<boolean> {
@@ -275,7 +357,12 @@ export class ConnectionPool implements Transport {
           running: s?.running ?? 0,
         });
       }
-    return { groups, hosts, endpoints: this.#endpoints.map((endpoint) => endpoint.snapshot()) };
+    return {
+      groups,
+      hosts,
+      endpoints: this.#endpoints.map((endpoint) => endpoint.snapshot()),
+      predictiveActions: this.#predictive?.recentActions() ?? [],
+    };
   }
 
   /** Stops probes and closes every connection; later requests are rejected unsent. */

@@ -21,7 +21,9 @@ export interface EndpointHealthSnapshot {
   readonly lastFailureAtMs: number | null;
   readonly lastFailureReason: string | null;
   readonly probeSuccesses: number;
-  /** Share of traffic this endpoint would get now, relative (0 when down). */
+  /** Predictive recovery moved its traffic away until half-open probes show a healthy trend. */
+  readonly drained: boolean;
+  /** Share of traffic this endpoint would get now, relative (0 when down or drained). */
   readonly weight: number;
 }
 
@@ -36,6 +38,7 @@ export class EndpointHealth {
   #lastFailureAtMs: number | null = null;
   #lastFailureReason: string | null = null;
   #probeSuccesses = 0;
+  #drained = false;
 
   constructor(baseUrl: string, configuredWeight: number, options: EndpointHealthOptions) {
     this.baseUrl = baseUrl;
@@ -89,8 +92,13 @@ export class EndpointHealth {
     return false;
   }
 
+  /** Predictive recovery drains a degrading endpoint (no traffic) and restores it. */
+  setDrained(drained: boolean): void {
+    this.#drained = drained;
+  }
+
   weight(): number {
-    if (this.#state === 'down') return 0;
+    if (this.#state === 'down' || this.#drained) return 0;
     const latencyFactor =
       this.#latencyEwmaMs === null ? 1 : 1 / (1 + this.#latencyEwmaMs / this.#options.latencyReferenceMs);
     // A floor keeps a slow or flaky endpoint sampled, so its health can improve.
@@ -107,6 +115,7 @@ export class EndpointHealth {
       lastFailureAtMs: this.#lastFailureAtMs,
       lastFailureReason: this.#lastFailureReason,
       probeSuccesses: this.#probeSuccesses,
+      drained: this.#drained,
       weight: this.weight(),
     };
   }

@@ -34,6 +34,7 @@ export class RequestQueue {
   readonly #waiting = new Map<RequestPriority, Waiter[]>(REQUEST_PRIORITIES.map((p) => [p, []]));
   #runningCount = 0;
   #queuedCount = 0;
+  #concurrencyLimit: number | undefined;
 
   constructor(options: RequestQueueOptions) {
     for (const key of ['concurrencyMax', 'queuedMax', 'queueWaitMaxMs'] as const) {
@@ -50,6 +51,18 @@ export class RequestQueue {
 
   get queuedCount(): number {
     return this.#queuedCount;
+  }
+
+  /** Lowers the requests running at once below concurrencyMax (throttling); undefined lifts it. */
+  limitConcurrency(limit: number | undefined): void {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+      throw new RangeError(`limit must be a positive integer, was ${limit}`);
+    this.#concurrencyLimit = limit;
+    this.#drain();
+  }
+
+  get #concurrencyMax(): number {
+    return Math.min(this.#options.concurrencyMax, this.#concurrencyLimit ?? Number.MAX_SAFE_INTEGER);
   }
 
   /** Runs `task` when a slot is free, highest priority first, FIFO within a priority. */
@@ -69,7 +82,7 @@ export class RequestQueue {
       return Promise.reject(
         new RequestNotSentError(`${name}: aborted before queueing`, { reason: 'aborted' }),
       );
-    if (this.#runningCount < this.#options.concurrencyMax && this.#queuedCount === 0) {
+    if (this.#runningCount < this.#concurrencyMax && this.#queuedCount === 0) {
       this.#runningCount++;
       return Promise.resolve();
     }
@@ -131,7 +144,7 @@ export class RequestQueue {
   }
 
   #drain(): void {
-    while (this.#runningCount < this.#options.concurrencyMax) {
+    while (this.#runningCount < this.#concurrencyMax) {
       const next = this.#takeNext();
       if (next === undefined) return;
       this.#runningCount++;

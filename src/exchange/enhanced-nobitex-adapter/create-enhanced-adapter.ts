@@ -67,6 +67,12 @@ export function createEnhancedAdapter(options: CreateEnhancedAdapterOptions): En
       ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
       ...(options.breakerFactory === undefined ? {} : { breakerFactory: options.breakerFactory }),
     });
+    // With no endpoint to move to, a latency heading past the timeout opens the circuits early:
+    // calls fail fast unsent instead of timing out maybe-sent, and half-open probes decide the return.
+    pool.onPredictiveAction((action) => {
+      if (action.action === 'openBreaker')
+        adapter.breakEarly(`${action.baseUrl} projected ${Math.round(action.trend.forecastMs)} ms`);
+    });
     return { adapter, client, pool };
   } catch (error) {
     void pool.close(); // invalid options: release what was built

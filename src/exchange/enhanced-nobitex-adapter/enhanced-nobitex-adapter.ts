@@ -238,6 +238,11 @@ export class EnhancedNobitexAdapter {
     return breaker.metrics();
   }
 
+  /** Opens every group's closed circuit now (the one endpoint is about to time out); see breakEarly. */
+  breakEarly(reason: string): void {
+    for (const breaker of this.#pipeline.breakers.values()) breaker.breakEarly(reason);
+  }
+
   invalidateWallets(): void {
     this.#caches.invalidate('wallets', WALLETS_KEY);
   }

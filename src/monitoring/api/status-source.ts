@@ -73,7 +73,26 @@ export interface PoolView {
     readonly latencyEwmaMs: number;
     /** 0..1. */
     readonly errorRate: number;
+    /** Predictive recovery moved its traffic away until probes show it healthy. */
+    readonly drained?: boolean;
   }[];
+  /** Predictive recovery's latest actions, oldest first, each with the trend that caused it. */
+  readonly predictiveActions?: readonly PredictiveActionView[];
+}
+
+export interface PredictiveActionView {
+  readonly action: string;
+  readonly baseUrl: string;
+  readonly atMs: number;
+  readonly reason: string;
+  readonly latencyNowMs: number;
+  readonly slopeMsPerS: number;
+  readonly forecastMs: number;
+  readonly horizonMs: number;
+  readonly errorShare: number;
+  readonly thresholdMs: number;
+  /** Whose trend caused it: `endpoint` (all groups) or one group. */
+  readonly scope?: string;
 }
 
 export interface RateLimitView {
@@ -152,6 +171,25 @@ export interface LedgerView {
     readonly lastReconciledAtMs: number | null;
   }[];
   readonly balanced: boolean;
+  /** The newest anomaly flags on positions, newest first: evidence shown beside the ledger. */
+  readonly anomalies?: readonly AnomalyFlagView[];
+}
+
+/** One anomaly flag: the series, its baseline, the score, and the recent values it saw. */
+export interface AnomalyFlagView {
+  readonly id: number;
+  readonly seriesKey: string;
+  readonly kind: string;
+  readonly currency: string;
+  readonly flag: string;
+  readonly atMs: number;
+  readonly value: number;
+  readonly baseline: number;
+  readonly scale: number;
+  readonly score: number;
+  readonly cusum: number;
+  readonly series: readonly number[];
+  readonly context: Readonly<Record<string, string | number>>;
 }
 
 export interface AlertQuery {

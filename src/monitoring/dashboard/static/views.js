@@ -86,13 +86,49 @@
           'tr',
           {},
           td(e.baseUrl),
-          td(pill(e.healthy ? 'healthy' : 'down')),
+          td(pill(!e.healthy ? 'down' : e.drained ? 'drained' : 'healthy')),
           td(Math.round(e.latencyEwmaMs) + ' ms', 1),
           td(percent(e.errorRate), 1),
         ),
       ),
     );
-    return el('div', {}, hosts, el('div', { class: 'muted', text: 'Endpoints' }), endpoints);
+    const actions = (pool.predictiveActions || []).slice(-5).map((a) =>
+      el('div', {
+        class: 'predictive',
+        text:
+          time(a.atMs) +
+          ' ' +
+          a.action +
+          ' ' +
+          a.baseUrl +
+          ' (' +
+          a.reason +
+          ' of ' +
+          (a.scope || 'endpoint') +
+          '): latency ' +
+          a.latencyNowMs +
+          ' ms, ' +
+          a.slopeMsPerS +
+          ' ms/s, ' +
+          a.forecastMs +
+          ' ms in ' +
+          a.horizonMs / 1000 +
+          ' s vs ' +
+          a.thresholdMs +
+          ' ms; errors ' +
+          percent(a.errorShare),
+      }),
+    );
+    return el(
+      'div',
+      {},
+      hosts,
+      el('div', { class: 'muted', text: 'Endpoints' }),
+      endpoints,
+      ...(actions.length === 0
+        ? []
+        : [el('div', { class: 'muted', text: 'Predictive recovery' }), ...actions]),
+    );
   }
 
   function renderRateLimits(limits) {
@@ -166,7 +202,39 @@
       label,
       num: i > 0,
     }));
-    replace('ledger', table(headers, rows));
+    replace('ledger', table(headers, rows), ...anomalyLines(l.anomalies || []));
+  }
+
+  // Anomaly flags beside the ledger: one line each with the series, baseline, score and recent values.
+  function anomalyLines(flags) {
+    if (flags.length === 0) return [el('div', { class: 'muted', text: 'Anomalies: none flagged' })];
+    const lines = flags.map((f) =>
+      el('div', {
+        class: 'anomaly',
+        text:
+          time(f.atMs) +
+          ' ' +
+          (f.flag === 'leak' ? 'slow drift' : 'sudden change') +
+          ' in ' +
+          f.kind +
+          ' ' +
+          f.currency.toUpperCase() +
+          ': value ' +
+          f.value.toPrecision(3) +
+          ', baseline ' +
+          f.baseline.toPrecision(3) +
+          ', score ' +
+          f.score.toFixed(1) +
+          ', cusum ' +
+          f.cusum.toFixed(1) +
+          ' · series ' +
+          f.series
+            .slice(-8)
+            .map((v) => v.toPrecision(2))
+            .join(' '),
+      }),
+    );
+    return [el('div', { class: 'muted', text: 'Anomalies (newest first)' }), ...lines];
   }
 
   function renderAlerts(alerts, onAction) {
