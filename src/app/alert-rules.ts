@@ -85,6 +85,16 @@ export class AlertRules {
         });
       if (isTerminal(to) || to === 'ACCEPTED') this.resolve(key);
     });
+    // Not resolved when the order later ends: a person should see that it was stuck.
+    verifier.onOverdue(({ intent, unresolvedForMs }) =>
+      this.raise({
+        severity: 'critical',
+        source: 'verification',
+        key: `order.overdue.${intent.id}`,
+        title: `order ${intent.clientOrderId} unresolved for ${Math.round(unresolvedForMs / 1_000)} s (${intent.state}): check the exchange; if it is not there, \`keel orders end ${intent.id}\``,
+        details: { orderId: intent.id, signalId: intent.signalId, state: intent.state, unresolvedForMs },
+      }),
+    );
   }
 
   /**

@@ -1,8 +1,11 @@
 // Keel's one HTTP server: the webhook (its own auth), the dashboard and its API (access control),
 // liveness, readiness and Prometheus metrics.
+
 import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { KeelConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
+import { isStuckOrderError } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Logger } from '../logging/logger.js';
 import type { TradingViewIntake } from '../market-data/tradingview-intake.js';
 import { tradingViewWebhookPlugin } from '../market-data/tradingview-webhook-handler.js';
@@ -23,6 +26,8 @@ export interface HttpServerOptions {
   readonly beforeScrape?: () => Promise<void>;
   /** Runs one reconciliation now (POST /api/reconcile, `keel reconcile`). */
   readonly reconcile: () => Promise<unknown>;
+  /** Ends an UNKNOWN order an operator checked by hand (POST /api/orders/:id/end, `keel orders end`). */
+  readonly endStuckOrder: (orderId: string, input: { by: string; reason: string }) => Promise<unknown>;
   /** GET /api/cluster: leadership and shared-state modes of this instance. */
   readonly cluster?: () => Promise<unknown>;
   readonly clock: Clock;
@@ -62,6 +67,20 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   await app.register(async (operatorScope) => {
     operatorScope.addHook('onRequest', access.guard);
     operatorScope.post('/api/reconcile', async () => options.reconcile());
+    operatorScope.post('/api/orders/:id/end', { bodyLimit: 4_096 }, async (request, reply) => {
+      const parsed = endOrderSchema.safeParse({ params: request.params, body: request.body ?? {} });
+      if (!parsed.success) return reply.code(400).send({ error: 'expected :id, and a body { by, reason }' });
+      const { params, body } = parsed.data;
+      try {
+        return await options.endStuckOrder(params.id, {
+          by: body.by ?? 'api',
+          reason: body.reason ?? 'checked on the exchange by an operator',
+        });
+      } catch (error) {
+        if (isStuckOrderError(error)) return reply.code(409).send({ error: error.message });
+        throw error;
+      }
+    });
     const { cluster } = options;
     if (cluster !== undefined) operatorScope.get('/api/cluster', async () => cluster());
   });
@@ -76,3 +95,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   return app;
 }
+
+const endOrderSchema = z.object({
+  params: z.object({ id: z.string().min(1).max(200) }),
+  body: z.object({
+    by: z.string().min(1).max(200).optional(),
+    reason: z.string().min(1).max(500).optional(),
+  }),
+});

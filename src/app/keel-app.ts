@@ -138,7 +138,8 @@ export class KeelApp {
         absenceGraceMs: config.verification.absenceGraceMs,
         pollIntervalMs: config.verification.pollIntervalMs,
         pollIntervalMaxMs: config.verification.pollIntervalMaxMs,
-        orderLifetimeMs: config.verification.verifyDeadlineMs,
+        orderLifetimeMs: config.verification.limitOrderLifetimeMs,
+        verifyDeadlineMs: config.verification.verifyDeadlineMs,
       },
     });
     const bus = new MessageBus({ db, clock, logger, instanceId: config.cluster.instanceId });
@@ -333,6 +334,10 @@ export class KeelApp {
         if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
         await ledger.refresh();
         return reconciliationView(await reconciliation.runNow());
+      },
+      endStuckOrder: async (orderId, input) => {
+        if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
+        return verifier.endStuckOrder(orderId, input);
       },
       cluster: () => cluster.view(),
     });

@@ -107,8 +107,13 @@ const verificationSchema = section({
   absenceGraceMs: durationMs().default(30_000),
   pollIntervalMs: durationMs().default(500),
   pollIntervalMaxMs: durationMs().default(5_000),
-  /** After this long an order still unverified raises a critical alert, ms. */
+  /**
+   * An order unresolved this long (UNKNOWN, or open past its lifetime with no confirmed cancel) raises
+   * a critical "verification overdue" alert that stays until a person acknowledges it, ms.
+   */
   verifyDeadlineMs: durationMs().default(120_000),
+  /** A resting limit order still open after this long is cancelled, ms; an alert's `expiresIn` overrides it. */
+  limitOrderLifetimeMs: durationMs().default(120_000),
 });
 
 const reconciliationSchema = section({

@@ -69,6 +69,17 @@ export function registerOperateCommands(program: Command, context: CliContext): 
   common(alerts.command('resolve <id>').description('resolve an alert')).action(
     act('/api/alerts/:id/resolve', () => ({ by: who() })),
   );
+  const orders = program.command('orders').description('act on one order');
+  common(
+    orders
+      .command('end <id> [reason...]')
+      .description('end an UNKNOWN order you checked on the exchange (EXPIRED, never resent)'),
+  ).action(
+    act('/api/orders/:id/end', ([, ...reason]) => ({
+      by: who(),
+      reason: reason.join(' ') || `checked on the exchange by ${who()}`,
+    })),
+  );
   const engine = program.command('engine').description('the kill switch');
   common(
     engine

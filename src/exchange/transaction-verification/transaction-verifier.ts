@@ -4,6 +4,7 @@
 import { AssertionError } from '../../core/assert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { formatDecimal } from '../../core/decimal.js';
+import { isKeelError, KeelError } from '../../core/errors.js';
 import { EventEmitter } from '../../core/events.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
@@ -43,6 +44,15 @@ export const VERIFY_STEPS_MAX = 100_000;
 
 type Step = { readonly intent: OrderIntent; readonly waitMs: number };
 
+export interface OverdueEvent {
+  readonly intent: OrderIntent;
+  /** How long the order has been unresolved, ms. */
+  readonly unresolvedForMs: number;
+}
+
+/** States in which Keel does not know whether the order exists. */
+const UNRESOLVED_STATES: ReadonlySet<OrderState> = new Set(['SUBMITTING', 'UNKNOWN']);
+
 export class TransactionVerifier {
   readonly options: VerificationOptions;
   readonly #journal: OrderJournal;
@@ -56,7 +66,13 @@ export class TransactionVerifier {
   readonly #missingSinceMs = new Map<string, number>();
   readonly #transitionEmitter = new EventEmitter<TransitionEvent>();
   readonly #errorEmitter = new EventEmitter<{ intent: OrderIntent; error: unknown }>();
+  readonly #overdueEmitter = new EventEmitter<OverdueEvent>();
+  /** Orders reported overdue in this process, and since when each unresolved order has been so. */
+  readonly #overdue = new Set<string>();
+  readonly #unresolvedSinceMs = new Map<string, number>();
   readonly onTransition = this.#transitionEmitter.addListener;
+  /** An order stayed unresolved past verifyDeadlineMs: a person must look. Once per order and process. */
+  readonly onOverdue = this.#overdueEmitter.addListener;
   readonly onError = this.#errorEmitter.addListener;
 
   constructor(options: TransactionVerifierOptions) {
@@ -77,6 +93,7 @@ export class TransactionVerifier {
       try {
         const next = await this.#step(intent);
         intent = next.intent;
+        this.#checkOverdue(intent);
         errorDelayMs = this.options.pollIntervalMs;
         if (next.waitMs > 0 && !isTerminal(intent.state)) await this.#clock.sleep(next.waitMs, signal);
       } catch (error) {
@@ -87,13 +104,58 @@ export class TransactionVerifier {
           'verification step failed',
         );
         intent = (await this.#journal.get(intent.id)) ?? intent;
+        this.#checkOverdue(intent);
         await this.#clock.sleep(errorDelayMs, signal);
         errorDelayMs = Math.min(errorDelayMs * 2, this.options.pollIntervalMaxMs);
       }
     }
     this.#pollDelayMs.delete(intent.id);
+    this.#unresolvedSinceMs.delete(intent.id);
+    this.#overdue.delete(intent.id);
     if (isTerminal(intent.state)) await this.#ledger?.onFinished(intent);
     return intent;
+  }
+
+  /**
+   * The operator's way out for an UNKNOWN order Keel cannot resolve (a trade that could be it forbids
+   * a resend): after checking the exchange, a person ends it EXPIRED. Never resends. A running
+   * verification of it sees the change at its next step and ends.
+   */
+  async endStuckOrder(
+    orderId: string,
+    input: { readonly by: string; readonly reason: string },
+  ): Promise<OrderIntent> {
+    const intent = await this.#journal.get(orderId);
+    if (intent === undefined) throw new StuckOrderError(`no order ${orderId}`);
+    if (intent.state !== 'UNKNOWN')
+      throw new StuckOrderError(`only an UNKNOWN order can be ended by hand; ${orderId} is ${intent.state}`);
+    return this.#move(intent, 'EXPIRED', `ended by ${input.by}: ${input.reason}`, {
+      patch: { lastError: `ended by an operator: ${input.reason}` },
+    });
+  }
+
+  /** Reports an order once when it has stayed unresolved past verifyDeadlineMs. */
+  #checkOverdue(intent: OrderIntent): void {
+    const nowMs = this.#clock.nowMs();
+    let sinceMs: number | undefined;
+    if (UNRESOLVED_STATES.has(intent.state)) {
+      sinceMs = Math.min(this.#unresolvedSinceMs.get(intent.id) ?? intent.updatedAtMs, intent.updatedAtMs);
+      this.#unresolvedSinceMs.set(intent.id, sinceMs);
+    } else {
+      this.#unresolvedSinceMs.delete(intent.id);
+      // An open order past its lifetime whose cancel has not been confirmed.
+      if (intent.state === 'ACCEPTED' || intent.state === 'PARTIALLY_FILLED')
+        sinceMs = intent.createdAtMs + this.#lifetimeMs(intent);
+    }
+    if (sinceMs === undefined || this.#overdue.has(intent.id)) return;
+    if (nowMs - sinceMs < this.options.verifyDeadlineMs) return;
+    this.#overdue.add(intent.id);
+    this.#logger.error({ orderId: intent.id, state: intent.state }, 'order verification overdue');
+    this.#overdueEmitter.emit({ intent, unresolvedForMs: nowMs - sinceMs });
+  }
+
+  #lifetimeMs(intent: OrderIntent): number {
+    return intent.lifetimeMs ?? this.options.orderLifetimeMs;
   }
 
   async #step(intent: OrderIntent): Promise<Step> {
@@ -173,17 +235,27 @@ export class TransactionVerifier {
     }
   }
 
-  async #resolveUnknown(intent: OrderIntent): Promise<Step> {
-    const found = await this.#lookup(intent);
+  async #resolveUnknown(start: OrderIntent): Promise<Step> {
+    // An operator may have ended it (see endStuckOrder) while this run waited.
+    const intent = (await this.#journal.get(start.id)) ?? start;
+    if (intent.state !== 'UNKNOWN') return { intent, waitMs: 0 };
+    const recent: ExchangeOrder[] = [];
+    const found = await this.#lookup(intent, recent);
     if (found !== null) return this.#adopt(intent, found, 'found on the exchange');
     const sentAtMs = (await this.#journal.lastSentAtMs(intent.id)) ?? intent.updatedAtMs;
     const waitedMs = this.#clock.nowMs() - sentAtMs;
     if (waitedMs < this.options.absenceGraceMs)
       return { intent, waitMs: this.options.absenceGraceMs - waitedMs };
     const trades = await this.#gateway.listTrades(intent.market);
-    const known = await this.#journal.knownExchangeOrderIds();
-    if (hasSuspiciousTrade(intent, trades, known, sentAtMs)) {
-      this.#logger.warn({ orderId: intent.id }, 'unplaced trade on the exchange: not resending');
+    const suspicion = {
+      knownOrderIds: await this.#journal.knownExchangeOrderIds(),
+      otherOrderIds: new Set(recent.map((order) => order.id)),
+      sentAtMs,
+      windowMs: this.options.absenceGraceMs,
+    };
+    if (hasSuspiciousTrade(intent, trades, suspicion)) {
+      // Never resend: the order may exist. Past verifyDeadlineMs an overdue alert asks a person.
+      this.#logger.warn({ orderId: intent.id }, 'a trade on the exchange could be this order: not resending');
       return { intent, waitMs: this.#nextPollDelay(intent) };
     }
     if (intent.submitCount >= this.options.submitAttemptsMax)
@@ -194,16 +266,19 @@ export class TransactionVerifier {
     return this.#submit(again);
   }
 
-  /** By id, then by clientOrderId among open orders, then in the list of all recent orders. */
-  async #lookup(intent: OrderIntent): Promise<ExchangeOrder | null> {
+  /**
+   * By id, then by clientOrderId among open orders, then in the list of all recent orders (which it
+   * leaves in `listed` when it read it).
+   */
+  async #lookup(intent: OrderIntent, listed: ExchangeOrder[] = []): Promise<ExchangeOrder | null> {
     if (intent.exchangeOrderId !== null) {
       const byId = await this.#gateway.getOrderById(intent.exchangeOrderId);
       if (byId !== null) return byId;
     }
     const open = await this.#gateway.getOpenOrderByClientOrderId(intent.clientOrderId);
     if (open !== null) return open;
-    const recent = await this.#gateway.listRecentOrders(intent.market);
-    return recent.find((order) => order.clientOrderId === intent.clientOrderId) ?? null;
+    listed.push(...(await this.#gateway.listRecentOrders(intent.market)));
+    return listed.find((order) => order.clientOrderId === intent.clientOrderId) ?? null;
   }
 
   async #poll(intent: OrderIntent): Promise<Step> {
@@ -214,7 +289,7 @@ export class TransactionVerifier {
     if (
       stateForOrder(order) !== 'FILLED' &&
       order.status !== 'Canceled' &&
-      openForMs > this.options.orderLifetimeMs
+      openForMs > this.#lifetimeMs(intent)
     ) {
       const cancelled = (await this.#gateway.cancelOrder(order.id)) ?? order;
       return this.#observe(intent, cancelled, 'lifetime over: cancelled', undefined, true);
@@ -340,3 +415,10 @@ export class TransactionVerifier {
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** An operator asked to end an order that is missing or not stuck. */
+export class StuckOrderError extends KeelError {
+  readonly code = 'KEEL_ERR_NOT_A_STUCK_ORDER';
+}
+export const isStuckOrderError = (e: unknown): e is StuckOrderError =>
+  isKeelError(e) && e.code === 'KEEL_ERR_NOT_A_STUCK_ORDER';
