@@ -166,6 +166,7 @@ export class KeelApp {
         clock,
         logger,
         limits: riskLimits(config),
+        orderHoldMaxMs: config.engine.orderHoldMaxMs,
         setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
         // A signal claimed by a leader that died goes back to the queue about when its lease does.
         ...(lease === undefined

@@ -95,6 +95,11 @@ const engineSchema = section({
   initialMode: oneOf(ENGINE_MODES).default('RUNNING'),
   /** Halt trading when the exchange has failed continuously for this long, ms. */
   haltAfterExchangeFailureMs: durationMs().default(120_000),
+  /**
+   * Longest a signal holds its symbol's queue while its order resolves, ms: a stuck or failing order
+   * then goes on in the background and later signals on the symbol go ahead.
+   */
+  orderHoldMaxMs: durationMs().default(10_000),
 });
 
 const verificationSchema = section({
