@@ -141,7 +141,7 @@ export class Engine {
       }
       if (stored.state !== 'processing') await this.#o.signals.updateState(signalId, 'processing');
       const decision = await this.#decide(stored, aborted);
-      await this.#act(stored, decision, aborted);
+      await this.#act(stored, decision);
     } catch (error) {
       if (error instanceof AssertionError || aborted.aborted || isAbortedError(error)) throw error;
       const text = error instanceof Error ? error.message : String(error);
@@ -152,7 +152,7 @@ export class Engine {
     }
   }
 
-  async #act(stored: StoredSignal, decision: Decision, aborted: AbortSignal): Promise<void> {
+  async #act(stored: StoredSignal, decision: Decision): Promise<void> {
     if (decision.kind === 'refuse') {
       await this.#o.signals.updateState(stored.id, 'rejected', `${decision.code}: ${decision.message}`);
       this.#outcomeEmitter.emit({
