@@ -16,6 +16,7 @@ import {
   pickField,
   readChoice,
   readDecimal,
+  readDurationMs,
   readIsoTime,
   readText,
 } from './signal-fields.js';
@@ -52,6 +53,7 @@ export const FIELD_ALIASES = {
   side: ['side', 'action', 'orderaction', 'strategyorderaction'],
   type: ['type', 'ordertype'],
   price: ['price', 'limitprice'],
+  expiresIn: ['expiresin', 'expires', 'lifetime'],
   strategy: ['strategy', 'strategyname'],
   time: ['timenow', 'time', 'alerttime'],
   id: ['id', 'signalid', 'alertid'],
@@ -67,6 +69,8 @@ export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]
 const SIDES: Readonly<Record<string, SignalSide>> = { buy: 'buy', sell: 'sell', long: 'buy', short: 'sell' };
 const ORDER_TYPES = { market: 'market', limit: 'limit' } as const;
 const PERCENT_MAX = new Decimal(100);
+/** A resting limit order lives between ten seconds and seven days. */
+const EXPIRES_IN_BOUNDS = { minMs: 10_000, maxMs: 7 * 86_400_000 };
 
 export function normalizeSignal(
   fields: ReadonlyMap<string, unknown>,
@@ -207,8 +211,17 @@ function readOrder(
   if (price?.ok === false) problems.push({ field: 'price', message: price.message });
   if (type === 'limit' && priceField === undefined)
     problems.push({ field: 'price', message: 'a limit order needs a price greater than 0' });
-  if (type === undefined || price?.ok === false) return undefined;
-  if (type === 'limit') return price === undefined ? undefined : { type, price: price.value };
+  const expiresField = pickField(fields, FIELD_ALIASES.expiresIn, problems);
+  const expires =
+    expiresField === undefined ? undefined : readDurationMs(expiresField.raw, 'expiresIn', EXPIRES_IN_BOUNDS);
+  if (expires?.ok === false) problems.push({ field: 'expires', message: expires.message });
+  if (expiresField !== undefined && type === 'market')
+    problems.push({ field: 'expires', message: 'expiresIn applies to limit orders only' });
+  if (type === undefined || price?.ok === false || expires?.ok === false) return undefined;
+  if (type === 'limit')
+    return price === undefined
+      ? undefined
+      : { type, price: price.value, ...(expires === undefined ? {} : { expiresInMs: expires.value }) };
   // A market order may carry the chart price ({{close}}) for information; it never limits the order.
   return price === undefined ? { type } : { type, referencePrice: price.value };
 }

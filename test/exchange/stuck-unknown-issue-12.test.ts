@@ -173,3 +173,29 @@ describe('an UNKNOWN order is never stuck for ever (issue 12, mode 5)', () => {
     expect(gateway.placeCalls).toHaveLength(1);
   });
 });
+
+describe('the lifetime of a resting limit order is not the overdue deadline (issue 12, mode 5)', () => {
+  it('keeps an accepted order open for its own lifetime without an overdue report, then cancels it', async () => {
+    gateway.script = ['accept'];
+    const { intent } = await journal.prepare({
+      id: 'o-s2',
+      signalId: 's2',
+      clientOrderId: clientOrderIdFor('s2'),
+      market: BTC_RLS,
+      side: 'buy',
+      execution: 'limit',
+      amount: new Decimal('0.001'),
+      price: new Decimal('6000000000'),
+      cause: 'signal',
+      lifetimeMs: 600_000, // the alert's expiresIn: 10m
+    });
+    expect(intent.lifetimeMs).toBe(600_000);
+    expect(await runFor(intent, 590_000)).toBeUndefined(); // the default 120 s lifetime does not apply
+    expect(gateway.orders[0]?.status).toBe('Active');
+    expect(overdue).toEqual([]); // resting for 590 s is not "verification overdue" (60 s here)
+    const ended = await runFor((await journal.get('o-s2')) ?? intent, 60_000);
+    expect(ended?.state).toBe('EXPIRED');
+    expect(gateway.orders[0]?.status).toBe('Canceled');
+    expect(overdue).toEqual([]);
+  });
+});
