@@ -64,6 +64,7 @@ try {
       }
     },
   });
+  if (process.env.KEEP !== undefined) await writeFile(join(dataDir, 'final-run.log'), result.finalOutput);
   const db = await snapshotDb(dataDir);
   const figures = crashFigures({
     result,

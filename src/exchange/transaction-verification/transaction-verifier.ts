@@ -320,7 +320,16 @@ export class TransactionVerifier {
   }
 
   async #adopt(intent: OrderIntent, order: ExchangeOrder, cause: string, raw?: unknown): Promise<Step> {
-    return this.#observe(intent, order, cause, raw);
+    if (intent.state !== 'SUBMITTING' && intent.state !== 'UNKNOWN')
+      return this.#observe(intent, order, cause, raw);
+    // Keep the exchange's id before reading trades: should that read fail (429), the next step polls
+    // the order by id instead of taking it for an order lost in a crash and asking all over again.
+    const accepted = await this.#move(intent, 'ACCEPTED', cause, {
+      raw,
+      patch: { exchangeOrderId: order.id },
+    });
+    await this.#ledger?.onOpen(accepted);
+    return this.#observe(accepted, order, 'status at acceptance');
   }
 
   /** Records new fills, then moves the order to the state its exchange status means. */
