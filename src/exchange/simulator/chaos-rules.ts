@@ -38,6 +38,8 @@ export const chaosRuleSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('outage'), ...common, mode: z.enum(['503', 'reset']).default('503') }),
   z.strictObject({ kind: z.literal('staleOrderbook'), ...common }),
+  /** HTTP 401 as Nobitex answers a revoked or expired token: the credentials are refused. */
+  z.strictObject({ kind: z.literal('authFailure'), ...common }),
   z.strictObject({
     kind: z.literal('drift'),
     ...common,
@@ -64,6 +66,7 @@ export const CHAOS_KINDS: readonly ChaosKind[] = [
   'outage',
   'staleOrderbook',
   'drift',
+  'authFailure',
 ];
 
 export const chaosCommandSchema = z.union([
