@@ -38,3 +38,38 @@ export async function checkLoudFailures(world: ChaosWorld, seen: Observations): 
   }
   return problems;
 }
+
+/** Slack past verifyDeadlineMs for the verifier to notice: a poll delay, the absence grace, a request. */
+const OVERDUE_NOTICE_SLACK_MS = 60_000;
+
+/**
+ * Invariant 10, the other half (issue 12, mode 5): an order that stayed unresolved (SUBMITTING or
+ * UNKNOWN, read from its audit trail) past verifyDeadlineMs has a critical "overdue" alert.
+ */
+export async function checkOverdueAlerted(world: ChaosWorld): Promise<string[]> {
+  const { db, config } = world.app;
+  const deadlineMs = config.verification.verifyDeadlineMs + OVERDUE_NOTICE_SLACK_MS;
+  const events = await db.query<{ order_id: string; to_state: string; at_ms: number }>(
+    'SELECT order_id, to_state, at_ms FROM order_events ORDER BY seq',
+  );
+  const alerted = new Set(
+    (await db.query<{ dedup_key: string; severity: string }>('SELECT dedup_key, severity FROM alerts'))
+      .filter((alert) => alert.severity === 'critical')
+      .map((alert) => alert.dedup_key),
+  );
+  const since = new Map<string, number>();
+  const overdue = new Set<string>();
+  const nowMs = world.clock.nowMs();
+  for (const event of events) {
+    const startedAtMs = since.get(event.order_id);
+    if (startedAtMs !== undefined && Number(event.at_ms) - startedAtMs > deadlineMs)
+      overdue.add(event.order_id);
+    if (event.to_state === 'SUBMITTING' || event.to_state === 'UNKNOWN') {
+      if (startedAtMs === undefined) since.set(event.order_id, Number(event.at_ms));
+    } else since.delete(event.order_id);
+  }
+  for (const [orderId, startedAtMs] of since) if (nowMs - startedAtMs > deadlineMs) overdue.add(orderId);
+  return [...overdue]
+    .filter((orderId) => !alerted.has(`order.overdue.${orderId}`))
+    .map((orderId) => `order ${orderId} stayed unresolved past verifyDeadlineMs without a critical alert`);
+}

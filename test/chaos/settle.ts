@@ -1,7 +1,7 @@
 // The end of a scenario: faults off, time until all work has ended (bounded), the final
 // reconciliation (tried again while a rate-limit back-off lasts), then every invariant.
 import type { ReconciliationResult } from '../../src/position/reconciliation-result.js';
-import { checkLoudFailures } from './check-loud-failures.js';
+import { checkLoudFailures, checkOverdueAlerted } from './check-loud-failures.js';
 import { checkDifferencesExplained, checkReconciled } from './check-reconciliation.js';
 import {
   checkDurable,
@@ -47,6 +47,7 @@ export async function settleAndCheck(world: ChaosWorld, seen: Observations): Pro
     ...(await checkLedger(world)),
     ...(await checkNoSecrets(world)),
     ...(await checkLoudFailures(world, seen)),
+    ...(await checkOverdueAlerted(world)),
   );
   return problems.map((p) => `at the end: ${p}`);
 }

@@ -93,7 +93,7 @@ export class TransactionVerifier {
       try {
         const next = await this.#step(intent);
         intent = next.intent;
-        this.#checkOverdue(intent);
+        await this.#checkOverdue(intent);
         errorDelayMs = this.options.pollIntervalMs;
         if (next.waitMs > 0 && !isTerminal(intent.state)) await this.#clock.sleep(next.waitMs, signal);
       } catch (error) {
@@ -104,7 +104,7 @@ export class TransactionVerifier {
           'verification step failed',
         );
         intent = (await this.#journal.get(intent.id)) ?? intent;
-        this.#checkOverdue(intent);
+        await this.#checkOverdue(intent);
         await this.#clock.sleep(errorDelayMs, signal);
         errorDelayMs = Math.min(errorDelayMs * 2, this.options.pollIntervalMaxMs);
       }
@@ -135,11 +135,11 @@ export class TransactionVerifier {
   }
 
   /** Reports an order once when it has stayed unresolved past verifyDeadlineMs. */
-  #checkOverdue(intent: OrderIntent): void {
+  async #checkOverdue(intent: OrderIntent): Promise<void> {
     const nowMs = this.#clock.nowMs();
     let sinceMs: number | undefined;
     if (UNRESOLVED_STATES.has(intent.state)) {
-      sinceMs = Math.min(this.#unresolvedSinceMs.get(intent.id) ?? intent.updatedAtMs, intent.updatedAtMs);
+      sinceMs = this.#unresolvedSinceMs.get(intent.id) ?? (await this.#unresolvedSinceInJournal(intent));
       this.#unresolvedSinceMs.set(intent.id, sinceMs);
     } else {
       this.#unresolvedSinceMs.delete(intent.id);
@@ -152,6 +152,15 @@ export class TransactionVerifier {
     this.#overdue.add(intent.id);
     this.#logger.error({ orderId: intent.id, state: intent.state }, 'order verification overdue');
     this.#overdueEmitter.emit({ intent, unresolvedForMs: nowMs - sinceMs });
+  }
+
+  /** When the order last entered SUBMITTING or UNKNOWN from a resolved state, per its audit trail. */
+  async #unresolvedSinceInJournal(intent: OrderIntent): Promise<number> {
+    let sinceMs: number | undefined;
+    for (const event of await this.#journal.audit({ orderId: intent.id }))
+      if (!UNRESOLVED_STATES.has(event.toState)) sinceMs = undefined;
+      else sinceMs ??= event.atMs;
+    return sinceMs ?? intent.updatedAtMs;
   }
 
   #lifetimeMs(intent: OrderIntent): number {
