@@ -33,6 +33,7 @@ import {
 import { correctRow, fetchSnapshot, ledgerWallets, openRow, type Snapshot } from './reconciliation-steps.js';
 import {
   findUnacknowledgedBreach,
+  hasFinishedInitialize,
   insertAcknowledgement,
   RECONCILIATION_MIGRATIONS,
   reserveRun,
@@ -92,6 +93,11 @@ export class Reconciler {
         });
     }
     return this.#running;
+  }
+
+  /** Whether a first run has finished; see hasFinishedInitialize. */
+  isInitialized(): Promise<boolean> {
+    return hasFinishedInitialize(this.#db);
   }
 
   /** First run: posts opening balances (external:<asset>) for currencies the ledger has never seen. */
