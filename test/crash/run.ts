@@ -24,7 +24,7 @@ const integer = (value: string): number => {
 const opts = new Command('crash')
   .option('--kills <n>', 'SIGKILLs of keel start', integer, 100)
   .option('--seed <s>', 'seed of kill points and alert timing', integer, 1)
-  .option('--settle-ms <ms>', 'longest wait for the final run to settle', integer, 120_000)
+  .option('--settle-ms <ms>', 'longest wait for the final run to settle', integer, 900_000)
   .parse()
   .opts<{ kills: number; seed: number; settleMs: number }>();
 
