@@ -2,6 +2,7 @@
 // across the order flow, in live mode against a Nobitex simulator in this process (it survives every
 // kill), then runs Keel once more until everything is terminal, reconciles, and prints the figures:
 // duplicate orders, lost 2xx signals, and ledger against wallets. Exits non-zero unless all three hold.
+// KEEP=1 keeps the data folder (with the final run's log) and prints its path.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
