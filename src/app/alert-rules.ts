@@ -43,7 +43,9 @@ export class AlertRules {
       .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not resolve an alert'));
   }
 
-  watchAdapter(adapter: EnhancedNobitexAdapter): void {
+  watchAdapter(
+    adapter: Pick<EnhancedNobitexAdapter, 'onBreakerStateChange' | 'onRateLimitPenalty' | 'onCall'>,
+  ): void {
     adapter.onBreakerStateChange((change) => {
       const key = `breaker.${change.group}`;
       if (change.to === 'open')
@@ -56,6 +58,9 @@ export class AlertRules {
         });
       if (change.to === 'closed') this.resolve(key);
       if (change.group === 'orders') this.#watchSustainedFailure(change.to);
+    });
+    adapter.onCall((call) => {
+      if (call.outcome === 'auth') this.#haltOnRefusedCredentials(call.endpoint);
     });
     adapter.onRateLimitPenalty((penalty) =>
       this.raise({
@@ -97,30 +102,43 @@ export class AlertRules {
         },
       }),
     );
+    // Not resolved when the order later ends: a person should see that it was stuck.
+    verifier.onOverdue(({ intent, unresolvedForMs }) =>
+      this.raise({
+        severity: 'critical',
+        source: 'verification',
+        key: `order.overdue.${intent.id}`,
+        title: `order ${intent.clientOrderId} unresolved for ${Math.round(unresolvedForMs / 1_000)} s (${intent.state}): check the exchange; if it is not there, \`keel orders end ${intent.id}\``,
+        details: { orderId: intent.id, signalId: intent.signalId, state: intent.state, unresolvedForMs },
+      }),
+    );
   }
 
-  /** One engine per trading term: the returned disposable ends the watch when the term ends. */
-  watchEngine(engine: Engine): Disposable {
+  /**
+   * One engine per trading term: the returned disposable ends the watch when the term ends. Every
+   * signal that ends without a trade (refused, rejected, expired, stale, quarantined) raises an error
+   * alert that nothing resolves automatically: it stays until a person acknowledges it.
+   */
+  watchEngine(engine: Pick<Engine, 'onSignalOutcome'>): Disposable {
     return engine.onSignalOutcome((outcome) => {
-      if (outcome.state === 'rejected' && outcome.code === STALE_CODE)
-        this.raise({
-          severity: 'error',
-          source: 'engine',
-          key: `signal.stale.${outcome.signalId}`,
-          title: `signal ${outcome.signalId} not traded: older than its maximum age`,
-          details: {
-            signalId: outcome.signalId,
-            orderId: outcome.orderId ?? null,
-            reason: outcome.message ?? null,
-          },
-        });
-      if (outcome.state !== 'quarantined') return;
+      if (outcome.state === 'executed') return;
+      const quarantined = outcome.state === 'quarantined';
+      const stale = outcome.state === 'rejected' && outcome.code === STALE_CODE;
       this.raise({
         severity: 'error',
         source: 'engine',
-        key: `signal.quarantined.${outcome.signalId}`,
-        title: `signal ${outcome.signalId} quarantined after repeated failures`,
-        details: { signalId: outcome.signalId, error: outcome.message ?? null },
+        key: `signal.${stale ? 'stale' : outcome.state}.${outcome.signalId}`,
+        title: quarantined
+          ? `signal ${outcome.signalId} quarantined after repeated failures`
+          : stale
+            ? `signal ${outcome.signalId} not traded: older than its maximum age`
+            : `signal ${outcome.signalId} ended without a trade: ${outcome.code ?? outcome.message ?? 'rejected'}`,
+        details: {
+          signalId: outcome.signalId,
+          code: outcome.code ?? null,
+          orderId: outcome.orderId ?? null,
+          error: outcome.message ?? null,
+        },
       });
     });
   }
@@ -190,6 +208,29 @@ export class AlertRules {
         details: { error: error instanceof Error ? error.message : String(error) },
       }),
     );
+  }
+
+  /**
+   * The exchange refused Keel's credentials (401, or 403 without rate-limit signs). Every further
+   * private call counts toward Nobitex's IP block, so trading halts at once and a person is told;
+   * the breaker (which counts auth failures) keeps the remaining lookups to a trickle of probes.
+   */
+  #haltOnRefusedCredentials(endpoint: string): void {
+    this.raise({
+      severity: 'critical',
+      source: 'exchange',
+      key: 'exchange.credentials-refused',
+      title: 'the exchange refused the API credentials: trading halted (renew the token or key, then resume)',
+      details: { endpoint },
+    });
+    if (this.o.killSwitch.mode === 'HALTED') return;
+    void this.o.killSwitch
+      .set('HALTED', {
+        source: 'exchange-failure',
+        by: 'keel',
+        reason: `the exchange refused the credentials on ${endpoint}`,
+      })
+      .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not halt'));
   }
 
   stop(): void {

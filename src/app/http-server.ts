@@ -3,8 +3,10 @@
 // so that only the webhook need be exposed through a proxy. On every listener a foreign Host is refused
 // before any route runs, and slow or piled-up connections are cut off.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { KeelConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
+import { isStuckOrderError } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Logger } from '../logging/logger.js';
 import { AddressSet, resolveClientAddress, unmapIpv4 } from '../market-data/authenticate.js';
 import type { TradingViewIntake } from '../market-data/tradingview-intake.js';
@@ -28,6 +30,8 @@ export interface HttpServerOptions {
   readonly beforeScrape?: () => Promise<void>;
   /** Runs one reconciliation now (POST /api/reconcile, `keel reconcile`). */
   readonly reconcile: () => Promise<unknown>;
+  /** Ends an UNKNOWN order an operator checked by hand (POST /api/orders/:id/end, `keel orders end`). */
+  readonly endStuckOrder: (orderId: string, input: { by: string; reason: string }) => Promise<unknown>;
   /** GET /api/cluster: leadership and shared-state modes of this instance. */
   readonly cluster?: () => Promise<unknown>;
   /** Credentials were presented to the operator surface and were wrong. */
@@ -127,6 +131,22 @@ function operatorSurface(options: HttpServerOptions, listener: { host: string; p
     });
     await scope.register(dashboardPlugin, { access });
     scope.post('/api/reconcile', async () => options.reconcile());
+    scope.post('/api/orders/:id/end', { bodyLimit: 4_096 }, async (request, reply) => {
+      const parsed = endOrderSchema.safeParse({ params: request.params, body: request.body ?? {} });
+      if (!parsed.success) return reply.code(400).send({ error: 'expected :id, and a body { reason }' });
+      const { params, body } = parsed.data;
+      const by = access.principal(request);
+      if (by === undefined) throw new Error('request reached the API without a principal');
+      try {
+        return await options.endStuckOrder(params.id, {
+          by,
+          reason: body.reason ?? 'checked on the exchange by an operator',
+        });
+      } catch (error) {
+        if (isStuckOrderError(error)) return reply.code(409).send({ error: error.message });
+        throw error;
+      }
+    });
     const { cluster } = options;
     if (cluster !== undefined) scope.get('/api/cluster', async () => cluster());
     scope.get('/metrics', async (_request, reply) => {
@@ -137,3 +157,9 @@ function operatorSurface(options: HttpServerOptions, listener: { host: string; p
     });
   };
 }
+
+/** Who ends the order is the authenticated principal: a body naming someone (`by`) is refused. */
+const endOrderSchema = z.object({
+  params: z.object({ id: z.string().min(1).max(200) }),
+  body: z.strictObject({ reason: z.string().min(1).max(500).optional() }),
+});

@@ -160,7 +160,8 @@ export class KeelApp {
         absenceGraceMs: config.verification.absenceGraceMs,
         pollIntervalMs: config.verification.pollIntervalMs,
         pollIntervalMaxMs: config.verification.pollIntervalMaxMs,
-        orderLifetimeMs: config.verification.verifyDeadlineMs,
+        orderLifetimeMs: config.verification.limitOrderLifetimeMs,
+        verifyDeadlineMs: config.verification.verifyDeadlineMs,
         tradesWaitMaxMs: config.verification.tradesWaitMaxMs,
         tradePagesMax: config.verification.tradePagesMax,
       },
@@ -191,6 +192,7 @@ export class KeelApp {
         limits: riskLimits(config),
         signalAgeMaxMs: config.engine.signalAgeMaxMs,
         exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
+        orderHoldMaxMs: config.engine.orderHoldMaxMs,
         setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
         // A signal claimed by a leader that died goes back to the queue about when its lease does.
         ...(lease === undefined
@@ -390,6 +392,10 @@ export class KeelApp {
         if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
         await ledger.refresh();
         return reconciliationView(await reconciliation.runNow());
+      },
+      endStuckOrder: async (orderId, input) => {
+        if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
+        return verifier.endStuckOrder(orderId, input);
       },
       cluster: () => cluster.view(),
       onAuthFailure: ({ clientAddress, throttled }) => {

@@ -92,9 +92,12 @@ export class ReconciliationLoop {
     },
   ) {}
 
-  /** A fresh ledger takes the exchange's balances as its opening balances, before any trade. */
+  /**
+   * A fresh ledger takes the exchange's balances as its opening balances, before any trade. Not
+   * "the ledger has assets": a start killed between two openings must finish them before trading.
+   */
   async initialize(cancelled: () => boolean = () => this.#stopped): Promise<void> {
-    while (!cancelled() && this.o.ledger.assets().length === 0) {
+    while (!cancelled() && !(await this.o.reconciler.isInitialized())) {
       const result = await this.o.reconciler.initializeFromExchange();
       if (result.status !== 'error') return;
       this.o.logger.warn({ error: result.error }, 'opening balances: exchange unreachable, trying again');

@@ -13,6 +13,18 @@ const breakerSchema = z
     breakDurationMaxMs: durationMs().default(300_000),
     /** Probes allowed at once while half-open. */
     halfOpenProbesMax: intRange(1, 100).default(1),
+    /** A failure rate at or above this over failureRateWindowMs also opens the breaker, in (0, 1]. */
+    failureRateThreshold: z
+      .number({ error: 'number in (0, 1]' })
+      .positive({ error: 'number in (0, 1]' })
+      .max(1, { error: 'number in (0, 1]' })
+      .default(0.5),
+    /** Window of the failure rate, ms (a multiple of 10): failures spread out between successes count. */
+    failureRateWindowMs: durationMs()
+      .refine((ms) => ms % 10 === 0, { error: 'positive integer, a multiple of 10' })
+      .default(300_000),
+    /** Calls the window must hold before the failure rate may open the breaker. */
+    failureRateCallsMin: intRange(1, 1_000).default(6),
   })
   .prefault({});
 

@@ -122,6 +122,11 @@ const engineSchema = section({
   signalAgeMaxMs: durationMs().default(120_000),
   /** A signal waits at most this long (from receipt) for an unreachable exchange, then ends rejected, ms. */
   exchangeWaitMaxMs: durationMs().default(300_000),
+  /**
+   * Longest a signal holds its symbol's queue while its order resolves, ms: a stuck or failing order
+   * then goes on in the background and later signals on the symbol go ahead.
+   */
+  orderHoldMaxMs: durationMs().default(10_000),
 });
 
 const verificationSchema = section({
@@ -134,7 +139,10 @@ const verificationSchema = section({
   absenceGraceMs: durationMs().default(30_000),
   pollIntervalMs: durationMs().default(500),
   pollIntervalMaxMs: durationMs().default(5_000),
-  /** After this long an order still unverified raises a critical alert, ms. */
+  /**
+   * An order unresolved this long (UNKNOWN, or open past its lifetime with no confirmed cancel) raises
+   * a critical "verification overdue" alert that stays until a person acknowledges it, ms.
+   */
   verifyDeadlineMs: durationMs().default(120_000),
   /**
    * A filled order whose trades do not add up stays open (its fills unbooked); after this long an
@@ -143,6 +151,8 @@ const verificationSchema = section({
   tradesWaitMaxMs: durationMs().default(30_000),
   /** Pages of Nobitex's trade list (30 trades each, newest first) read per look at one order. */
   tradePagesMax: intRange(1, 100).default(20),
+  /** A resting limit order still open after this long is cancelled, ms; an alert's `expiresIn` overrides it. */
+  limitOrderLifetimeMs: durationMs().default(120_000),
 });
 
 const reconciliationSchema = section({

@@ -92,6 +92,9 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
       amount: checked.amount,
       price: checked.price,
       cause: `signal ${stored.id}${signal.strategy === undefined ? '' : ` (${signal.strategy})`}`,
+      ...(signal.order.type === 'limit' && signal.order.expiresInMs !== undefined
+        ? { lifetimeMs: signal.order.expiresInMs }
+        : {}),
     },
   };
 }

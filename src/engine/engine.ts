@@ -1,6 +1,8 @@
 // The engine: takes each durable signal from the bus, decides, hands the order to transaction
-// verification, and marks the signal done when its order ends. Orders left open by a previous run
-// are resolved before any new signal is taken.
+// verification, and marks the signal done when its order ends. A signal holds its symbol's queue
+// while its order resolves, but at most orderHoldMaxMs: a stuck or failing order then goes on in the
+// background and later signals on the symbol go ahead. Orders left open by a previous run resume in
+// the background too; signals are taken at once.
 
 import type { BusMessage, MessageBus, Subscription } from '../bus/index.js';
 import type { SubscribeOptions } from '../bus/subscription-options.js';
@@ -50,9 +52,17 @@ export interface EngineOptions {
   /** A signal older than this (unless its alert says otherwise) is rejected as Stale, ms. Default 120 000. */
   readonly signalAgeMaxMs?: number;
   readonly subscribe?: SubscribeOptions;
+  /**
+   * Longest a signal holds its symbol's queue while its order resolves, ms; the order then goes on
+   * in the background and its signal ends when it does. Default 10 000.
+   */
+  readonly orderHoldMaxMs?: number;
   /** Readiness gate: false until start-up recovery is done. */
   readonly setReady?: (ready: boolean, reason: string) => void;
 }
+
+/** Default of EngineOptions.orderHoldMaxMs. */
+const ORDER_HOLD_MAX_MS = 10_000;
 
 /** Delay between looks at an unreachable exchange while a signal waits, ms. */
 const EXCHANGE_WAIT_MS = 1_000;
@@ -94,10 +104,11 @@ export class Engine {
   }
 
   async start(): Promise<void> {
-    this.#o.setReady?.(false, 'resolving orders left open');
+    this.#o.setReady?.(false, 'resuming orders left open');
     const open = await this.#o.journal.listNonTerminal();
-    this.#logger.info({ openOrderCount: open.length }, 'resuming open orders before taking signals');
-    await Promise.all(open.map((intent) => this.#drive(intent)));
+    this.#logger.info({ openOrderCount: open.length }, 'resuming open orders in the background');
+    // Not awaited: one order that cannot be resolved must not keep every signal waiting.
+    for (const intent of open) this.#verify(intent);
     this.#o.setReady?.(true, '');
     // This engine is the only consumer now (one process, or the lease holder): a dead predecessor's
     // leases would otherwise stall their symbols until they expire.
@@ -129,12 +140,12 @@ export class Engine {
     try {
       const existing = await this.#o.journal.getBySignal(signalId);
       if (existing !== undefined) {
-        await this.#drive(existing, aborted);
+        await this.#drive(existing);
         return;
       }
       if (stored.state !== 'processing') await this.#o.signals.updateState(signalId, 'processing');
       const decision = await this.#decide(stored, aborted);
-      await this.#act(stored, decision, aborted);
+      await this.#act(stored, decision);
     } catch (error) {
       if (error instanceof AssertionError || aborted.aborted || isAbortedError(error)) throw error;
       const text = error instanceof Error ? error.message : String(error);
@@ -145,7 +156,7 @@ export class Engine {
     }
   }
 
-  async #act(stored: StoredSignal, decision: Decision, aborted: AbortSignal): Promise<void> {
+  async #act(stored: StoredSignal, decision: Decision): Promise<void> {
     if (decision.kind === 'refuse') {
       await this.#o.signals.updateState(stored.id, 'rejected', `${decision.code}: ${decision.message}`);
       this.#outcomeEmitter.emit({
@@ -163,7 +174,7 @@ export class Engine {
     }
     const { intent, created } = await this.#o.journal.prepare(decision.input);
     if (created) this.#rate.record();
-    await this.#drive(intent, aborted);
+    await this.#drive(intent);
   }
 
   /** Asks the exchange until it answers; refuses the signal when it is stale or has waited too long. */
@@ -194,15 +205,44 @@ export class Engine {
     }
   }
 
-  /** One verification run per order at a time; the signal ends with its order. */
-  async #drive(intent: OrderIntent, aborted: AbortSignal = this.#abort.signal): Promise<void> {
+  /** Waits for the order's verification, at most orderHoldMaxMs; past that it goes on in the background. */
+  async #drive(intent: OrderIntent): Promise<void> {
+    const run = this.#verify(intent);
+    const holdMs = this.#o.orderHoldMaxMs ?? ORDER_HOLD_MAX_MS;
+    const hold = new AbortController();
+    const timer = this.#clock.sleep(holdMs, AbortSignal.any([hold.signal, this.#abort.signal])).then(
+      () => 'held' as const,
+      () => 'held' as const,
+    );
+    const outcome = await Promise.race([run.then(() => 'done' as const), timer]);
+    hold.abort();
+    if (outcome === 'held' && !this.#abort.signal.aborted)
+      this.#logger.warn({ orderId: intent.id, holdMs }, 'order still resolving: later signals go ahead');
+  }
+
+  /**
+   * One verification run per order at a time, on the engine's own abort signal (a signal's handler
+   * may return before it ends); the signal ends with its order.
+   */
+  #verify(intent: OrderIntent): Promise<void> {
     let run = this.#runs.get(intent.id);
     if (run === undefined) {
-      run = this.#o.verifier.run(intent, aborted).finally(() => this.#runs.delete(intent.id));
+      run = this.#o.verifier
+        .run(intent, this.#abort.signal)
+        .then(async (final) => {
+          if (isTerminal(final.state)) await this.#finishSignal(final);
+          return final;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof AssertionError) throw error; // a bug: crash, never carry on
+          if (!this.#abort.signal.aborted)
+            this.#logger.error({ orderId: intent.id, err: error }, 'order verification stopped');
+          return intent;
+        })
+        .finally(() => this.#runs.delete(intent.id));
       this.#runs.set(intent.id, run);
     }
-    const final = await run;
-    if (isTerminal(final.state)) await this.#finishSignal(final);
+    return run.then(() => undefined);
   }
 
   async #finishSignal(intent: OrderIntent): Promise<void> {

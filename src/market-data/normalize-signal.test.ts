@@ -29,6 +29,25 @@ describe('normalizeSignal', () => {
     });
   });
 
+  it('reads expiresIn of a limit order as seconds or with a unit, and refuses it elsewhere', () => {
+    const limit = { symbol: 'BTCIRT', side: 'buy', amount: '0.1', type: 'limit', price: '7000000000' };
+    const minutes = normalize({ ...limit, expiresin: '30m' });
+    expect(minutes.ok && minutes.signal.order).toEqual({
+      type: 'limit',
+      price: '7000000000',
+      expiresInMs: 1_800_000,
+    });
+    const seconds = normalize({ ...limit, expiresin: 90 });
+    expect(seconds.ok && seconds.signal.order).toMatchObject({ expiresInMs: 90_000 });
+    expect(problemsOf({ ...limit, expiresin: '1y' })).toEqual([
+      { field: 'expires', message: expect.stringMatching(/90s, 30m, 2h/) },
+    ]);
+    expect(problemsOf({ ...limit, expiresin: '8d' })[0]?.message).toMatch(/between 10 s and 604800 s/);
+    expect(problemsOf({ symbol: 'BTCIRT', side: 'buy', amount: '0.1', expiresin: '1h' })).toEqual([
+      { field: 'expires', message: 'expiresIn applies to limit orders only' },
+    ]);
+  });
+
   it('lets a target position go without a side', () => {
     const result = normalize({ symbol: 'BTCUSDT', strategypositionsize: 0 });
     expect(result.ok && result.signal).toMatchObject({ size: { kind: 'target', position: '0' } });

@@ -19,6 +19,7 @@ import {
   readDurationMs,
   readIsoTime,
   readText,
+  readWholeMs,
 } from './signal-fields.js';
 
 export interface SignalLimits {
@@ -53,6 +54,7 @@ export const FIELD_ALIASES = {
   side: ['side', 'action', 'orderaction', 'strategyorderaction'],
   type: ['type', 'ordertype'],
   price: ['price', 'limitprice'],
+  expiresIn: ['expiresin', 'expires', 'lifetime'],
   strategy: ['strategy', 'strategyname'],
   time: ['timenow', 'time', 'alerttime'],
   id: ['id', 'signalid', 'alertid'],
@@ -69,6 +71,8 @@ export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]
 const SIDES: Readonly<Record<string, SignalSide>> = { buy: 'buy', sell: 'sell', long: 'buy', short: 'sell' };
 const ORDER_TYPES = { market: 'market', limit: 'limit' } as const;
 const PERCENT_MAX = new Decimal(100);
+/** A resting limit order lives between ten seconds and seven days. */
+const EXPIRES_IN_BOUNDS = { minMs: 10_000, maxMs: 7 * 86_400_000 };
 
 export function normalizeSignal(
   fields: ReadonlyMap<string, unknown>,
@@ -95,7 +99,7 @@ export function normalizeSignal(
     : pickField(fields, FIELD_ALIASES.time.slice(1), problems);
   const alertAtMs = timeField && read('time', readIsoTime(timeField.raw, 'time'));
   const ageMaxField = pickField(fields, FIELD_ALIASES.ageMax, problems);
-  const ageMaxMs = ageMaxField && read('age', readDurationMs(ageMaxField.raw, 'ageMaxMs'));
+  const ageMaxMs = ageMaxField && read('age', readWholeMs(ageMaxField.raw, 'ageMaxMs'));
   const idField = pickField(fields, FIELD_ALIASES.id, problems);
   const clientId = idField && read('id', readText(idField.raw, 'id', 128));
   if (clientId !== undefined && !/^[\w.:-]+$/.test(clientId))
@@ -212,8 +216,17 @@ function readOrder(
   if (price?.ok === false) problems.push({ field: 'price', message: price.message });
   if (type === 'limit' && priceField === undefined)
     problems.push({ field: 'price', message: 'a limit order needs a price greater than 0' });
-  if (type === undefined || price?.ok === false) return undefined;
-  if (type === 'limit') return price === undefined ? undefined : { type, price: price.value };
+  const expiresField = pickField(fields, FIELD_ALIASES.expiresIn, problems);
+  const expires =
+    expiresField === undefined ? undefined : readDurationMs(expiresField.raw, 'expiresIn', EXPIRES_IN_BOUNDS);
+  if (expires?.ok === false) problems.push({ field: 'expires', message: expires.message });
+  if (expiresField !== undefined && type === 'market')
+    problems.push({ field: 'expires', message: 'expiresIn applies to limit orders only' });
+  if (type === undefined || price?.ok === false || expires?.ok === false) return undefined;
+  if (type === 'limit')
+    return price === undefined
+      ? undefined
+      : { type, price: price.value, ...(expires === undefined ? {} : { expiresInMs: expires.value }) };
   // A market order may carry the chart price ({{close}}) for information; it never limits the order.
   return price === undefined ? { type } : { type, referencePrice: price.value };
 }

@@ -61,7 +61,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export const ALERT_DURATION_MS_MAX = 7 * 24 * 3_600_000;
 
 /** A duration in whole milliseconds, 1 … ALERT_DURATION_MS_MAX. */
-export function readDurationMs(raw: unknown, field: string): FieldResult<number> {
+export function readWholeMs(raw: unknown, field: string): FieldResult<number> {
   const text = readDecimal(raw, field, {
     signed: false,
     max: new Decimal(ALERT_DURATION_MS_MAX),
@@ -147,4 +147,31 @@ function describe(raw: unknown): string {
   if (raw === null) return 'null';
   if (Array.isArray(raw)) return 'a list';
   return typeof raw === 'object' ? 'an object' : typeof raw;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** A duration as seconds (`90`) or with a unit (`90s`, `30m`, `2h`, `1d`), in [minMs, maxMs]. */
+export function readDurationMs(
+  raw: unknown,
+  field: string,
+  bounds: { readonly minMs: number; readonly maxMs: number },
+): FieldResult<number> {
+  const placeholder = placeholderMessage(raw);
+  if (placeholder !== undefined) return bad(placeholder);
+  const text = typeof raw === 'number' || isLosslessNumber(raw) ? String(raw) : raw;
+  const match = typeof text === 'string' ? /^\s*(\d{1,9})\s*([smhd]?)\s*$/i.exec(text) : null;
+  if (match === null)
+    return bad(`${field} must be seconds or a number with s, m, h or d (90s, 30m, 2h), was ${describe(raw)}`);
+  const valueMs = Number(match[1]) * (DURATION_UNITS_MS[(match[2] || 's').toLowerCase()] ?? 1_000);
+  if (valueMs < bounds.minMs || valueMs > bounds.maxMs)
+    return bad(
+      `${field} must be between ${bounds.minMs / 1_000} s and ${bounds.maxMs / 1_000} s, was ${match[0].trim()}`,
+    );
+  return ok(valueMs);
 }

@@ -25,7 +25,14 @@ export type SignalSizeKind = SignalSize['kind'];
 
 export const signalOrderSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('market'), referencePrice: positiveDecimalText.optional() }).strict(),
-  z.object({ type: z.literal('limit'), price: positiveDecimalText }).strict(),
+  z
+    .object({
+      type: z.literal('limit'),
+      price: positiveDecimalText,
+      /** How long the order may rest before it is cancelled (the alert's `expiresIn`), ms. */
+      expiresInMs: z.number().int().positive().optional(),
+    })
+    .strict(),
 ]);
 export type SignalOrder = z.infer<typeof signalOrderSchema>;
 

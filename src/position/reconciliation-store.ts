@@ -209,3 +209,16 @@ function itemOf(row: Row): ReconciliationRow {
     ...(reason === undefined ? {} : { reason }),
   };
 }
+
+/**
+ * True once an initialize run has finished (its outcome saved, status not error). A run killed
+ * between two openings leaves no outcome, so the next start initializes again: openings are
+ * idempotent and only post currencies the ledger has never seen.
+ */
+export async function hasFinishedInitialize(db: Database): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 AS found FROM reconciliation_outcomes o JOIN reconciliation_runs r ON r.id = o.run_id
+     WHERE r.kind = 'initialize' AND o.status <> 'error' LIMIT 1`,
+  );
+  return rows.length > 0;
+}

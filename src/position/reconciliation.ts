@@ -42,6 +42,7 @@ import {
 } from './reconciliation-steps.js';
 import {
   findUnacknowledgedBreach,
+  hasFinishedInitialize,
   insertAcknowledgement,
   RECONCILIATION_MIGRATIONS,
   reserveRun,
@@ -103,6 +104,11 @@ export class Reconciler {
         });
     }
     return this.#running;
+  }
+
+  /** Whether a first run has finished; see hasFinishedInitialize. */
+  isInitialized(): Promise<boolean> {
+    return hasFinishedInitialize(this.#db);
   }
 
   /** First run: posts opening balances (external:<asset>) for currencies the ledger has never seen. */

@@ -32,7 +32,7 @@ describe('chaos simulation', () => {
     expect(report.webhooks.duplicate).toBeGreaterThan(0);
     expect(report.exchangeOrders).toBeGreaterThan(CI_SEEDS / 2);
     expect(report.restarts).toBeGreaterThan(0);
-    for (const kind of ['reset', 'hang', 'commitThenFail', 'outage', 'drift'])
+    for (const kind of ['reset', 'hang', 'commitThenFail', 'outage', 'drift', 'authFailure'])
       expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
     // Issue 12's order-truth modes: proxy 4xx after placing, fills split past a page of trades,
     // identical orders within the 10-s guard, the account holder's trades, reconciling while filling.

@@ -12,6 +12,13 @@ const ORDER_PATHS = [
   '/market/trades/list',
   '*',
 ];
+/** Only calls carrying the token can be refused for it. */
+const PRIVATE_PATHS = [
+  '/market/orders/add',
+  '/market/orders/status',
+  '/market/trades/list',
+  '/users/wallets/list',
+];
 const ANY_PATHS = [
   ...ORDER_PATHS,
   '/users/wallets/list',
@@ -41,13 +48,16 @@ export function faultStep(rng: Rng): Step {
     'drift',
     'proxyReject',
     'splitTrades',
+    'authFailure',
   ] as const);
   const common = {
     path: ORDER_PLACING_KINDS.has(kind)
       ? pick(rng, ['/market/orders/add', '/market/orders/update-status'])
       : kind === 'splitTrades'
         ? '/market/orders/add'
-        : pick(rng, ANY_PATHS),
+        : kind === 'authFailure'
+          ? pick(rng, PRIVATE_PATHS)
+          : pick(rng, ANY_PATHS),
     probability: pick(rng, [0.3, 0.6, 1]),
     countMax: randomInt(rng, 1, 8),
   };

@@ -2,6 +2,7 @@
 // reconciliation (tried again while a rate-limit back-off lasts), then every invariant.
 import type { ReconciliationResult } from '../../src/position/reconciliation-result.js';
 import { checkNoOrderWhileHalted, checkNoStaleTrade } from './check-guards.js';
+import { checkLoudFailures, checkOverdueAlerted } from './check-loud-failures.js';
 import { checkDifferencesExplained, checkReconciled } from './check-reconciliation.js';
 import { checkGuardNeverRejects, checkNoRejectedLiveOrder } from './check-truth.js';
 import {
@@ -54,6 +55,8 @@ export async function settleAndCheck(world: ChaosWorld, seen: Observations): Pro
     ...(await checkDifferencesExplained(world, seen)),
     ...(await checkLedger(world)),
     ...(await checkNoSecrets(world)),
+    ...(await checkLoudFailures(world, seen)),
+    ...(await checkOverdueAlerted(world)),
   );
   return problems.map((p) => `at the end: ${p}`);
 }

@@ -1,5 +1,6 @@
 // One crash campaign: start `keel start`, stream alerts, SIGKILL it at a seeded kill point, restart on
 // the same data dir, repeat; then a final clean run until every signal and order is terminal.
+import { Decimal } from '../../src/core/decimal.js';
 import { createRng, pick, type Rng, randomInt } from '../../src/core/random.js';
 import {
   alertBody,
@@ -18,6 +19,10 @@ const KILL_POINTS: readonly KillPoint[] = ['after-202', 'orders-in-flight', 'ran
 const LIVE_ORDER_STATES = new Set(['PREPARED', 'SUBMITTING', 'ACCEPTED', 'UNKNOWN', 'PARTIALLY_FILLED']);
 const TERMINAL_SIGNAL_STATES = new Set(['executed', 'rejected']);
 const SIGNALS_PER_CYCLE_MAX = 8;
+
+/** A distinct amount per alert (0.001 BTC plus n satoshi-ish steps), so no two orders are identical. */
+const amountOf = (n: number): string =>
+  new Decimal('0.001').plus(new Decimal(n % 100_000).times('0.000001')).toFixed();
 
 export interface CampaignResult {
   /** signalId → alert id of every alert answered 202. */
@@ -40,6 +45,8 @@ export interface CampaignOptions {
   readonly start: StartOptions;
   /** Runs after the final run settled, before it is stopped (e.g. POST /api/reconcile). */
   readonly beforeFinalStop?: (keel: KeelProcess) => Promise<void>;
+  /** Called after each SIGKILL (progress). */
+  readonly onKill?: (point: KillPoint) => void;
   /** Longest wait for the final run to settle, ms. */
   readonly settleTimeoutMs: number;
 }
@@ -53,6 +60,7 @@ export async function runCrashCampaign(options: CampaignOptions): Promise<Campai
     const point = cycle < KILL_POINTS.length ? (KILL_POINTS[cycle] as KillPoint) : pick(rng, KILL_POINTS);
     killPoints.push(point);
     await runCycle(keel, point, rng, state, options.seed);
+    options.onKill?.(point);
   }
   const keel = await startKeel(options.start);
   const finalStartMs = Date.now();
@@ -91,7 +99,10 @@ async function runCycle(
     while (!stopped && budget-- > 0) {
       const n = state.next++;
       const alertId = `crash-${seed}-${n}`;
-      const answer = await postWebhook(keel.url, alertBody(alertId, n % 2 === 0 ? 'buy' : 'sell'));
+      const answer = await postWebhook(
+        keel.url,
+        alertBody(alertId, n % 2 === 0 ? 'buy' : 'sell', amountOf(n)),
+      );
       if (answer === undefined) return; // the process is gone
       if (answer.status === 202) {
         state.accepted.set(String(answer.body.signalId), alertId);

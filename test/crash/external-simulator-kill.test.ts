@@ -16,6 +16,7 @@ import {
   startSimulatorServer,
 } from '../../src/exchange/simulator/index.js';
 import { runCrashCampaign } from './crash-campaign.js';
+import { CRASH_CONFIG } from './crash-config.js';
 import { expectJournalInvariants } from './crash-invariants.js';
 import { dispatcher, snapshotDb } from './keel-process.js';
 
@@ -97,18 +98,7 @@ describe('keel start against an external simulator under kill -9', () => {
   }, 150_000);
 });
 
-/** Short exchange timeouts so the verification deadline (which must exceed them) stays short. */
 interface ReconcileBody {
   readonly status?: string;
   readonly rows?: unknown[];
 }
-
-const CRASH_CONFIG = {
-  nobitex: { connectTimeoutMs: 500, headersTimeoutMs: 1_000, bodyTimeoutMs: 1_000 },
-  verification: {
-    absenceGraceMs: 1_000,
-    pollIntervalMs: 100,
-    pollIntervalMaxMs: 500,
-    verifyDeadlineMs: 8_000,
-  },
-};

@@ -116,8 +116,12 @@ export async function getJson(url: string): Promise<unknown> {
   }
 }
 
-export function alertBody(id: string, side: 'buy' | 'sell'): Record<string, unknown> {
-  return { passphrase: PASSPHRASE, symbol: 'BTCIRT', side, amount: '0.001', id, strategy: 'crash' };
+/**
+ * An alert of `amount` BTC (default 0.001). Campaigns vary the amount per alert: Nobitex refuses an
+ * order identical to one placed in the last 10 s (DuplicateOrder), which would end most of them early.
+ */
+export function alertBody(id: string, side: 'buy' | 'sell', amount = '0.001'): Record<string, unknown> {
+  return { passphrase: PASSPHRASE, symbol: 'BTCIRT', side, amount, id, strategy: 'crash' };
 }
 
 export interface OrderRow {

@@ -124,6 +124,28 @@ describe('Reconciler', () => {
     expect(await reconciler.hasUnacknowledgedBreach()).toBe(true); // a new breach needs a new acknowledgement
   });
 
+  it('counts as initialized only once a first run finished: a start killed between openings is redone', async () => {
+    // Found by the crash campaign (issue 12): SIGKILL after the btc opening, before the rest; the
+    // next start saw a ledger with assets, skipped initialization and traded without rls.
+    const { reconciler } = await setup();
+    exchange.set('BTC', wallet('10'));
+    await ledger.postOpening({
+      asset: 'btc',
+      available: d('10'),
+      blocked: d('0'),
+      metadata: { runId: 'killed' },
+    });
+    expect(ledger.assets().length).toBeGreaterThan(0);
+    expect(await reconciler.isInitialized()).toBe(false);
+    const init = await reconciler.initializeFromExchange();
+    expect(init.rows.map((row) => [row.asset, row.action])).toEqual([
+      ['btc', 'skipped'],
+      ['rls', 'skipped'],
+    ]);
+    expect(await reconciler.isInitialized()).toBe(true);
+    expect(ledger.balances('btc').total.eq(d('10'))).toBe(true); // not posted twice
+  });
+
   it('treats a currency unknown to the ledger as a difference, and initializes it on request', async () => {
     const { reconciler, events } = await setup();
     exchange.set('ETH', wallet('0.5', '0.1'));

@@ -69,6 +69,16 @@ export function registerOperateCommands(program: Command, context: CliContext): 
     act('/api/alerts/:id/resolve', () => ({})),
   );
   registerAlertsTest(alerts, context);
+  const orders = program.command('orders').description('act on one order');
+  common(
+    orders
+      .command('end <id> [reason...]')
+      .description('end an UNKNOWN order you checked on the exchange (EXPIRED, never resent)'),
+  ).action(
+    act('/api/orders/:id/end', ([, ...reason]) => ({
+      reason: reason.join(' ') || 'checked on the exchange by an operator',
+    })),
+  );
   const engine = program.command('engine').description('the kill switch');
   common(
     engine

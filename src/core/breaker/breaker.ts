@@ -20,6 +20,7 @@ export interface Breaker {
   restore(snapshot: BreakerSnapshot): void;
 }
 
+export { AnyBreaker } from './any-breaker.js';
 export { ConsecutiveBreaker, type ConsecutiveBreakerOptions } from './consecutive-breaker.js';
 export { CountBreaker, type CountBreakerOptions } from './count-breaker.js';
 export { SamplingBreaker, type SamplingBreakerOptions } from './sampling-breaker.js';

@@ -11,6 +11,12 @@ export interface BreakerGroupOptions {
   readonly breakDelayMaxMs: number;
   /** Probe calls let through while half-open; all must succeed to close, in [1, 1000]. */
   readonly halfOpenProbesMax: number;
+  /** Failure rate in (0, 1] over the last failureRateWindowMs that also opens the circuit. */
+  readonly failureRateThreshold: number;
+  /** Sliding window of the failure rate, ms, a multiple of 10. */
+  readonly failureRateWindowMs: number;
+  /** Calls the window must hold before the failure rate may open the circuit, in [1, 1000]. */
+  readonly failureRateCallsMin: number;
 }
 
 export interface RetryClassOptions {
@@ -74,11 +80,17 @@ export interface ResolvedAdapterOptions {
   readonly cacheEntriesMax: number;
 }
 
+/** Buckets of the failure-rate window: it slides in tenths. */
+export const FAILURE_RATE_BUCKETS = 10;
+
 const BREAKER_DEFAULT: BreakerGroupOptions = {
   failuresMax: 5,
   breakDurationMs: 5_000,
   breakDelayMaxMs: 60_000,
   halfOpenProbesMax: 1,
+  failureRateThreshold: 0.5,
+  failureRateWindowMs: 300_000,
+  failureRateCallsMin: 6,
 };
 
 export const ENHANCED_ADAPTER_DEFAULTS: ResolvedAdapterOptions = {
@@ -135,6 +147,15 @@ function checkBreaker(group: EndpointGroup, value: BreakerGroupOptions): Breaker
   integer(`breakers.${group}.halfOpenProbesMax`, value.halfOpenProbesMax, 1, 1_000);
   positive(`breakers.${group}.breakDurationMs`, value.breakDurationMs);
   positive(`breakers.${group}.breakDelayMaxMs`, value.breakDelayMaxMs);
+  integer(`breakers.${group}.failureRateCallsMin`, value.failureRateCallsMin, 1, 1_000);
+  if (!(value.failureRateThreshold > 0 && value.failureRateThreshold <= 1))
+    throw new RangeError(
+      `breakers.${group}.failureRateThreshold must be in (0, 1], was ${value.failureRateThreshold}`,
+    );
+  if (!Number.isInteger(value.failureRateWindowMs / FAILURE_RATE_BUCKETS) || value.failureRateWindowMs <= 0)
+    throw new RangeError(
+      `breakers.${group}.failureRateWindowMs must be a positive multiple of ${FAILURE_RATE_BUCKETS}, was ${value.failureRateWindowMs}`,
+    );
   if (value.breakDelayMaxMs < value.breakDurationMs)
     throw new RangeError(
       `breakers.${group}.breakDelayMaxMs must be >= breakDurationMs ${value.breakDurationMs}, was ${value.breakDelayMaxMs}`,

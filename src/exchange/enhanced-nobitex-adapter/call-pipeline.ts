@@ -4,7 +4,9 @@
 // penalty; an open breaker refuses before any budget is spent.
 
 import { DecorrelatedJitterBackoff } from '../../core/backoff/decorrelated-jitter-backoff.js';
+import { AnyBreaker } from '../../core/breaker/any-breaker.js';
 import { ConsecutiveBreaker } from '../../core/breaker/consecutive-breaker.js';
+import { SamplingBreaker } from '../../core/breaker/sampling-breaker.js';
 import { CircuitBreakerPolicy } from '../../core/circuit-breaker.js';
 import type { Clock } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
@@ -24,7 +26,7 @@ import type {
   AdapterRejectionEvent,
   AdapterRetryEvent,
 } from './adapter-events.js';
-import type { ResolvedAdapterOptions } from './adapter-options.js';
+import { FAILURE_RATE_BUCKETS, type ResolvedAdapterOptions } from './adapter-options.js';
 import { GrowingBreakBackoff } from './break-backoff.js';
 import { EndpointGatePolicy } from './endpoint-gate.js';
 import { callOutcomeOf, isBreakerFailure } from './error-classes.js';
@@ -139,7 +141,17 @@ export class CallPipeline {
   #createBreaker(group: EndpointGroup): CircuitBreakerPolicy {
     const o = this.#options.breakers[group];
     const breaker = new CircuitBreakerPolicy({
-      breaker: new ConsecutiveBreaker({ failuresMax: o.failuresMax }),
+      // Failures in a row, or a failure rate over a time window: spread-out failures open it too.
+      breaker: new AnyBreaker([
+        new ConsecutiveBreaker({ failuresMax: o.failuresMax }),
+        new SamplingBreaker({
+          threshold: o.failureRateThreshold,
+          windowMs: o.failureRateWindowMs,
+          bucketCount: FAILURE_RATE_BUCKETS,
+          callsMin: o.failureRateCallsMin,
+          clock: this.#clock,
+        }),
+      ]),
       breakBackoff: new GrowingBreakBackoff({
         delayInitialMs: o.breakDurationMs,
         delayMaxMs: o.breakDelayMaxMs,

@@ -6,6 +6,7 @@ import { RequestNotSentError } from '../connection-pool/errors.js';
 import {
   BusinessRejectionError,
   ExchangeAmbiguousError,
+  ExchangeAuthError,
   ExchangeNotFoundError,
   ExchangeRateLimitedError,
   ExchangeTransientError,
@@ -36,6 +37,7 @@ describe('error classes', () => {
       isBreakerFailure(new ExchangeRateLimitedError('429', { endpoint, backOffMs: 1, limit: null })),
     ).toBe(false);
     expect(isBreakerFailure(new RateLimitedError('local', 5))).toBe(false);
+    expect(isBreakerFailure(new ExchangeAuthError('401', { endpoint }))).toBe(true);
   });
 
   it('proves "not sent" only when nothing can have reached the exchange', () => {

@@ -46,7 +46,10 @@ export function isBreakerFailure(error: unknown): boolean {
   if (isRequestMaybeSentError(error)) return true;
   const kind = classifyError(error);
   if (kind === 'ambiguous' || kind === 'malformedResponse') return true;
-  if (kind !== 'transient') return false; // rejections, 404, 429, auth and our own bugs are not
+  // A refused credential: every further private call counts toward Nobitex's IP block (100 in 30 min),
+  // so the breaker must open and keep calls to a trickle of probes.
+  if (kind === 'auth') return true;
+  if (kind !== 'transient') return false; // rejections, 404, 429 and our own bugs are not
   const reason = notSentReason(error);
   return reason === undefined || !LOCAL_NOT_SENT_REASONS.has(reason);
 }

@@ -60,4 +60,8 @@ export const journalMigrations: readonly Migration[] = [
       );
       CREATE INDEX IF NOT EXISTS order_fills_order ON order_fills (order_id)`,
   },
+  {
+    id: 'journal-004-order-lifetime',
+    sql: 'ALTER TABLE orders ADD COLUMN lifetime_ms BIGINT',
+  },
 ];

@@ -69,6 +69,7 @@ export function fromOrderRow(row: Row): OrderIntent {
     lastError: row.last_error === null ? null : String(row.last_error),
     createdAtMs: Number(row.created_at_ms),
     updatedAtMs: Number(row.updated_at_ms),
+    lifetimeMs: row.lifetime_ms === null || row.lifetime_ms === undefined ? null : Number(row.lifetime_ms),
   };
 }
 

@@ -31,6 +31,8 @@ export interface OrderIntent {
   readonly lastError: string | null;
   readonly createdAtMs: number;
   readonly updatedAtMs: number;
+  /** Lifetime of a resting limit order from its alert's expiresIn, ms; null: the configured default. */
+  readonly lifetimeMs: number | null;
 }
 
 export interface OrderFill {

@@ -31,6 +31,8 @@ export interface PrepareInput {
   readonly amount: Decimal;
   readonly price: Decimal | null;
   readonly cause: string;
+  /** How long a resting limit order may stay open (the alert's expiresIn), ms; absent: the default. */
+  readonly lifetimeMs?: number;
 }
 
 export interface TransitionPatch {
@@ -75,8 +77,9 @@ export class OrderJournal {
       const nowMs = this.#clock.nowMs();
       const { changes } = await tx.execute(
         `INSERT INTO orders (id, signal_id, client_order_id, exchange_order_id, base, quote, side, execution, amount,
-           price, state, filled_amount, average_price, fee, submit_count, reject_code, last_error, created_at_ms, updated_at_ms)
-         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'PREPARED', '0', NULL, '0', 0, NULL, NULL, ?, ?)
+           price, state, filled_amount, average_price, fee, submit_count, reject_code, last_error, created_at_ms, updated_at_ms,
+           lifetime_ms)
+         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'PREPARED', '0', NULL, '0', 0, NULL, NULL, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
         [
           input.id,
@@ -90,6 +93,7 @@ export class OrderJournal {
           input.price === null ? null : formatDecimal(input.price),
           nowMs,
           nowMs,
+          input.lifetimeMs ?? null,
         ],
       );
       const rows = await tx.query('SELECT * FROM orders WHERE signal_id = ?', [input.signalId]);

@@ -47,6 +47,8 @@ export const chaosRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('staleOrderbook'), ...common }),
   /** Every fill of an order placed while this fires is booked as `pieces` trades (Nobitex splits fills). */
   z.strictObject({ kind: z.literal('splitTrades'), ...common, pieces: z.number().int().min(2).max(100) }),
+  /** HTTP 401 as Nobitex answers a revoked or expired token: the credentials are refused. */
+  z.strictObject({ kind: z.literal('authFailure'), ...common }),
   z.strictObject({
     kind: z.literal('drift'),
     ...common,
@@ -75,6 +77,7 @@ export const CHAOS_KINDS: readonly ChaosKind[] = [
   'staleOrderbook',
   'splitTrades',
   'drift',
+  'authFailure',
 ];
 
 export const chaosCommandSchema = z.union([

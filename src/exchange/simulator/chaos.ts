@@ -18,7 +18,17 @@ export const CHAOS_RULES_MAX = 1_000;
 
 export type TerminalFault = Extract<
   ChaosRule,
-  { kind: 'error' | 'reset' | 'hang' | 'commitThenFail' | 'proxyReject' | 'rateLimitStorm' | 'outage' }
+  {
+    kind:
+      | 'error'
+      | 'reset'
+      | 'hang'
+      | 'commitThenFail'
+      | 'proxyReject'
+      | 'rateLimitStorm'
+      | 'outage'
+      | 'authFailure';
+  }
 >;
 export type DriftRule = Extract<ChaosRule, { kind: 'drift' }>;
 

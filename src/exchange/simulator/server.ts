@@ -99,6 +99,9 @@ function answerFault(
       return reply;
     case 'rateLimitStorm':
       return reply.code(429).send(tooMany(fault.backOffSeconds, fault.limit));
+    case 'authFailure':
+      // DRF's answer to a bad token (reference §2.1: "توکن غیر مجاز است." = "Invalid token.").
+      return reply.code(401).send({ detail: 'توکن غیر مجاز است.' });
     case 'commitThenFail':
     case 'proxyReject':
       return undefined;

@@ -4,6 +4,7 @@
 import { AssertionError } from '../../core/assert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { type Decimal, formatDecimal } from '../../core/decimal.js';
+import { isKeelError, KeelError } from '../../core/errors.js';
 import { EventEmitter } from '../../core/events.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
@@ -54,6 +55,15 @@ export const VERIFY_STEPS_MAX = 100_000;
 
 type Step = { readonly intent: OrderIntent; readonly waitMs: number };
 
+export interface OverdueEvent {
+  readonly intent: OrderIntent;
+  /** How long the order has been unresolved, ms. */
+  readonly unresolvedForMs: number;
+}
+
+/** States in which Keel does not know whether the order exists. */
+const UNRESOLVED_STATES: ReadonlySet<OrderState> = new Set(['SUBMITTING', 'UNKNOWN']);
+
 export class TransactionVerifier {
   readonly options: VerificationOptions;
   readonly #journal: OrderJournal;
@@ -72,7 +82,13 @@ export class TransactionVerifier {
   readonly #fillsIncompleteEmitter = new EventEmitter<FillsIncompleteEvent>();
   /** Orders whose first send the duplicate guard refused: their next send goes past the guard. */
   readonly #pastGuard = new Set<string>();
+  readonly #overdueEmitter = new EventEmitter<OverdueEvent>();
+  /** Orders reported overdue in this process, and since when each unresolved order has been so. */
+  readonly #overdue = new Set<string>();
+  readonly #unresolvedSinceMs = new Map<string, number>();
   readonly onTransition = this.#transitionEmitter.addListener;
+  /** An order stayed unresolved past verifyDeadlineMs: a person must look. Once per order and process. */
+  readonly onOverdue = this.#overdueEmitter.addListener;
   readonly onError = this.#errorEmitter.addListener;
   readonly onFillsIncomplete = this.#fillsIncompleteEmitter.addListener;
 
@@ -94,6 +110,7 @@ export class TransactionVerifier {
       try {
         const next = await this.#step(intent);
         intent = next.intent;
+        await this.#checkOverdue(intent);
         errorDelayMs = this.options.pollIntervalMs;
         if (next.waitMs > 0 && !isTerminal(intent.state)) await this.#clock.sleep(next.waitMs, signal);
       } catch (error) {
@@ -104,6 +121,7 @@ export class TransactionVerifier {
           'verification step failed',
         );
         intent = (await this.#journal.get(intent.id)) ?? intent;
+        await this.#checkOverdue(intent);
         await this.#clock.sleep(errorDelayMs, signal);
         errorDelayMs = Math.min(errorDelayMs * 2, this.options.pollIntervalMaxMs);
       }
@@ -111,8 +129,61 @@ export class TransactionVerifier {
     this.#pollDelayMs.delete(intent.id);
     this.#tradesMissingSinceMs.delete(intent.id);
     this.#pastGuard.delete(intent.id);
+    this.#unresolvedSinceMs.delete(intent.id);
+    this.#overdue.delete(intent.id);
     if (isTerminal(intent.state)) await this.#ledger?.onFinished(intent);
     return intent;
+  }
+
+  /**
+   * The operator's way out for an UNKNOWN order Keel cannot resolve (a trade that could be it forbids
+   * a resend): after checking the exchange, a person ends it EXPIRED. Never resends. A running
+   * verification of it sees the change at its next step and ends.
+   */
+  async endStuckOrder(
+    orderId: string,
+    input: { readonly by: string; readonly reason: string },
+  ): Promise<OrderIntent> {
+    const intent = await this.#journal.get(orderId);
+    if (intent === undefined) throw new StuckOrderError(`no order ${orderId}`);
+    if (intent.state !== 'UNKNOWN')
+      throw new StuckOrderError(`only an UNKNOWN order can be ended by hand; ${orderId} is ${intent.state}`);
+    return this.#move(intent, 'EXPIRED', `ended by ${input.by}: ${input.reason}`, {
+      patch: { lastError: `ended by an operator: ${input.reason}` },
+    });
+  }
+
+  /** Reports an order once when it has stayed unresolved past verifyDeadlineMs. */
+  async #checkOverdue(intent: OrderIntent): Promise<void> {
+    const nowMs = this.#clock.nowMs();
+    let sinceMs: number | undefined;
+    if (UNRESOLVED_STATES.has(intent.state)) {
+      sinceMs = this.#unresolvedSinceMs.get(intent.id) ?? (await this.#unresolvedSinceInJournal(intent));
+      this.#unresolvedSinceMs.set(intent.id, sinceMs);
+    } else {
+      this.#unresolvedSinceMs.delete(intent.id);
+      // An open order past its lifetime whose cancel has not been confirmed.
+      if (intent.state === 'ACCEPTED' || intent.state === 'PARTIALLY_FILLED')
+        sinceMs = intent.createdAtMs + this.#lifetimeMs(intent);
+    }
+    if (sinceMs === undefined || this.#overdue.has(intent.id)) return;
+    if (nowMs - sinceMs < this.options.verifyDeadlineMs) return;
+    this.#overdue.add(intent.id);
+    this.#logger.error({ orderId: intent.id, state: intent.state }, 'order verification overdue');
+    this.#overdueEmitter.emit({ intent, unresolvedForMs: nowMs - sinceMs });
+  }
+
+  /** When the order last entered SUBMITTING or UNKNOWN from a resolved state, per its audit trail. */
+  async #unresolvedSinceInJournal(intent: OrderIntent): Promise<number> {
+    let sinceMs: number | undefined;
+    for (const event of await this.#journal.audit({ orderId: intent.id }))
+      if (!UNRESOLVED_STATES.has(event.toState)) sinceMs = undefined;
+      else sinceMs ??= event.atMs;
+    return sinceMs ?? intent.updatedAtMs;
+  }
+
+  #lifetimeMs(intent: OrderIntent): number {
+    return intent.lifetimeMs ?? this.options.orderLifetimeMs;
   }
 
   async #step(intent: OrderIntent): Promise<Step> {
@@ -250,17 +321,27 @@ export class TransactionVerifier {
     };
   }
 
-  async #resolveUnknown(intent: OrderIntent): Promise<Step> {
-    const found = await this.#lookup(intent);
+  async #resolveUnknown(start: OrderIntent): Promise<Step> {
+    // An operator may have ended it (see endStuckOrder) while this run waited.
+    const intent = (await this.#journal.get(start.id)) ?? start;
+    if (intent.state !== 'UNKNOWN') return { intent, waitMs: 0 };
+    const recent: ExchangeOrder[] = [];
+    const found = await this.#lookup(intent, recent);
     if (found !== null) return this.#adopt(intent, found, 'found on the exchange');
     const sentAtMs = (await this.#journal.lastSentAtMs(intent.id)) ?? intent.updatedAtMs;
     const waitedMs = this.#clock.nowMs() - sentAtMs;
     if (waitedMs < this.options.absenceGraceMs)
       return { intent, waitMs: this.options.absenceGraceMs - waitedMs };
     const trades = await this.#gateway.listTrades(intent.market);
-    const known = await this.#journal.knownExchangeOrderIds();
-    if (hasSuspiciousTrade(intent, trades, known, sentAtMs)) {
-      this.#logger.warn({ orderId: intent.id }, 'unplaced trade on the exchange: not resending');
+    const suspicion = {
+      knownOrderIds: await this.#journal.knownExchangeOrderIds(),
+      otherOrderIds: new Set(recent.map((order) => order.id)),
+      sentAtMs,
+      windowMs: this.options.absenceGraceMs,
+    };
+    if (hasSuspiciousTrade(intent, trades, suspicion)) {
+      // Never resend: the order may exist. Past verifyDeadlineMs an overdue alert asks a person.
+      this.#logger.warn({ orderId: intent.id }, 'a trade on the exchange could be this order: not resending');
       return { intent, waitMs: this.#nextPollDelay(intent) };
     }
     if (intent.submitCount >= this.options.submitAttemptsMax)
@@ -273,16 +354,19 @@ export class TransactionVerifier {
     return this.#submit(intent, 'proven absent after the grace period: resending', verdict.permit);
   }
 
-  /** By id, then by clientOrderId among open orders, then in the list of all recent orders. */
-  async #lookup(intent: OrderIntent): Promise<ExchangeOrder | null> {
+  /**
+   * By id, then by clientOrderId among open orders, then in the list of all recent orders (which it
+   * leaves in `listed` when it read it).
+   */
+  async #lookup(intent: OrderIntent, listed: ExchangeOrder[] = []): Promise<ExchangeOrder | null> {
     if (intent.exchangeOrderId !== null) {
       const byId = await this.#gateway.getOrderById(intent.exchangeOrderId);
       if (byId !== null) return byId;
     }
     const open = await this.#gateway.getOpenOrderByClientOrderId(intent.clientOrderId);
     if (open !== null) return open;
-    const recent = await this.#gateway.listRecentOrders(intent.market);
-    return recent.find((order) => order.clientOrderId === intent.clientOrderId) ?? null;
+    listed.push(...(await this.#gateway.listRecentOrders(intent.market)));
+    return listed.find((order) => order.clientOrderId === intent.clientOrderId) ?? null;
   }
 
   async #poll(intent: OrderIntent): Promise<Step> {
@@ -293,7 +377,7 @@ export class TransactionVerifier {
     if (
       stateForOrder(order) !== 'FILLED' &&
       order.status !== 'Canceled' &&
-      openForMs > this.options.orderLifetimeMs
+      openForMs > this.#lifetimeMs(intent)
     ) {
       const cancelled = (await this.#gateway.cancelOrder(order.id)) ?? order;
       return this.#observe(intent, cancelled, 'lifetime over: cancelled', undefined, true);
@@ -324,7 +408,16 @@ export class TransactionVerifier {
   }
 
   async #adopt(intent: OrderIntent, order: ExchangeOrder, cause: string, raw?: unknown): Promise<Step> {
-    return this.#observe(intent, order, cause, raw);
+    if (intent.state !== 'SUBMITTING' && intent.state !== 'UNKNOWN')
+      return this.#observe(intent, order, cause, raw);
+    // Keep the exchange's id before reading trades: should that read fail (429), the next step polls
+    // the order by id instead of taking it for an order lost in a crash and asking all over again.
+    const accepted = await this.#move(intent, 'ACCEPTED', cause, {
+      raw,
+      patch: { exchangeOrderId: order.id },
+    });
+    await this.#ledger?.onOpen(accepted);
+    return this.#observe(accepted, order, 'status at acceptance');
   }
 
   /** Records new fills, then moves the order to the state its exchange status means. */
@@ -430,3 +523,10 @@ const UNGUARDED: SendPermit = {
 };
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** An operator asked to end an order that is missing or not stuck. */
+export class StuckOrderError extends KeelError {
+  readonly code = 'KEEL_ERR_NOT_A_STUCK_ORDER';
+}
+export const isStuckOrderError = (e: unknown): e is StuckOrderError =>
+  isKeelError(e) && e.code === 'KEEL_ERR_NOT_A_STUCK_ORDER';

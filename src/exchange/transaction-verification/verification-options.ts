@@ -7,8 +7,17 @@ export interface VerificationOptions {
   readonly pollIntervalMs: number;
   /** Largest delay between status polls, ms. Default 10 000. */
   readonly pollIntervalMaxMs: number;
-  /** A resting order still open after this long is cancelled (the signal must end), ms. Default 120 000. */
+  /**
+   * A resting limit order still open after this long is cancelled (the signal must end), ms, unless
+   * its order carries its own lifetime (the alert's `expiresIn`). Default 120 000.
+   */
   readonly orderLifetimeMs: number;
+  /**
+   * An order still unresolved this long (UNKNOWN or in sending since it was last changed, or open
+   * past its lifetime with no confirmed cancel) is overdue: the verifier reports it once, ms.
+   * Default 120 000.
+   */
+  readonly verifyDeadlineMs: number;
   /** A never-sent order older than this expires instead of being sent late, ms. Default 300 000. */
   readonly sendDeadlineMs: number;
   /**
@@ -26,6 +35,7 @@ export const VERIFICATION_DEFAULTS: VerificationOptions = {
   pollIntervalMs: 500,
   pollIntervalMaxMs: 10_000,
   orderLifetimeMs: 120_000,
+  verifyDeadlineMs: 120_000,
   sendDeadlineMs: 300_000,
   tradesWaitMaxMs: 30_000,
   tradePagesMax: 20,
