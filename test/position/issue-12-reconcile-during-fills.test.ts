@@ -54,7 +54,7 @@ describe('issue 12 mode 4: reconciliation while an order fills', () => {
     expect(w.simulator.groundTruthOrders()[0]?.status).toBe('Done');
     // Step 4: a person asks for a reconciliation at once (POST /api/reconcile; `keel reconcile` calls it).
     const response = await w.drive(
-      w.app.server.inject({ method: 'POST', url: '/api/reconcile' }),
+      w.app.server.inject({ method: 'POST', url: '/api/reconcile', headers: { 'x-keel-request': '1' } }),
       'reconcile',
     );
     // Step 5: Keel caught up on the 40 trades first: the books agree, nothing halts.
