@@ -76,8 +76,8 @@ describe('loud failures (issue 12, mode 9)', () => {
     const open = alerts.openAlerts();
     expect(open.map((alert) => `${alert.severity}:${alert.key}`).sort()).toEqual([
       'error:signal.quarantined.s3',
+      'error:signal.rejected.s1',
       'error:signal.rejected.s2',
-      'error:signal.stale.s1',
     ]);
     // Nothing resolves them: an hour later they are still open, until a person acknowledges.
     await clock.advance(3_600_000);

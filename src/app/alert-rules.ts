@@ -127,7 +127,7 @@ export class AlertRules {
       this.raise({
         severity: 'error',
         source: 'engine',
-        key: `signal.${stale ? 'stale' : outcome.state}.${outcome.signalId}`,
+        key: `signal.${outcome.state}.${outcome.signalId}`,
         title: quarantined
           ? `signal ${outcome.signalId} quarantined after repeated failures`
           : stale

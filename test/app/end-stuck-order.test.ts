@@ -14,11 +14,11 @@ beforeAll(async () => {
 });
 afterAll(async () => harness.close());
 
-const end = async (id: string) => {
+const end = async (id: string, body: Record<string, unknown> = { reason: 'checked the exchange' }) => {
   const response = await request(`${harness.url}/api/orders/${id}/end`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ by: 'ops', reason: 'checked the exchange' }),
+    body: JSON.stringify(body),
   });
   return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
 };
@@ -40,10 +40,14 @@ describe('POST /api/orders/:id/end', () => {
     });
     await journal.transition(intent.id, 'SUBMITTING', { cause: 'sending', patch: { submitCount: 1 } });
     await journal.transition(intent.id, 'UNKNOWN', { cause: 'timeout' });
+    // Who ended it is the authenticated principal: a body naming someone else is refused.
+    expect((await end('ord-stuck', { by: 'someone-else', reason: 'x' })).status).toBe(400);
     const ended = await end('ord-stuck');
     expect(ended.status).toBe(200);
     expect(ended.body.state).toBe('EXPIRED');
     expect((await journal.get('ord-stuck'))?.lastError).toMatch(/ended by an operator/);
+    const audit = await journal.audit({ orderId: 'ord-stuck' });
+    expect(audit.at(-1)?.cause).toBe('ended by local: checked the exchange');
     expect((await end('ord-stuck')).status).toBe(409);
   });
 });

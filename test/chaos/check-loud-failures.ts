@@ -60,15 +60,23 @@ export async function checkOverdueAlerted(world: ChaosWorld): Promise<string[]> 
   const since = new Map<string, number>();
   const overdue = new Set<string>();
   const nowMs = world.clock.nowMs();
+  // Only time with an app running counts: while Keel is down nobody can notice, and an order resolved
+  // at the first look after a restart was never overdue for the verifier that found it.
+  const watchedMs = (fromMs: number, toMs: number): number =>
+    world.downtimes.reduce(
+      (left, down) => left - Math.max(0, Math.min(toMs, down.toMs) - Math.max(fromMs, down.fromMs)),
+      toMs - fromMs,
+    );
   for (const event of events) {
     const startedAtMs = since.get(event.order_id);
-    if (startedAtMs !== undefined && Number(event.at_ms) - startedAtMs > deadlineMs)
+    if (startedAtMs !== undefined && watchedMs(startedAtMs, Number(event.at_ms)) > deadlineMs)
       overdue.add(event.order_id);
     if (event.to_state === 'SUBMITTING' || event.to_state === 'UNKNOWN') {
       if (startedAtMs === undefined) since.set(event.order_id, Number(event.at_ms));
     } else since.delete(event.order_id);
   }
-  for (const [orderId, startedAtMs] of since) if (nowMs - startedAtMs > deadlineMs) overdue.add(orderId);
+  for (const [orderId, startedAtMs] of since)
+    if (watchedMs(startedAtMs, nowMs) > deadlineMs) overdue.add(orderId);
   return [...overdue]
     .filter((orderId) => !alerted.has(`order.overdue.${orderId}`))
     .map((orderId) => `order ${orderId} stayed unresolved past verifyDeadlineMs without a critical alert`);

@@ -44,6 +44,9 @@ export class ChaosWorld {
   #app: KeelApp | undefined;
   #starting: Promise<void> | undefined;
   #generation = 0;
+  #stoppedAtMs: number | undefined;
+  /** Fake-time spans when no app ran (between a stop and the next start). */
+  readonly downtimes: { readonly fromMs: number; readonly toMs: number }[] = [];
 
   /** `config`: a keel.config.json for every app of this world (the anomaly runs set tolerances). */
   constructor(
@@ -84,6 +87,9 @@ export class ChaosWorld {
     });
     await app.server.ready();
     this.#app = app;
+    if (this.#stoppedAtMs !== undefined)
+      this.downtimes.push({ fromMs: this.#stoppedAtMs, toMs: this.clock.nowMs() });
+    this.#stoppedAtMs = undefined;
     this.#starting = startTrading(app).catch((error: unknown) => {
       this.problems.push(`trading could not start: ${String(error)}`);
     });
@@ -103,6 +109,7 @@ export class ChaosWorld {
     if (starting !== undefined && options.duringStartUp !== true) await this.drive(starting, 'start-up');
     this.#app = undefined;
     await this.drive(app.stop(), 'stop');
+    this.#stoppedAtMs = this.clock.nowMs();
     // A start-up cut short must end with the stop, not linger on a closed database.
     if (starting !== undefined) await this.drive(starting, 'start-up after stop');
   }

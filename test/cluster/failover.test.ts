@@ -113,7 +113,7 @@ describe('cluster failover', () => {
           ? rows
           : undefined;
       },
-      45_000,
+      90_000,
       300,
     );
     // The dead leader's orders in flight were resolved by the successor, not dropped or refused.
@@ -152,7 +152,7 @@ describe('cluster failover', () => {
     const ledger = await Ledger.open({ database: db, clock: systemClock, logger: silentLogger });
     expect(ledger.assets().length).toBeGreaterThan(0);
     for (const asset of ledger.assets()) expect(ledger.isBalanced(asset)).toBe(true);
-  }, 90_000);
+  }, 150_000);
 });
 
 /** The one instance that says it leads, when exactly one does. */

@@ -39,7 +39,7 @@ async function restartLater(w: ChaosWorld, pauseMs: number): Promise<void> {
 async function staleAlerts(w: ChaosWorld, signalId: string) {
   return w.app.db.query<{ severity: string; state: string }>(
     'SELECT severity, state FROM alerts WHERE dedup_key = ?',
-    [`signal.stale.${signalId}`],
+    [`signal.rejected.${signalId}`],
   );
 }
 
