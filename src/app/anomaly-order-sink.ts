@@ -1,6 +1,7 @@
-// Feeds order progress to the anomaly detector beside the ledger: fill slippage against the order's
-// reference price, the fee rate of each fill, and the filled share of each finished order. The ledger
-// sink runs first and its failure propagates; the detector only watches, so its failure is logged.
+// Feeds order progress to the anomaly detector beside the ledger: fill slippage against the quote at
+// decision time (the market's last price the engine decided on; the limit price for orders journaled
+// before that was recorded), the fee rate of each fill, and the filled share of each finished order.
+// The ledger sink runs first and its failure propagates; the detector only watches, so its failure is logged.
 import { Decimal } from '../core/decimal.js';
 import type { OrderFill, OrderIntent } from '../exchange/order-journal/order-intent.js';
 import type { OrderLedgerSink } from '../exchange/transaction-verification/transaction-verifier.js';
@@ -29,12 +30,18 @@ export class AnomalyOrderSink implements OrderLedgerSink {
     await this.inner.onFill(intent, fill);
     if (!this.#firstTime(`fill:${fill.tradeId}`)) return;
     const context = { orderId: intent.id, tradeId: fill.tradeId, price: fill.price.toFixed() };
-    const limit = intent.price ?? undefined;
-    if (limit?.gt(0)) {
-      // Basis points paid beyond the limit; a limit order fills at or better, so this sits at or below 0.
-      const beyond = intent.side === 'buy' ? fill.price.minus(limit) : limit.minus(fill.price);
-      const value = beyond.div(limit).times(10_000).toNumber();
-      this.#observe({ kind: 'slippage', currency: intent.market.base, value, context });
+    const reference = slippageReference(intent);
+    if (reference !== undefined) {
+      // Basis points worse than the reference: a buy paying above it, a sell receiving below it, is positive.
+      const worse =
+        intent.side === 'buy' ? fill.price.minus(reference.price) : reference.price.minus(fill.price);
+      const value = worse.div(reference.price).times(10_000).toNumber();
+      this.#observe({
+        kind: 'slippage',
+        currency: intent.market.base,
+        value,
+        context: { ...context, reference: reference.kind, referencePrice: reference.price.toFixed() },
+      });
     }
     const feeRate = rateOf(intent, fill);
     if (feeRate !== undefined) {
@@ -73,6 +80,15 @@ export class AnomalyOrderSink implements OrderLedgerSink {
     this.#seen.add(key);
     return true;
   }
+}
+
+/** The decision-time quote; for orders journaled before it was recorded, the limit price (if any). */
+function slippageReference(
+  intent: OrderIntent,
+): { readonly kind: 'quote' | 'limit'; readonly price: Decimal } | undefined {
+  if (intent.decisionPrice?.gt(0)) return { kind: 'quote', price: intent.decisionPrice };
+  if (intent.price?.gt(0)) return { kind: 'limit', price: intent.price };
+  return undefined;
 }
 
 /** Fee over what it was charged on: the received side (base on a buy, quote on a sell). */

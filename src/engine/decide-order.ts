@@ -91,6 +91,8 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
       execution,
       amount: checked.amount,
       price: checked.price,
+      // The quote the decision saw: fill slippage is measured against it. A market with no trades yet has none.
+      ...(rules.lastPrice.gt(0) ? { decisionPrice: rules.lastPrice } : {}),
       cause: `signal ${stored.id}${signal.strategy === undefined ? '' : ` (${signal.strategy})`}`,
       ...(signal.order.type === 'limit' && signal.order.expiresInMs !== undefined
         ? { lifetimeMs: signal.order.expiresInMs }

@@ -108,6 +108,8 @@ describe('Engine', () => {
     expect((await signals.get(id))?.state).toBe('executed');
     expect((await journal.getBySignal(id))?.state).toBe('FILLED');
     expect(gateway.placeCalls).toHaveLength(1);
+    // The market's last price the decision saw is journaled: the reference of fill slippage (issue 18).
+    expect((await journal.getBySignal(id))?.decisionPrice?.toFixed()).toBe('7000000000');
   });
 
   it('refuses signals while halted and trades again once an operator lifts the halt', async () => {

@@ -64,4 +64,9 @@ export const journalMigrations: readonly Migration[] = [
     id: 'journal-004-order-lifetime',
     sql: 'ALTER TABLE orders ADD COLUMN lifetime_ms BIGINT',
   },
+  {
+    // Exact decimal text, like every price in the journal; null for orders decided before it existed.
+    id: 'journal-005-order-decision-price',
+    sql: 'ALTER TABLE orders ADD COLUMN decision_price TEXT',
+  },
 ];

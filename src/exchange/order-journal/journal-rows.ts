@@ -70,6 +70,10 @@ export function fromOrderRow(row: Row): OrderIntent {
     createdAtMs: Number(row.created_at_ms),
     updatedAtMs: Number(row.updated_at_ms),
     lifetimeMs: row.lifetime_ms === null || row.lifetime_ms === undefined ? null : Number(row.lifetime_ms),
+    decisionPrice:
+      row.decision_price === null || row.decision_price === undefined
+        ? null
+        : new Decimal(String(row.decision_price)),
   };
 }
 

@@ -33,6 +33,9 @@ export interface OrderIntent {
   readonly updatedAtMs: number;
   /** Lifetime of a resting limit order from its alert's expiresIn, ms; null: the configured default. */
   readonly lifetimeMs: number | null;
+  /** The market's last price when the order was decided (the quote slippage is measured against);
+   * null for orders journaled before it was recorded. */
+  readonly decisionPrice: Decimal | null;
 }
 
 export interface OrderFill {

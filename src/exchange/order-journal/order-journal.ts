@@ -33,6 +33,8 @@ export interface PrepareInput {
   readonly cause: string;
   /** How long a resting limit order may stay open (the alert's expiresIn), ms; absent: the default. */
   readonly lifetimeMs?: number;
+  /** The market's last price at decision time, the reference for fill slippage; absent: unknown. */
+  readonly decisionPrice?: Decimal;
 }
 
 export interface TransitionPatch {
@@ -78,8 +80,8 @@ export class OrderJournal {
       const { changes } = await tx.execute(
         `INSERT INTO orders (id, signal_id, client_order_id, exchange_order_id, base, quote, side, execution, amount,
            price, state, filled_amount, average_price, fee, submit_count, reject_code, last_error, created_at_ms, updated_at_ms,
-           lifetime_ms)
-         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'PREPARED', '0', NULL, '0', 0, NULL, NULL, ?, ?, ?)
+           lifetime_ms, decision_price)
+         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'PREPARED', '0', NULL, '0', 0, NULL, NULL, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
         [
           input.id,
@@ -94,6 +96,7 @@ export class OrderJournal {
           nowMs,
           nowMs,
           input.lifetimeMs ?? null,
+          input.decisionPrice === undefined ? null : formatDecimal(input.decisionPrice),
         ],
       );
       const rows = await tx.query('SELECT * FROM orders WHERE signal_id = ?', [input.signalId]);
