@@ -58,7 +58,11 @@ try {
     beforeFinalStop: async (keel) => {
       // A run may fail on the exchange's 30/min order-list budget after a burst of lookups: ask again.
       for (let attempt = 0; attempt < RECONCILE_ATTEMPTS_MAX; attempt++) {
-        const response = await request(`${keel.url}/api/reconcile`, { method: 'POST', dispatcher });
+        const response = await request(`${keel.url}/api/reconcile`, {
+          method: 'POST',
+          headers: { 'x-keel-request': 'crash-cli' },
+          dispatcher,
+        });
         reconcile = (await response.body.json()) as ReconcileAnswer;
         if (reconcile.status !== 'error') return;
         await pause(RECONCILE_RETRY_MS);
