@@ -27,11 +27,17 @@ export async function checkLoudFailures(world: ChaosWorld, seen: Observations): 
     if (!standing.has(`signal.${signal.state}.${signal.id}`))
       problems.push(`signal ${signal.id} ended ${signal.state} without a standing alert`);
   }
-  if (world.simulator.chaos.stats().authFailure > 0) {
+  // Only 401s answered to Keel count: the account holder's own trades may be refused too.
+  if (world.simulator.chaos.stats().authFailure > seen.holderAuthFailures) {
     const halts = await db.query<{ reason: string }>(
       "SELECT reason FROM engine_mode_changes WHERE to_mode = 'HALTED'",
     );
-    if (!halts.some((halt) => halt.reason.includes('refused the credentials')))
+    // Halted for this reason, or already halted (a breach, an operator) and the alert says why.
+    if (
+      halts.length === 0 ||
+      (!halts.some((halt) => halt.reason.includes('refused the credentials')) &&
+        standing.get('exchange.credentials-refused') === undefined)
+    )
       problems.push('the exchange refused the credentials but trading was not halted');
     if (standing.get('exchange.credentials-refused')?.severity !== 'critical')
       problems.push('the exchange refused the credentials without a critical alert');

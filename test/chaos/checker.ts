@@ -17,6 +17,8 @@ export interface Observations {
   reconciliation: string;
   /** Per currency, the sum of |balance changes| injected behind Keel's back (drift, setBalance). */
   readonly driftAbs: Map<string, Decimal>;
+  /** 401s the simulator answered to the account holder's own requests (manual trades), not to Keel. */
+  holderAuthFailures: number;
 }
 
 export const newObservations = (): Observations => ({
@@ -24,6 +26,7 @@ export const newObservations = (): Observations => ({
   missingAfterAnswer: [],
   reconciliation: 'none',
   driftAbs: new Map(),
+  holderAuthFailures: 0,
 });
 
 /** (1) at most one exchange order per accepted signal, and no order without one. */

@@ -17,6 +17,21 @@ import {
 } from './checker.js';
 import type { ChaosWorld } from './world.js';
 
+/**
+ * What the operator does on the critical "credentials refused" alert: renew them (the faults are off)
+ * and resume. Until then orders left UNKNOWN by the refusal may only be looked up, never resent.
+ */
+async function renewRefusedCredentials(world: ChaosWorld): Promise<void> {
+  const { killSwitch } = world.app;
+  if ((await killSwitch.refresh()) !== 'HALTED') return;
+  if (killSwitch.lastChange?.reason.includes('refused the credentials') !== true) return;
+  await killSwitch.set('RUNNING', {
+    source: 'operator',
+    by: 'chaos-operator',
+    reason: 'credentials renewed',
+  });
+}
+
 /** Fake time the settle phase may take before unfinished work counts as a violation, ms. */
 export const SETTLE_LIMIT_MS = 20 * 60_000;
 const SETTLE_STEP_MS = 2_000;
@@ -26,6 +41,7 @@ const RECONCILE_RETRY_MS = 120_000;
 /** Faults off, then time until all work ends (bounded), then the final reconciliation and every check. */
 export async function settleAndCheck(world: ChaosWorld, seen: Observations): Promise<string[]> {
   world.simulator.chaos.clear();
+  await renewRefusedCredentials(world);
   for (let spentMs = 0; spentMs < SETTLE_LIMIT_MS; spentMs += SETTLE_STEP_MS) {
     await world.clock.advance(SETTLE_STEP_MS);
     if ((await checkTerminal(world, seen)).length === 0) break;

@@ -110,6 +110,7 @@ async function manualTrades(
   const before = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN);
   // Through the same faulty network as Keel: a hang ends at the headers timeout on the fake clock.
   const transport = new InjectTransport({ simulator: world.simulator, clock: world.clock });
+  const authFailuresBefore = world.simulator.chaos.stats().authFailure;
   for (let i = 0; i < step.count; i++) {
     const body = manualOrderBody({
       type: i % 2 === 0 ? 'buy' : 'sell',
@@ -130,6 +131,7 @@ async function manualTrades(
       .catch(() => undefined);
   }
   await transport.close();
+  seen.holderAuthFailures += world.simulator.chaos.stats().authFailure - authFailuresBefore;
   // Balances moved behind Keel's back: reconciliation may correct or halt, and that is explained.
   const after = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN);
   for (const currency of new Set([...Object.keys(before), ...Object.keys(after)])) {
