@@ -32,8 +32,12 @@ async function renewRefusedCredentials(world: ChaosWorld): Promise<void> {
   });
 }
 
-/** Fake time the settle phase may take before unfinished work counts as a violation, ms. */
-export const SETTLE_LIMIT_MS = 20 * 60_000;
+/**
+ * Fake time the settle phase may take before unfinished work counts as a violation, ms: past the
+ * longest maximum signal age a scenario gives (1 h), since an order that may not be sent while trading
+ * is halted is held until its signal goes stale, and only then ends.
+ */
+export const SETTLE_LIMIT_MS = 70 * 60_000;
 const SETTLE_STEP_MS = 2_000;
 const RECONCILE_ATTEMPTS_MAX = 5;
 const RECONCILE_RETRY_MS = 120_000;
