@@ -23,7 +23,8 @@ export class RateLimitPolicy implements Policy {
     const { waitMaxMs } = options;
     if (waitMaxMs !== undefined && (!Number.isFinite(waitMaxMs) || waitMaxMs < 0))
       throw new RangeError(`waitMaxMs must be finite and >= 0, was ${waitMaxMs}`);
-    this.#options = { ...options, keys: [...options.keys], weight };
+    // Frozen, so the limiter may reuse its validation of these keys on every call.
+    this.#options = { ...options, keys: Object.freeze([...options.keys]), weight };
   }
 
   async execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal = neverAbortedSignal): Promise<T> {

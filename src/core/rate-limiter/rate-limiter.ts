@@ -215,7 +215,22 @@ export class RateLimiter {
     });
   }
 
+  /** The last request validated, by identity: a policy spends on the same keys every call. */
+  #lastKeys: readonly string[] | undefined;
+  #lastRequest: { specs: RateLimitKeySpec[]; weight: number } | undefined;
+
   #request(options: RateLimitAcquireOptions): { specs: RateLimitKeySpec[]; weight: number } {
+    const weight = options.weight ?? 1;
+    if (options.keys === this.#lastKeys && weight === this.#lastRequest?.weight) return this.#lastRequest;
+    const request = this.#validate(options);
+    // Only configured keys: a dynamic key must pass #spec each call to stay in the snapshot.
+    const cacheable = Object.isFrozen(options.keys) && options.keys.every((key) => this.#specs.has(key));
+    this.#lastKeys = cacheable ? options.keys : undefined;
+    this.#lastRequest = request;
+    return request;
+  }
+
+  #validate(options: RateLimitAcquireOptions): { specs: RateLimitKeySpec[]; weight: number } {
     if (options.keys.length === 0) throw new RangeError('keys must name at least one key, was []');
     if (new Set(options.keys).size !== options.keys.length)
       throw new RangeError(`keys must be distinct, was ${JSON.stringify(options.keys)}`);
