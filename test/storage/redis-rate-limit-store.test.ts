@@ -73,6 +73,32 @@ describeWithRedis('RedisRateLimitStore', (redis) => {
     expect(ttlMs).toBeLessThanOrEqual(1_150);
   });
 
+  it('keeps each running window sum equal to the weight its log holds in the window', async () => {
+    const [one] = await instances(redis, 1);
+    if (one === undefined) throw new Error('no instance');
+    const windows = [
+      { limit: 4, windowMs: 40 },
+      { limit: 9, windowMs: 120 },
+    ];
+    const request = { keys: [{ key: 'k', windows }], weight: 2, nowMs: 0 };
+    const untilMs = Date.now() + 400; // Redis time is real time: grants cross both windows many times
+    while (Date.now() < untilMs) {
+      await one.store.acquire(request);
+      await new Promise((resolve) => setTimeout(resolve, 7));
+    }
+    await one.store.acquire(request); // brings both sums up to this instant
+    for (const { windowMs } of windows) {
+      const [boundary, sum] = await one.client.hmget(
+        `${one.keyPrefix}rl:k:sums`,
+        `b${windowMs}`,
+        `s${windowMs}`,
+      );
+      const live = await one.client.zrangebyscore(`${one.keyPrefix}rl:k:log`, `(${boundary}`, '+inf');
+      const weight = live.reduce((total, member) => total + Number(member.split(':')[1]), 0);
+      expect(Number(sum)).toBe(weight);
+    }
+  });
+
   it('shares a penalty: one instance backs off, every instance waits', async () => {
     const [a, b] = await instances(redis, 2);
     if (a === undefined || b === undefined) throw new Error('no instances');

@@ -130,7 +130,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const keys = [`${this.#prefix}rl:seq`];
     const args: (string | number)[] = [request.weight, request.keys.length];
     for (const spec of request.keys) {
-      keys.push(this.#logKey(spec.key), this.#penaltyKey(spec.key));
+      keys.push(this.#logKey(spec.key), this.#penaltyKey(spec.key), this.#sumsKey(spec.key));
       args.push(spec.windows.length);
       for (const window of spec.windows) args.push(window.limit, window.windowMs);
     }
@@ -190,7 +190,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       const log = state?.log ?? [];
       const penaltyUntilMs =
         state === undefined || state.penaltyUntilMs <= nowMs ? 0 : state.penaltyUntilMs + shiftMs;
-      keys.push(this.#logKey(spec.key), this.#penaltyKey(spec.key));
+      keys.push(this.#logKey(spec.key), this.#penaltyKey(spec.key), this.#sumsKey(spec.key));
       args.push(Math.max(0, ...spec.windows.map((window) => window.windowMs)), penaltyUntilMs, log.length);
       for (const grant of log) args.push(grant.atMs + shiftMs, grant.weight);
     }
@@ -230,6 +230,10 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   #logKey(key: string): string {
     return `${this.#prefix}rl:${key}:log`;
+  }
+
+  #sumsKey(key: string): string {
+    return `${this.#prefix}rl:${key}:sums`;
   }
 
   #penaltyKey(key: string): string {
