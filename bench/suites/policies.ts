@@ -97,13 +97,11 @@ async function pathRows(path: Path): Promise<BenchRow[]> {
   for (const name of Object.keys(keel)) {
     const keelPolicy = keel[name] as Policy;
     const cockatielPolicy = cockatiel[name];
-    // The rate limiter's sliding log grows with the grants in its window: fewer calls keep the run short.
-    const iterations = name === 'rateLimit' || name.startsWith('full') ? ITERATIONS / 4 : ITERATIONS;
-    const keelOverhead = minus(await sample(() => keelPolicy.execute(fn), iterations), bare.median);
+    const keelOverhead = minus(await sample(() => keelPolicy.execute(fn)), bare.median);
     const cockatielOverhead =
       cockatielPolicy === undefined
         ? undefined
-        : minus(await sample(() => cockatielPolicy.execute(fn), iterations), bare.median);
+        : minus(await sample(() => cockatielPolicy.execute(fn)), bare.median);
     rows.push({
       suite: SUITE,
       name: `${path}: keel ${name}`,

@@ -3,7 +3,7 @@
 import { type Clock, systemClock } from './clock.js';
 import { AbortedError, TimeoutError } from './errors.js';
 import { EventEmitter } from './events.js';
-import type { Policy, PolicyContext } from './policy.js';
+import { neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
 
 export type TimeoutStrategy = 'cooperative' | 'aggressive';
 
@@ -43,39 +43,44 @@ export class TimeoutPolicy implements Policy {
 
   async execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw new AbortedError('aborted before the call started', { cause: signal.reason });
+    // A signal that can never abort needs no listener: listeners cost more than the rest of a call.
+    const caller = signal === neverAbortedSignal ? undefined : signal;
     const child = new AbortController();
     let timedOut = false;
-    let rejectEarly: (error: unknown) => void = () => undefined;
-    const early = new Promise<never>((_, reject) => {
-      rejectEarly = reject;
-    });
+    // Only the aggressive strategy races fn; the cooperative one waits for fn whatever happens.
+    let rejectEarly: ((error: unknown) => void) | undefined;
+    const early =
+      this.strategy === 'aggressive'
+        ? new Promise<never>((_, reject) => {
+            rejectEarly = reject;
+          })
+        : undefined;
     const onCallerAbort = () => {
-      child.abort(signal?.reason);
-      rejectEarly(new AbortedError('aborted by the caller', { cause: signal?.reason }));
+      child.abort(caller?.reason);
+      rejectEarly?.(new AbortedError('aborted by the caller', { cause: caller?.reason }));
     };
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    caller?.addEventListener('abort', onCallerAbort, { once: true });
     const timer = this.#clock.setTimeout(() => {
       timedOut = true;
       const error = new TimeoutError(`timed out after ${this.durationMs} ms`);
       this.#timeoutEmitter.emit({ durationMs: this.durationMs, strategy: this.strategy });
       child.abort(error);
-      rejectEarly(error);
+      rejectEarly?.(error);
     }, this.durationMs);
     try {
       const work = Promise.resolve().then(() => fn({ signal: child.signal }));
-      if (this.strategy === 'aggressive') {
+      if (early !== undefined) {
         work.catch(() => undefined); // abandoned: its late failure must not go unhandled
         early.catch(() => undefined);
         return await Promise.race([work, early]);
       }
-      early.catch(() => undefined);
       return await work.catch((error: unknown) => {
         if (timedOut) throw new TimeoutError(`timed out after ${this.durationMs} ms`, { cause: error });
         throw error;
       });
     } finally {
       this.#clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
+      caller?.removeEventListener('abort', onCallerAbort);
     }
   }
 }
