@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.js';
 import { createLogger } from '../../logging/create-logger.js';
-import type { Notification } from '../../monitoring/alert-system/alert.js';
+import { type Notification, newFiringAlert } from '../../monitoring/alert-system/alert.js';
 import { buildChannel } from '../../monitoring/alert-system/channels/create-alert-channels.js';
 import { type CliContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../context.js';
 import { CONFIG_OPTION_DESCRIPTION, CONFIG_OPTION_FLAGS, loadConfigOrReport } from '../load.js';
@@ -61,23 +61,18 @@ function testNotification(): Notification {
     reason: 'initial',
     atMs: nowMs,
     alerts: [
-      {
-        id: `alrt-test-${randomUUID()}`,
-        key: 'keel.alerts.test',
-        severity: 'info',
-        source: 'cli',
-        group: 'test',
-        title: 'Keel test message: this channel works',
-        details: {},
-        state: 'firing',
-        firstSeenAtMs: nowMs,
-        lastSeenAtMs: nowMs,
-        repeatCount: 1,
-        acknowledgedBy: null,
-        acknowledgedAtMs: null,
-        resolvedBy: null,
-        resolvedAtMs: null,
-      },
+      newFiringAlert(
+        {
+          id: `alrt-test-${randomUUID()}`,
+          key: 'keel.alerts.test',
+          severity: 'info',
+          source: 'cli',
+          group: 'test',
+          title: 'Keel test message: this channel works',
+          details: {},
+        },
+        nowMs,
+      ),
     ],
   };
 }

@@ -7,7 +7,7 @@ import { EventEmitter } from '../../core/events.js';
 import { redactDeep } from '../../core/redact.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { Database } from '../../storage/database.js';
-import type { Alert, AlertInput, Severity } from './alert.js';
+import { type Alert, type AlertInput, newFiringAlert, type Severity } from './alert.js';
 import { type AlertSearch, AlertStore } from './alert-store.js';
 import type { ChannelDispatcher } from './channel.js';
 import { Notifier, type NotifierTiming } from './notifier.js';
@@ -107,23 +107,18 @@ export class AlertManager {
           resolvedBy: 'superseded',
           resolvedAtMs: nowMs,
         });
-      const created: Alert = {
-        id: `alrt-${randomUUID()}`,
-        key: input.key,
-        severity: input.severity,
-        source: input.source,
-        group: input.group ?? input.source,
-        title: input.title,
-        details,
-        state: 'firing',
-        firstSeenAtMs: nowMs,
-        lastSeenAtMs: nowMs,
-        repeatCount: 1,
-        acknowledgedBy: null,
-        acknowledgedAtMs: null,
-        resolvedBy: null,
-        resolvedAtMs: null,
-      };
+      const created = newFiringAlert(
+        {
+          id: `alrt-${randomUUID()}`,
+          key: input.key,
+          severity: input.severity,
+          source: input.source,
+          group: input.group ?? input.source,
+          title: input.title,
+          details,
+        },
+        nowMs,
+      );
       await this.store.save(tx, created);
       return created;
     });

@@ -43,6 +43,24 @@ export interface Alert {
   readonly resolvedAtMs: number | null;
 }
 
+/** A newly raised alert: firing, seen once now, neither acknowledged nor resolved. */
+export function newFiringAlert(
+  fields: Pick<Alert, 'id' | 'key' | 'severity' | 'source' | 'group' | 'title' | 'details'>,
+  nowMs: number,
+): Alert {
+  return {
+    ...fields,
+    state: 'firing',
+    firstSeenAtMs: nowMs,
+    lastSeenAtMs: nowMs,
+    repeatCount: 1,
+    acknowledgedBy: null,
+    acknowledgedAtMs: null,
+    resolvedBy: null,
+    resolvedAtMs: null,
+  };
+}
+
 /** What a channel is asked to deliver: one group's alerts at one moment. */
 export interface Notification {
   readonly group: string;

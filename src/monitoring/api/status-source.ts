@@ -3,6 +3,7 @@
 import type { Event } from '../../core/events.js';
 import type { EngineMode } from '../../engine/kill-switch.js';
 import type { Alert, AlertState, Severity } from '../alert-system/alert.js';
+import type { AnomalyFlag } from '../anomaly/anomaly-detector.js';
 import type { HealthStatus } from '../health-registry.js';
 
 export type JsonValue =
@@ -176,21 +177,7 @@ export interface LedgerView {
 }
 
 /** One anomaly flag: the series, its baseline, the score, and the recent values it saw. */
-export interface AnomalyFlagView {
-  readonly id: number;
-  readonly seriesKey: string;
-  readonly kind: string;
-  readonly currency: string;
-  readonly flag: string;
-  readonly atMs: number;
-  readonly value: number;
-  readonly baseline: number;
-  readonly scale: number;
-  readonly score: number;
-  readonly cusum: number;
-  readonly series: readonly number[];
-  readonly context: Readonly<Record<string, string | number>>;
-}
+export type AnomalyFlagView = AnomalyFlag;
 
 export interface AlertQuery {
   readonly severity?: Severity;
