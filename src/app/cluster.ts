@@ -11,7 +11,7 @@ import type { LeaderLease } from '../storage/leadership/leader-lease.js';
 import { PostgresLeaderLease } from '../storage/leadership/postgres-leader-lease.js';
 import { RedisLeaderLease } from '../storage/leadership/redis-leader-lease.js';
 import type { SharedMode } from '../storage/redis/redis-availability.js';
-import { createRedisClient } from '../storage/redis/redis-client.js';
+import { createRedisClient, REDIS_CLIENT_DEFAULTS, whenReady } from '../storage/redis/redis-client.js';
 import { RedisRateLimitStore } from '../storage/redis/redis-rate-limit-store.js';
 import { SharedBreakerState } from '../storage/redis/shared-breaker-state.js';
 
@@ -100,6 +100,10 @@ export async function createCluster(options: {
     breakerFactory:
       breakerState === undefined ? undefined : (group, breaker) => breakerState.attach(group, breaker),
     async start() {
+      if (client !== undefined && subscriber !== undefined)
+        await Promise.all(
+          [client, subscriber].map((c) => whenReady(c, REDIS_CLIENT_DEFAULTS.connectTimeoutMs, clock)),
+        );
       await breakerState?.start();
     },
     leaderId,

@@ -76,7 +76,17 @@ describe('cluster without Redis for a while', () => {
     };
 
     await sendBatch(3);
-    expect(await modes(leader)).toEqual({ rateLimits: 'shared', breakers: 'shared' });
+    // A command that times out on a loaded machine moves a component to local until its next health
+    // check (5 s); both must be shared well before Redis goes away.
+    await waitFor(
+      'shared mode at the start',
+      async () => {
+        const view = await modes(leader);
+        return view.rateLimits === 'shared' && view.breakers === 'shared' ? view : undefined;
+      },
+      15_000,
+      250,
+    );
     expect(redis.keyCount(settings.keyPrefix)).toBeGreaterThan(0); // budgets live in Redis
 
     redis.stop();

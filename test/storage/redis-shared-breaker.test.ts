@@ -6,11 +6,18 @@
 import { expect, it } from 'vitest';
 import { ConsecutiveBreaker } from '../../src/core/breaker/consecutive-breaker.js';
 import { CircuitBreakerPolicy } from '../../src/core/circuit-breaker.js';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock, systemClock } from '../../src/core/clock.js';
 import { isCircuitOpenError } from '../../src/core/errors.js';
 import type { SharedModeChange } from '../../src/storage/redis/redis-availability.js';
+import { createRedisClient, whenReady } from '../../src/storage/redis/redis-client.js';
 import { SharedBreakerState } from '../../src/storage/redis/shared-breaker-state.js';
-import { connected, describeWithRedis, eventually, type RedisFixture } from './redis-test-support.js';
+import {
+  connected,
+  describeWithRedis,
+  eventually,
+  type RedisFixture,
+  TEST_REDIS_URL,
+} from './redis-test-support.js';
 
 const BREAK_MS = 1_000;
 
@@ -49,6 +56,43 @@ async function trip(shared: { execute: CircuitBreakerPolicy['execute'] }): Promi
 }
 
 describeWithRedis('SharedBreakerState', (redis) => {
+  it('starts shared on a connection still connecting once it is awaited, local if it is not', async () => {
+    const clock = new FakeClock();
+    const start = async (awaitReady: boolean) => {
+      const client = createRedisClient({ url: TEST_REDIS_URL, commandTimeoutMs: 2_000 });
+      const subscriber = client.duplicate();
+      try {
+        expect(subscriber.status).not.toBe('ready');
+        if (awaitReady)
+          expect(
+            await Promise.all([client, subscriber].map((c) => whenReady(c, 5_000, systemClock))),
+          ).toEqual([true, true]);
+        const state = new SharedBreakerState({ client, subscriber, instanceId: 'fresh', clock });
+        await state.start();
+        const mode = state.mode;
+        await state.close();
+        return mode;
+      } finally {
+        subscriber.disconnect();
+        client.disconnect();
+      }
+    };
+    expect(await start(false)).toBe('local'); // the fail-fast client refuses SUBSCRIBE before ready
+    expect(await start(true)).toBe('shared');
+  });
+
+  it('gives up waiting for a connection that never comes, after the timeout', async () => {
+    const clock = new FakeClock();
+    const client = createRedisClient({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 100 });
+    try {
+      const ready = whenReady(client, 2_000, clock);
+      await clock.advance(2_000);
+      expect(await ready).toBe(false);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('stops every instance when one trips, before they call the failing endpoint', async () => {
     const { nodes, keyPrefix } = await cluster(redis, 3);
     const [a, b, c] = nodes;

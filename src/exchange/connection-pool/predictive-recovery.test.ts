@@ -25,6 +25,23 @@ describe('LatencyTrend', () => {
     expect(fitted.forecastMs).toBeCloseTo(5_600);
   });
 
+  it('projects a step (latency jumps once, then holds) at its new level, not as a climb', () => {
+    const trend = new LatencyTrend(60_000, 100);
+    for (let i = 0; i < 6; i++) trend.add({ atMs: i * 100, latencyMs: 5, ok: true });
+    for (let i = 6; i < 12; i++) trend.add({ atMs: i * 100, latencyMs: 400, ok: true });
+    const fitted = trend.fit(1_100, 15_000);
+    expect(fitted.slopeMsPerS).toBeGreaterThan(100); // the whole window's line climbs steeply
+    expect(fitted.forecastMs).toBeLessThan(450); // the newest half holds at 400 ms
+  });
+
+  it('projects no further ahead than its samples span', () => {
+    const trend = new LatencyTrend(60_000, 100);
+    for (let i = 0; i <= 10; i++) trend.add({ atMs: i * 100, latencyMs: 100 + 10 * i, ok: true });
+    const fitted = trend.fit(1_000, 15_000); // 1 s of samples climbing 100 ms/s
+    // 200 ms now, +50 ms over the 0.5 s the newest half spans, not +1 500 ms over 15 s.
+    expect(fitted.forecastMs).toBeCloseTo(250);
+  });
+
   it('refuses a window of zero', () => {
     expect(() => new LatencyTrend(0, 10)).toThrow(/windowMs must be positive, was 0/);
   });
@@ -84,6 +101,18 @@ describe('PredictiveRecovery', () => {
       reason: 'healthyTrend',
     });
     expect(recovery.isDrained(A)).toBe(false);
+  });
+
+  it('takes no action on a latency that steps up once and holds below the threshold', () => {
+    // A fault that adds 400 ms to every call of a busy pool (a call each 100 ms): threshold 1 200 ms.
+    const recovery = new PredictiveRecovery({ timeoutMs: 2_000, probesToRestore: 2 });
+    const actions = [];
+    for (let i = 0; i < 200; i++) {
+      const latencyMs = i < 10 ? 5 : 400;
+      const action = recovery.recordCall(call({ atMs: i * 100, latencyMs, ok: true }, false, 'orders'));
+      if (action !== undefined) actions.push(action);
+    }
+    expect(actions).toEqual([]);
   });
 
   it('refuses options out of range', () => {

@@ -1,6 +1,7 @@
 // One way to open a Redis client for shared state: commands fail fast instead of queueing while
 // the server is away, so callers can fall back to local state within a bounded time.
 import { Redis } from 'ioredis';
+import type { Clock } from '../../core/clock.js';
 
 export interface RedisClientOptions {
   /** redis:// URL. Never logged. */
@@ -41,6 +42,25 @@ export function createRedisClient(options: RedisClientOptions): Redis {
   // Unheard 'error' events would crash the process; failures surface on the commands instead.
   client.on('error', () => undefined);
   return client;
+}
+
+/**
+ * Resolves true once `client` is connected and ready, or false after `timeoutMs` (Redis is away:
+ * the caller starts local). A fail-fast client refuses commands until ready, so a component that
+ * starts before the connection is up would otherwise go local for a whole health-check interval.
+ */
+export function whenReady(client: Redis, timeoutMs: number, clock: Clock): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clock.clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = clock.setTimeout(() => done(false), timeoutMs);
+    client.on('ready', onReady);
+  });
 }
 
 /** Checks once that an injected client fails fast; a queueing client would hang callers. */
