@@ -3,10 +3,8 @@
 // so that only the webhook need be exposed through a proxy. On every listener a foreign Host is refused
 // before any route runs, and slow or piled-up connections are cut off.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { KeelConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import { isStuckOrderError } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Logger } from '../logging/logger.js';
 import { AddressSet, resolveClientAddress, unmapIpv4 } from '../market-data/authenticate.js';
 import type { TradingViewIntake } from '../market-data/tradingview-intake.js';
@@ -19,6 +17,9 @@ import { dashboardPlugin } from '../monitoring/dashboard/dashboard-plugin.js';
 import type { HealthRegistry } from '../monitoring/health-registry.js';
 import type { Metrics } from '../monitoring/metrics.js';
 import { HostAllowList } from './host-allow-list.js';
+import { metricsPlugin } from './http/metrics-plugin.js';
+import { operationsPlugin } from './http/operations-plugin.js';
+import { probesPlugin } from './http/probes-plugin.js';
 
 export interface HttpServerOptions {
   readonly config: KeelConfig;
@@ -59,17 +60,13 @@ export async function createHttpServers(options: HttpServerOptions): Promise<Htt
   });
   const webhook = createListener(options.config, hosts);
   await webhook.register(tradingViewWebhookPlugin, { prefix: '/webhooks', intake: options.intake });
-  webhook.get('/healthz', async () => ({ status: 'alive' }));
-  webhook.get('/readyz', async (_request, reply) => {
-    const readiness = await options.health.readiness();
-    return reply.code(readiness.ready ? 200 : 503).send(readiness);
-  });
+  await webhook.register(probesPlugin, { health: options.health });
   if (!separate) {
     await webhook.register(operatorSurface(options, { host: server.host, proxied: true }));
     return { webhook, operator: undefined };
   }
   const operator = createListener(options.config, hosts);
-  operator.get('/healthz', async () => ({ status: 'alive' }));
+  await operator.register(probesPlugin, {});
   await operator.register(operatorSurface(options, { host: server.operatorHost, proxied: false }));
   return { webhook, operator };
 }
@@ -96,7 +93,7 @@ function createListener(config: KeelConfig, hosts: HostAllowList): FastifyInstan
 }
 
 /**
- * The dashboard, API, reconcile, cluster and metrics routes behind one guard. On the webhook's own
+ * The dashboard, API, operations and metrics plugins behind one guard. On the webhook's own
  * listener (`proxied`) every request counts as remote once trusted proxies are configured: the proxy
  * connects from loopback too.
  */
@@ -130,36 +127,16 @@ function operatorSurface(options: HttpServerOptions, listener: { host: string; p
       logger: options.logger,
     });
     await scope.register(dashboardPlugin, { access });
-    scope.post('/api/reconcile', async () => options.reconcile());
-    scope.post('/api/orders/:id/end', { bodyLimit: 4_096 }, async (request, reply) => {
-      const parsed = endOrderSchema.safeParse({ params: request.params, body: request.body ?? {} });
-      if (!parsed.success) return reply.code(400).send({ error: 'expected :id, and a body { reason }' });
-      const { params, body } = parsed.data;
-      const by = access.principal(request);
-      if (by === undefined) throw new Error('request reached the API without a principal');
-      try {
-        return await options.endStuckOrder(params.id, {
-          by,
-          reason: body.reason ?? 'checked on the exchange by an operator',
-        });
-      } catch (error) {
-        if (isStuckOrderError(error)) return reply.code(409).send({ error: error.message });
-        throw error;
-      }
+    await scope.register(operationsPlugin, {
+      prefix: '/api',
+      access,
+      reconcile: options.reconcile,
+      endStuckOrder: options.endStuckOrder,
+      ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
     });
-    const { cluster } = options;
-    if (cluster !== undefined) scope.get('/api/cluster', async () => cluster());
-    scope.get('/metrics', async (_request, reply) => {
-      await options.beforeScrape?.();
-      return reply
-        .header('content-type', options.metrics.registry.contentType)
-        .send(await options.metrics.registry.metrics());
+    await scope.register(metricsPlugin, {
+      metrics: options.metrics,
+      ...(options.beforeScrape === undefined ? {} : { beforeScrape: options.beforeScrape }),
     });
   };
 }
-
-/** Who ends the order is the authenticated principal: a body naming someone (`by`) is refused. */
-const endOrderSchema = z.object({
-  params: z.object({ id: z.string().min(1).max(200) }),
-  body: z.strictObject({ reason: z.string().min(1).max(500).optional() }),
-});
