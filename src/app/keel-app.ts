@@ -107,51 +107,8 @@ export class KeelApp {
     });
     closers.unshift(() => exchange.close());
     await cluster.start();
-    const { lease } = cluster;
-    // The stages, built downstream first so that each is given the stage it feeds:
-    // intake → bus → engine → verification → ledger; monitoring observes them all.
-    const anomalies = await createAnomalyDetector({ config, db, clock, logger });
-    const { ledger, sink } = await wireLedger({ db, clock, logger, anomalies });
-    const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
-    const busStage = await wireBus({ config, db, clock, rng, logger });
-    const { bus, signals } = busStage;
-    const verification = wireVerification({
-      config,
-      db,
-      clock,
-      logger,
-      lease,
-      exchange,
-      sink,
-      killSwitch,
-      signals,
-    });
-    const { journal } = verification;
-    const newEngine = wireEngine({
-      config,
-      clock,
-      logger,
-      lease,
-      busStage,
-      verification,
-      exchange,
-      ledger,
-      killSwitch,
-      health,
-    });
-    // enqueue only publishes on the shared bus: every instance, leader or not, takes signals.
-    const initialEngine = newEngine();
-    busStage.publishWith(initialEngine);
-    const { reconciler, reconciliation } = await wireReconciliation({
-      config,
-      db,
-      clock,
-      logger,
-      ledger,
-      journal,
-      exchange,
-    });
-    const observed: Observed = {
+    // What every stage is built from.
+    const base = {
       config,
       db,
       clock,
@@ -161,47 +118,43 @@ export class KeelApp {
       telemetry,
       health,
       exchange,
-      bus,
-      ledger,
-      verifier: verification.verifier,
-      killSwitch,
-      anomalies,
-      reconciler,
-      reconciliation,
+      lease: cluster.lease,
     };
+    // The stages, built downstream first so that each is given the stage it feeds:
+    // intake → bus → engine → verification → ledger; monitoring observes them all.
+    const anomalies = await createAnomalyDetector(base);
+    const { ledger, sink } = await wireLedger({ ...base, anomalies });
+    const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
+    const busStage = await wireBus(base);
+    const { bus, signals } = busStage;
+    const verification = wireVerification({ ...base, sink, killSwitch, signals });
+    const { journal, verifier } = verification;
+    const newEngine = wireEngine({ ...base, busStage, verification, ledger, killSwitch });
+    // enqueue only publishes on the shared bus: every instance, leader or not, takes signals.
+    const initialEngine = newEngine();
+    busStage.publishWith(initialEngine);
+    const { reconciler, reconciliation } = await wireReconciliation({ ...base, ledger, journal });
+    const stages = { bus, verifier, ledger, killSwitch, anomalies, reconciler, reconciliation };
+    const observed: Observed = { ...base, ...stages };
     const monitoring = await wireMonitoring(observed, { secrets: [webhookPassphrase.value], closers });
     const role = wireTradingRole({
-      config,
-      logger,
-      lease,
+      ...base,
       ledger,
       reconciliation,
-      health,
       newEngine,
       initialEngine,
       watchEngine: monitoring.watchEngine,
     });
     observeStatus(observed, monitoring);
     const intake = wireIntake({
-      config,
+      ...base,
       signals,
-      clock,
-      logger,
-      metrics,
-      health,
       passphrase: webhookPassphrase.value,
       isAccepting: () => app.accepting,
       notify: () => initialEngine.notify(), // wakes this process's bus consumer, whichever engine it serves
     });
-    const { servers } = await wireOperatorSurface({
-      observed,
-      monitoring,
-      busStage,
-      verification,
-      intake,
-      cluster,
-      role,
-    });
+    const operator = { observed, monitoring, busStage, verification, intake, cluster, role };
+    const { servers } = await wireOperatorSurface(operator);
     const app = new KeelApp(
       config,
       logger,
