@@ -32,7 +32,14 @@ describe('BulkheadPolicy', () => {
     );
     await settle();
     expect(started).toEqual([0, 1]);
-    expect(bulkhead.stats()).toEqual({ running: 2, queued: 1, concurrentMax: 2, queueMax: 5, rejected: 0 });
+    expect(bulkhead.stats()).toEqual({
+      running: 2,
+      queued: 1,
+      concurrentMax: 2,
+      concurrentLimit: 2,
+      queueMax: 5,
+      rejected: 0,
+    });
     gates[0]?.resolve();
     await settle();
     expect(started).toEqual([0, 1, 2]);
@@ -187,5 +194,73 @@ describe('BulkheadPolicy', () => {
   it('rejects a non-finite priority', async () => {
     const bulkhead = new BulkheadPolicy({ clock: new FakeClock() });
     await expect(bulkhead.execute(() => 1, undefined, { priority: Number.NaN })).rejects.toThrow(RangeError);
+  });
+
+  it('rejects at once with reason queueFull when every queue place is taken', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 1, clock: new FakeClock() });
+    const gate = deferred();
+    const running = bulkhead.execute(() => gate.promise);
+    const queued = bulkhead.execute(() => 'queued');
+    const refused = bulkhead.execute(() => 'refused');
+    await expect(refused).rejects.toMatchObject({ code: 'KEEL_ERR_BULKHEAD_REJECTED', reason: 'queueFull' });
+    expect(bulkhead.stats()).toMatchObject({ running: 1, queued: 1, rejected: 1 });
+    gate.resolve();
+    await running;
+    expect(await queued).toBe('queued');
+  });
+
+  it('gives up on a call after its own queueWaitMaxMs, with reason queueWaitTimeout', async () => {
+    const clock = new FakeClock();
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 5, queueWaitMaxMs: 60_000, clock });
+    const gate = deferred();
+    const running = bulkhead.execute(() => gate.promise);
+    const waiting = bulkhead.execute(() => 'late', undefined, { queueWaitMaxMs: 100 });
+    const outcome = expect(waiting).rejects.toMatchObject({ reason: 'queueWaitTimeout' });
+    clock.advance(100);
+    await outcome;
+    expect(bulkhead.stats().queued).toBe(0);
+    gate.resolve();
+    await running;
+  });
+
+  it('runs fewer calls while limited and the queued ones once the limit lifts', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 2, queueMax: 5, clock: new FakeClock() });
+    bulkhead.limitConcurrency(1);
+    const gate = deferred();
+    const first = bulkhead.execute(() => gate.promise);
+    const second = bulkhead.execute(() => 'second');
+    expect(bulkhead.stats()).toMatchObject({ running: 1, queued: 1, concurrentLimit: 1 });
+    bulkhead.limitConcurrency(undefined);
+    expect(await second).toBe('second');
+    gate.resolve();
+    await first;
+    expect(() => bulkhead.limitConcurrency(0)).toThrow(/limit must be a positive integer, was 0/);
+  });
+
+  it('rejects every waiting call on rejectWaiting and lets the running one finish', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 5, clock: new FakeClock() });
+    const gate = deferred();
+    const running = bulkhead.execute(() => gate.promise.then(() => 'done'));
+    const waiting = [bulkhead.execute(() => 'a'), bulkhead.execute(() => 'b')];
+    bulkhead.rejectWaiting(new Error('closing'));
+    for (const call of waiting) await expect(call).rejects.toThrow('closing');
+    expect(bulkhead.stats().queued).toBe(0);
+    gate.resolve();
+    expect(await running).toBe('done');
+  });
+
+  it('isolates components: a saturated bulkhead does not delay calls through another', async () => {
+    const clock = new FakeClock();
+    const marketData = new BulkheadPolicy({ concurrentMax: 1, queueMax: 1, clock });
+    const orders = new BulkheadPolicy({ concurrentMax: 1, queueMax: 1, clock });
+    const gate = deferred();
+    const stuck = marketData.execute(() => gate.promise);
+    const waiting = marketData.execute(() => 'waited');
+    await expect(marketData.execute(() => 'refused')).rejects.toMatchObject({ reason: 'queueFull' });
+    expect(await orders.execute(() => 'placed')).toBe('placed');
+    expect(orders.stats()).toMatchObject({ running: 0, queued: 0, rejected: 0 });
+    gate.resolve();
+    await stuck;
+    expect(await waiting).toBe('waited');
   });
 });

@@ -1,4 +1,6 @@
 // Bounds concurrency: at most concurrentMax calls run, at most queueMax wait (by priority, then FIFO).
+// Each component that must not be starved by another gets its own (exchange endpoint groups, alert
+// channels, API handlers, the engine's work), so one's saturation never blocks the others.
 import { assert } from './assert.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { AbortedError, BulkheadRejectedError } from './errors.js';
@@ -21,10 +23,14 @@ export interface BulkheadOptions {
 export interface BulkheadExecuteOptions {
   /** Higher numbers leave the queue first; calls of equal priority keep their arrival order. */
   readonly priority?: number;
+  /** Longest this call may wait in the queue, ms; default the bulkhead's queueWaitMaxMs. */
+  readonly queueWaitMaxMs?: number;
 }
 
 export interface BulkheadStats {
   readonly running: number;
+  /** Calls allowed to run at once now: concurrentMax, or lower while limited (throttling). */
+  readonly concurrentLimit: number;
   readonly queued: number;
   readonly concurrentMax: number;
   readonly queueMax: number;
@@ -33,7 +39,7 @@ export interface BulkheadStats {
 }
 
 export interface BulkheadRejectEvent {
-  readonly reason: 'queueFull' | 'queueWaitTimeout';
+  readonly reason: BulkheadRejectedError['reason'];
   readonly priority: number;
   readonly error: BulkheadRejectedError;
 }
@@ -48,6 +54,7 @@ export const BULKHEAD_DEFAULTS = {
 interface QueueEntry {
   readonly priority: number;
   readonly start: () => void;
+  readonly fail: (error: Error) => void;
   timer: TimerHandle | undefined;
   release: () => void;
 }
@@ -62,6 +69,7 @@ export class BulkheadPolicy implements Policy {
   readonly #queue: QueueEntry[] = [];
   #running = 0;
   #rejected = 0;
+  #concurrentLimit: number | undefined;
   readonly #rejectEmitter = new EventEmitter<BulkheadRejectEvent>();
 
   /** Fires when a call is turned away. */
@@ -89,9 +97,30 @@ export class BulkheadPolicy implements Policy {
       running: this.#running,
       queued: this.#queue.length,
       concurrentMax: this.#concurrentMax,
+      concurrentLimit: this.#slots,
       queueMax: this.#queueMax,
       rejected: this.#rejected,
     };
+  }
+
+  /** Lowers the calls running at once below concurrentMax (throttling); undefined lifts the limit. */
+  limitConcurrency(limit: number | undefined): void {
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1))
+      throw new RangeError(`limit must be a positive integer, was ${limit}`);
+    this.#concurrentLimit = limit;
+    this.#drain();
+  }
+
+  /** Rejects every waiting call with `error` (the owner is closing); running calls finish. */
+  rejectWaiting(error: Error): void {
+    for (const entry of [...this.#queue]) {
+      this.#remove(entry);
+      entry.fail(error);
+    }
+  }
+
+  get #slots(): number {
+    return Math.min(this.#concurrentMax, this.#concurrentLimit ?? this.#concurrentMax);
   }
 
   async execute<T>(
@@ -103,8 +132,11 @@ export class BulkheadPolicy implements Policy {
     if (!Number.isFinite(priority)) throw new RangeError(`priority must be finite, was ${priority}`);
     if (signal.aborted)
       throw new AbortedError('aborted before entering the bulkhead', { cause: signal.reason });
-    if (this.#running < this.#concurrentMax && this.#queue.length === 0) this.#running++;
-    else await this.#enqueue(priority, signal); // resolves with a slot already reserved by #drain
+    const waitMaxMs = options.queueWaitMaxMs ?? this.#queueWaitMaxMs;
+    if (!Number.isFinite(waitMaxMs) || waitMaxMs < 0)
+      throw new RangeError(`queueWaitMaxMs must be finite and >= 0, was ${waitMaxMs}`);
+    if (this.#running < this.#slots && this.#queue.length === 0) this.#running++;
+    else await this.#enqueue(priority, waitMaxMs, signal); // resolves with a slot already reserved by #drain
     assert(this.#running <= this.#concurrentMax, 'bulkhead running above concurrentMax');
     try {
       return await fn({ signal });
@@ -114,7 +146,7 @@ export class BulkheadPolicy implements Policy {
     }
   }
 
-  #enqueue(priority: number, signal: AbortSignal): Promise<void> {
+  #enqueue(priority: number, waitMaxMs: number, signal: AbortSignal): Promise<void> {
     if (this.#queue.length >= this.#queueMax) {
       const message = `bulkhead full: ${this.#running} running (concurrentMax ${this.#concurrentMax}), ${this.#queue.length} queued (queueMax ${this.#queueMax})`;
       return Promise.reject(this.#reject('queueFull', priority, message));
@@ -127,6 +159,7 @@ export class BulkheadPolicy implements Policy {
       const entry: QueueEntry = {
         priority,
         start: resolve,
+        fail: reject,
         timer: undefined,
         release: () => {
           if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
@@ -136,16 +169,16 @@ export class BulkheadPolicy implements Policy {
       entry.timer = this.#clock.setTimeout(() => {
         entry.timer = undefined;
         this.#remove(entry);
-        const message = `bulkhead queue wait exceeded queueWaitMaxMs ${this.#queueWaitMaxMs} (priority ${priority})`;
+        const message = `bulkhead queue wait exceeded queueWaitMaxMs ${waitMaxMs} (priority ${priority})`;
         reject(this.#reject('queueWaitTimeout', priority, message));
-      }, this.#queueWaitMaxMs);
+      }, waitMaxMs);
       signal.addEventListener('abort', onAbort, { once: true });
       this.#queue.splice(insertIndex(this.#queue, priority), 0, entry);
     });
   }
 
   #reject(reason: BulkheadRejectEvent['reason'], priority: number, message: string): BulkheadRejectedError {
-    const error = new BulkheadRejectedError(message);
+    const error = new BulkheadRejectedError(message, reason);
     this.#rejected++;
     this.#rejectEmitter.emit({ reason, priority, error });
     return error;
@@ -159,7 +192,7 @@ export class BulkheadPolicy implements Policy {
 
   /** Reserves free slots for the head of the queue, so a newcomer cannot take them first. */
   #drain(): void {
-    while (this.#running < this.#concurrentMax) {
+    while (this.#running < this.#slots) {
       const next = this.#queue.shift();
       if (next === undefined) return;
       next.release();

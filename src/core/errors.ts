@@ -35,6 +35,13 @@ export const isTimeoutError = (e: unknown): e is TimeoutError =>
 
 export class BulkheadRejectedError extends KeelError {
   readonly code = 'KEEL_ERR_BULKHEAD_REJECTED';
+  constructor(
+    message: string,
+    /** Why: every queue place taken, or the call waited longer than allowed. */
+    readonly reason: 'queueFull' | 'queueWaitTimeout' = 'queueFull',
+  ) {
+    super(message);
+  }
 }
 export const isBulkheadRejectedError = (e: unknown): e is BulkheadRejectedError =>
   isKeelError(e) && e.code === 'KEEL_ERR_BULKHEAD_REJECTED';
