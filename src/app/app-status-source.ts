@@ -26,6 +26,7 @@ import type {
 import type { HealthRegistry } from '../monitoring/health-registry.js';
 import type { Ledger } from '../position/ledger.js';
 import type { Reconciler } from '../position/reconciliation.js';
+import type { Bulkheads } from './bulkheads.js';
 import type { ExchangeStack } from './exchange-stack.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -50,6 +51,8 @@ export interface AppStatusSourceOptions {
   readonly health: HealthRegistry;
   readonly bus: MessageBus;
   readonly telemetry: Telemetry;
+  /** Every bulkhead's running and queued calls (status `bulkheads`). */
+  readonly bulkheads?: Bulkheads;
   /** Flags shown beside the ledger. */
   readonly anomalies?: { recentFlags(limit: number): Promise<readonly AnomalyFlagView[]> };
 }
@@ -97,6 +100,8 @@ export class AppStatusSource implements StatusSource {
         ...(leaderId === undefined ? {} : { leaderId }),
       },
       engineMode: this.#modeView(),
+      // Not yet in StatusSnapshot: an extra field the dashboard and API pass through as JSON.
+      ...(this.o.bulkheads === undefined ? {} : { bulkheads: this.o.bulkheads.views() }),
       health: {
         status: health.status,
         checks: health.checks.map((check) => ({

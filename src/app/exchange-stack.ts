@@ -77,7 +77,7 @@ export async function createExchangeStack(options: {
       connectTimeoutMs: nobitex.connectTimeoutMs,
       headersTimeoutMs: nobitex.headersTimeoutMs,
       bodyTimeoutMs: nobitex.bodyTimeoutMs,
-      queuedMax: nobitex.queueMax,
+      bulkheads: config.bulkheads.exchange,
       // The paper exchange is on loopback: nobitex.proxy is for the real one.
       ...(config.mode === 'live' ? { routeFor: exchangeRouteFor(nobitex.proxy) } : {}),
       predictive: predictiveOptions(config),

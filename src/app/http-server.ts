@@ -4,6 +4,7 @@
 // before any route runs, and slow or piled-up connections are cut off.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { KeelConfig } from '../config/index.js';
+import type { BulkheadPolicy } from '../core/bulkhead.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logging/logger.js';
 import { AddressSet, resolveClientAddress, unmapIpv4 } from '../market-data/authenticate.js';
@@ -17,6 +18,7 @@ import { dashboardPlugin } from '../monitoring/dashboard/dashboard-plugin.js';
 import type { HealthRegistry } from '../monitoring/health-registry.js';
 import type { Metrics } from '../monitoring/metrics.js';
 import { HostAllowList } from './host-allow-list.js';
+import { apiBulkheadPlugin } from './http/api-bulkhead-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { operationsPlugin } from './http/operations-plugin.js';
 import { probesPlugin } from './http/probes-plugin.js';
@@ -37,6 +39,8 @@ export interface HttpServerOptions {
   readonly cluster?: () => Promise<unknown>;
   /** Credentials were presented to the operator surface and were wrong. */
   readonly onAuthFailure?: (failure: AuthFailure) => void;
+  /** The operator API's handlers run in it (bulkheads.api). */
+  readonly apiBulkhead?: BulkheadPolicy;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -119,6 +123,13 @@ function operatorSurface(options: HttpServerOptions, listener: { host: string; p
   if (onAuthFailure !== undefined) access.onAuthFailure(onAuthFailure);
   return async (scope: FastifyInstance) => {
     await scope.register(operatorAccessPlugin, { access, publicHosts: config.server.publicHosts });
+    const { apiBulkhead } = options;
+    if (apiBulkhead !== undefined)
+      await scope.register(apiBulkheadPlugin, {
+        bulkhead: apiBulkhead,
+        prefix: '/api/',
+        exempt: ['/api/events'],
+      });
     await scope.register(dashboardApiPlugin, {
       prefix: '/api',
       source: options.source,

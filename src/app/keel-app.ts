@@ -25,6 +25,7 @@ import type { ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
 import type { TradingRole } from './trading-role.js';
 import { resolveWebhookPassphrase } from './webhook-passphrase.js';
+import { wireBulkheads } from './wiring/bulkheads.js';
 import { wireBus } from './wiring/bus.js';
 import { wireEngine, wireTradingRole } from './wiring/engine.js';
 import { wireIntake } from './wiring/intake.js';
@@ -107,6 +108,7 @@ export class KeelApp {
     });
     closers.unshift(() => exchange.close());
     await cluster.start();
+    const bulkheads = wireBulkheads({ config, clock, exchange, metrics });
     // What every stage is built from.
     const base = {
       config,
@@ -153,7 +155,7 @@ export class KeelApp {
       isAccepting: () => app.accepting,
       notify: () => initialEngine.notify(), // wakes this process's bus consumer, whichever engine it serves
     });
-    const operator = { observed, monitoring, busStage, verification, intake, cluster, role };
+    const operator = { observed, monitoring, busStage, verification, intake, cluster, role, bulkheads };
     const { servers } = await wireOperatorSurface(operator);
     const app = new KeelApp(
       config,

@@ -28,8 +28,6 @@ const breakerSchema = z
   })
   .prefault({});
 
-const connectionsMax = () => intRange(1, 64);
-
 export const nobitexSchema = z
   .strictObject({
     /** Base URLs tried in order of health; the first is preferred. */
@@ -57,16 +55,6 @@ export const nobitexSchema = z
      * A placing request leaves only while the trading lease has more than this left.
      */
     ordersTimeoutMs: durationMs().default(8_000),
-    /** Connections per endpoint group and origin. */
-    connections: z
-      .strictObject({
-        orders: connectionsMax().default(4),
-        account: connectionsMax().default(2),
-        marketData: connectionsMax().default(4),
-      })
-      .prefault({}),
-    /** Requests that may wait for a free connection, per group; more are rejected at once. */
-    queueMax: intRange(1, 10_000).default(100),
     /** One breaker per endpoint group, so failing market data never blocks order placement. */
     breaker: z
       .strictObject({ orders: breakerSchema, account: breakerSchema, marketData: breakerSchema })

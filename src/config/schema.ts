@@ -19,6 +19,7 @@ import {
 } from './fields.js';
 import { alertsSchema } from './schema-alerts.js';
 import { anomalySchema } from './schema-anomaly.js';
+import { bulkheadsSchema } from './schema-bulkheads.js';
 import { nobitexSchema } from './schema-nobitex.js';
 
 export const PROFILES = ['development', 'test', 'production'] as const;
@@ -194,6 +195,7 @@ export const configSchema = z.strictObject({
   reconciliation: reconciliationSchema,
   anomaly: anomalySchema,
   alerts: alertsSchema,
+  bulkheads: bulkheadsSchema,
   dashboard: section({
     token: secret().optional(),
     basicAuth: z.strictObject({ user: text(), password: secret() }).optional(),

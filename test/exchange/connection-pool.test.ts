@@ -69,8 +69,10 @@ describe('ConnectionPool bulkheads and queue', () => {
     });
     const { pool } = makePool({
       baseUrls: [server.url],
-      connectionsPerHost: { marketData: 2, orders: 1 },
-      queuedMax: 50,
+      bulkheads: {
+        marketData: { concurrentMax: 2, queueMax: 50 },
+        orders: { concurrentMax: 1, queueMax: 50 },
+      },
     });
     const flood = Array.from({ length: 30 }, (_, i) => pool.request(get(`/v3/orderbook/X${i}`)));
     const order = await pool.request(
@@ -89,7 +91,7 @@ describe('ConnectionPool bulkheads and queue', () => {
       if (request.path === '/block') await held.opened;
       return { body: '{}' };
     });
-    const { pool } = makePool({ baseUrls: [server.url], connectionsPerHost: { orders: 1 } });
+    const { pool } = makePool({ baseUrls: [server.url], bulkheads: { orders: { concurrentMax: 1 } } });
     const order = (path: string, priority: TransportRequest['priority']) =>
       pool.request(get(path, { group: 'orders', priority }));
     const blocker = order('/block', 'normal');
@@ -111,7 +113,10 @@ describe('ConnectionPool bulkheads and queue', () => {
       await held.opened;
       return { body: '{}' };
     });
-    const { pool } = makePool({ baseUrls: [server.url], connectionsPerHost: { account: 1 }, queuedMax: 2 });
+    const { pool } = makePool({
+      baseUrls: [server.url],
+      bulkheads: { account: { concurrentMax: 1, queueMax: 2 } },
+    });
     const accepted = [1, 2, 3].map((i) => pool.request(get(`/a${i}`, { group: 'account' })));
     const error = await pool.request(get('/a4', { group: 'account' })).catch((e: unknown) => e);
     expect(isRequestNotSentError(error) && error.reason).toBe('queueFull');
@@ -127,7 +132,7 @@ describe('ConnectionPool bulkheads and queue', () => {
       await held.opened;
       return { body: '{}' };
     });
-    const { pool, clock } = makePool({ baseUrls: [server.url], connectionsPerHost: { orders: 1 } });
+    const { pool, clock } = makePool({ baseUrls: [server.url], bulkheads: { orders: { concurrentMax: 1 } } });
     const blocker = pool.request(get('/block', { group: 'orders' }));
     await vi.waitFor(() => expect(server.requests).toHaveLength(1));
     const late = pool.request(get('/late', { group: 'orders', deadlineMs: 1_000 })).catch((e: unknown) => e);
@@ -274,7 +279,7 @@ describe('ConnectionPool failover', () => {
 describe('ConnectionPool close', () => {
   it('rejects queued requests unsent on close and refuses new ones', async () => {
     const server = await serve(() => ({ hang: true }));
-    const { pool } = makePool({ baseUrls: [server.url], connectionsPerHost: { orders: 1 } });
+    const { pool } = makePool({ baseUrls: [server.url], bulkheads: { orders: { concurrentMax: 1 } } });
     const running = pool.request(get('/hang', { group: 'orders' })).catch((e: unknown) => e);
     await vi.waitFor(() => expect(server.requests).toHaveLength(1));
     const queued = pool.request(get('/queued', { group: 'orders' })).catch((e: unknown) => e);

@@ -9,6 +9,7 @@ import type { Cluster } from '../cluster.js';
 import { createHttpServers, type HttpServers } from '../http-server.js';
 import { collectGauges } from '../metrics-collector.js';
 import type { TradingRole } from '../trading-role.js';
+import type { BulkheadStage } from './bulkheads.js';
 import type { BusStage } from './bus.js';
 import type { Monitoring, Observed } from './monitoring.js';
 import type { VerificationStage } from './verification.js';
@@ -26,6 +27,7 @@ export async function wireOperatorSurface(parts: {
   intake: TradingViewIntake;
   cluster: Cluster;
   role: TradingRole;
+  bulkheads: BulkheadStage;
 }): Promise<OperatorSurface> {
   const { observed, monitoring, cluster, role } = parts;
   const { config, clock, exchange, ledger, reconciliation, metrics } = observed;
@@ -53,6 +55,7 @@ export async function wireOperatorSurface(parts: {
     bus,
     telemetry: observed.telemetry,
     anomalies: observed.anomalies,
+    bulkheads: parts.bulkheads.bulkheads,
   });
   monitoring.bindCommandSource(source);
   const servers = await createHttpServers({
@@ -62,6 +65,7 @@ export async function wireOperatorSurface(parts: {
     health: observed.health,
     metrics,
     beforeScrape: () => collectGauges(metrics, { exchange, bus, journal, reconciliation }),
+    apiBulkhead: parts.bulkheads.api,
     clock,
     logger: observed.logger,
     reconcile: async () => {

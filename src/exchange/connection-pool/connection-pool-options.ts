@@ -20,12 +20,8 @@ export interface ConnectionPoolOptions {
   /** Draws for weighted selection; seeded in tests. */
   readonly rng: Rng;
   readonly logger?: Logger;
-  /** Connections per host and group. Default orders 4, account 2, marketData 4. */
-  readonly connectionsPerHost?: Partial<Record<EndpointGroup, number>>;
-  /** Waiting requests per group before an immediate rejection. Default 100. */
-  readonly queuedMax?: number;
-  /** Longest wait in a queue when the caller gives no deadline, ms. Default 10 000. */
-  readonly queueWaitMaxMs?: number;
+  /** Each group's bulkhead (its connections per host too); unset fields keep GROUP_BULKHEAD_DEFAULTS. */
+  readonly bulkheads?: Partial<Record<EndpointGroup, Partial<GroupBulkheadOptions>>>;
   /** TCP+TLS connect timeout, ms. Default 5 000. */
   readonly connectTimeoutMs?: number;
   /** Wait for response headers after sending, ms. Default 10 000. */
@@ -58,10 +54,23 @@ export interface ConnectionPoolOptions {
   readonly poolFactory?: (origin: string, options: Pool.Options) => Pool;
 }
 
+/** The bulkhead in front of one endpoint group (a core/bulkhead). */
+export interface GroupBulkheadOptions {
+  /** Requests running at once; also the group's connections per base URL. */
+  readonly concurrentMax: number;
+  /** Requests waiting for a slot before an immediate rejection. */
+  readonly queueMax: number;
+  /** Longest wait in the queue when the caller gives no deadline, ms. */
+  readonly queueWaitMaxMs: number;
+}
+
+export const GROUP_BULKHEAD_DEFAULTS: Readonly<Record<EndpointGroup, GroupBulkheadOptions>> = {
+  orders: { concurrentMax: 4, queueMax: 100, queueWaitMaxMs: 10_000 },
+  account: { concurrentMax: 2, queueMax: 100, queueWaitMaxMs: 10_000 },
+  marketData: { concurrentMax: 4, queueMax: 100, queueWaitMaxMs: 10_000 },
+};
+
 export const CONNECTION_POOL_DEFAULTS = {
-  connectionsPerHost: { orders: 4, account: 2, marketData: 4 } as Readonly<Record<EndpointGroup, number>>,
-  queuedMax: 100,
-  queueWaitMaxMs: 10_000,
   connectTimeoutMs: 5_000,
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 10_000,
@@ -78,11 +87,11 @@ export const CONNECTION_POOL_DEFAULTS = {
 export type ResolvedConnectionPoolOptions = Required<
   Omit<
     ConnectionPoolOptions,
-    'logger' | 'probe' | 'poolFactory' | 'routeFor' | 'baseUrls' | 'connectionsPerHost' | 'predictive'
+    'logger' | 'probe' | 'poolFactory' | 'routeFor' | 'baseUrls' | 'bulkheads' | 'predictive'
   >
 > & {
   readonly baseUrls: readonly BaseUrlOption[];
-  readonly connectionsPerHost: Readonly<Record<EndpointGroup, number>>;
+  readonly bulkheads: Readonly<Record<EndpointGroup, GroupBulkheadOptions>>;
 };
 
 export function resolveOptions(options: ConnectionPoolOptions): ResolvedConnectionPoolOptions {
@@ -96,38 +105,43 @@ export function resolveOptions(options: ConnectionPoolOptions): ResolvedConnecti
     if (!(weight > 0 && Number.isFinite(weight)))
       throw new RangeError(`weight must be positive, was ${weight}`);
   }
-  const { connectionsPerHost, ...rest } = CONNECTION_POOL_DEFAULTS;
   const resolved: ResolvedConnectionPoolOptions = {
-    ...rest,
+    ...CONNECTION_POOL_DEFAULTS,
     ...withoutUndefined(options),
     clock: options.clock,
     rng: options.rng,
     baseUrls,
-    connectionsPerHost: { ...connectionsPerHost, ...options.connectionsPerHost },
+    bulkheads: resolveBulkheads(options.bulkheads ?? {}),
   };
-  const positive = [
-    'queueWaitMaxMs',
-    'connectTimeoutMs',
-    'headersTimeoutMs',
-    'bodyTimeoutMs',
-    'keepAliveTimeoutMs',
-  ];
+  const positive = ['connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs'];
   for (const key of [...positive, 'bodySizeBytesMax', 'probeIntervalMs', 'latencyReferenceMs'] as const) {
     const value = resolved[key as keyof typeof CONNECTION_POOL_DEFAULTS];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
       throw new RangeError(`${key} must be a positive finite number, was ${String(value)}`);
   }
-  for (const key of ['queuedMax', 'failuresToMarkDown', 'probeSuccessesToRecover'] as const) {
+  for (const key of ['failuresToMarkDown', 'probeSuccessesToRecover'] as const) {
     const value = resolved[key];
-    if (!Number.isInteger(value) || value < (key === 'queuedMax' ? 0 : 1))
-      throw new RangeError(`${key} must be an integer ≥ ${key === 'queuedMax' ? 0 : 1}, was ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`${key} must be an integer ≥ 1, was ${value}`);
   }
-  for (const [group, count] of Object.entries(resolved.connectionsPerHost))
-    if (!Number.isInteger(count) || count < 1 || count > 256)
-      throw new RangeError(`connectionsPerHost.${group} must be an integer in [1, 256], was ${count}`);
   if (!(resolved.ewmaAlpha > 0 && resolved.ewmaAlpha <= 1))
     throw new RangeError(`ewmaAlpha must be in (0, 1], was ${resolved.ewmaAlpha}`);
   return Object.freeze(resolved);
+}
+
+/** Each group's bulkhead: the given fields over the defaults, checked (the bulkhead checks the rest). */
+function resolveBulkheads(
+  given: Partial<Record<EndpointGroup, Partial<GroupBulkheadOptions>>>,
+): Readonly<Record<EndpointGroup, GroupBulkheadOptions>> {
+  const entries = Object.entries(GROUP_BULKHEAD_DEFAULTS).map(([group, defaults]) => {
+    const merged = { ...defaults, ...withoutUndefined(given[group as EndpointGroup] ?? {}) };
+    if (!Number.isInteger(merged.concurrentMax) || merged.concurrentMax < 1 || merged.concurrentMax > 256)
+      throw new RangeError(
+        `bulkheads.${group}.concurrentMax must be an integer in [1, 256], was ${merged.concurrentMax}`,
+      );
+    return [group, merged];
+  });
+  return Object.fromEntries(entries) as Record<EndpointGroup, GroupBulkheadOptions>;
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -2,6 +2,7 @@
 // group, health-weighted endpoint choice, failover, recovery probes on the injected clock, and
 // predictive recovery (drain or throttle an endpoint whose latency or errors are heading for failure).
 import { type Dispatcher, Pool } from 'undici';
+import type { BulkheadStats } from '../../core/bulkhead.js';
 import type { TimerHandle } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
@@ -58,6 +59,8 @@ export interface HostGroupStats {
 export interface ConnectionPoolStats {
   /** Our queue per group: waiting and running requests. */
   readonly groups: Readonly<Record<EndpointGroup, { readonly queueDepth: number; readonly running: number }>>;
+  /** Each group's bulkhead: running, queued, limits and refusals. */
+  readonly bulkheads?: Readonly<Record<EndpointGroup, BulkheadStats>>;
   /** Undici's view per host and group. */
   readonly hosts: readonly HostGroupStats[];
   readonly endpoints: readonly EndpointHealthSnapshot[];
@@ -105,9 +108,9 @@ export class ConnectionPool implements Transport {
         group,
         new RequestQueue({
           name: group,
-          concurrencyMax: o.connectionsPerHost[group],
-          queuedMax: o.queuedMax,
-          queueWaitMaxMs: o.queueWaitMaxMs,
+          concurrencyMax: o.bulkheads[group].concurrentMax,
+          queuedMax: o.bulkheads[group].queueMax,
+          queueWaitMaxMs: o.bulkheads[group].queueWaitMaxMs,
           clock: o.clock,
         }),
       ]),
@@ -203,7 +206,7 @@ export class ConnectionPool implements Transport {
     const throttled = this.#predictive?.throttled === true;
     for (const [group, queue] of this.#queues)
       queue.limitConcurrency(
-        throttled ? Math.max(1, Math.floor(this.#options.connectionsPerHost[group] / 2)) : undefined,
+        throttled ? Math.max(1, Math.floor(this.#options.bulkheads[group].concurrentMax / 2)) : undefined,
       );
   }
 
@@ -247,7 +250,7 @@ export class ConnectionPool implements Transport {
       return existing;
     const o = this.#options;
     const poolOptions: Pool.Options = {
-      connections: o.connectionsPerHost[group],
+      connections: o.bulkheads[group].concurrentMax,
       pipelining: 1,
       connectTimeout: o.connectTimeoutMs,
       headersTimeout: o.headersTimeoutMs,
@@ -343,6 +346,9 @@ export class ConnectionPool implements Transport {
         return [group, { queueDepth: queue?.queuedCount ?? 0, running: queue?.runningCount ?? 0 }];
       }),
     ) as ConnectionPoolStats['groups'];
+    const bulkheads = Object.fromEntries(
+      [...this.#queues].map(([group, queue]) => [group, queue.stats()]),
+    ) as Record<EndpointGroup, BulkheadStats>;
     const hosts: HostGroupStats[] = [];
     for (const endpoint of this.#endpoints)
       for (const group of ENDPOINT_GROUPS) {
@@ -359,6 +365,7 @@ export class ConnectionPool implements Transport {
       }
     return {
       groups,
+      bulkheads,
       hosts,
       endpoints: this.#endpoints.map((endpoint) => endpoint.snapshot()),
       predictiveActions: this.#predictive?.recentActions() ?? [],

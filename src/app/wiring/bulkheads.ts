@@ -1,0 +1,40 @@
+// The bulkheads that keep one component's saturation from blocking another, from the bulkheads
+// settings: one per exchange endpoint group (inside the connection pool) and one for the operator
+// API's handlers. All of them are listed on the dashboard's status and scraped as metrics.
+import type { KeelConfig } from '../../config/index.js';
+import { BulkheadPolicy, type BulkheadStats } from '../../core/bulkhead.js';
+import type { Clock } from '../../core/clock.js';
+import { ENDPOINT_GROUPS } from '../../exchange/connection-pool/transport.js';
+import type { Metrics } from '../../monitoring/metrics.js';
+import { Bulkheads } from '../bulkheads.js';
+import type { ExchangeStack } from '../exchange-stack.js';
+
+export interface BulkheadStage {
+  readonly bulkheads: Bulkheads;
+  /** The operator API's handlers run in it. */
+  readonly api: BulkheadPolicy;
+}
+
+export function wireBulkheads(options: {
+  config: KeelConfig;
+  clock: Clock;
+  exchange: ExchangeStack;
+  metrics: Metrics;
+}): BulkheadStage {
+  const { config, exchange } = options;
+  const bulkheads = new Bulkheads();
+  for (const group of ENDPOINT_GROUPS)
+    bulkheads.add(
+      `exchange.${group}`,
+      () => exchange.pool.stats().bulkheads?.[group] ?? idle(config.bulkheads.exchange[group]),
+    );
+  const api = new BulkheadPolicy({ ...config.bulkheads.api, clock: options.clock });
+  bulkheads.add('api', () => api.stats());
+  bulkheads.registerMetrics(options.metrics.registry);
+  return { bulkheads, api };
+}
+
+/** A bulkhead an injected exchange stack does not report (tests): its limits, nothing running. */
+function idle(limits: { concurrentMax: number; queueMax: number }): BulkheadStats {
+  return { ...limits, concurrentLimit: limits.concurrentMax, running: 0, queued: 0, rejected: 0 };
+}
