@@ -1,5 +1,6 @@
 // The composition root: builds every component of one Keel instance from the validated config, wires
 // their events, and starts and stops them in the right order. Used by `keel start`, the demo and tests.
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import { busMigrations, MessageBus } from '../bus/index.js';
 import { KEEL_VERSION, type KeelConfig } from '../config/index.js';
@@ -22,6 +23,7 @@ import { createAlertChannels } from '../monitoring/alert-system/channels/create-
 import { createAnomalyMetrics } from '../monitoring/anomaly/anomaly-metrics.js';
 import { HealthRegistry } from '../monitoring/health-registry.js';
 import { createMetrics, type Metrics } from '../monitoring/metrics.js';
+import { startAppTracing } from '../monitoring/tracing/app-tracing.js';
 import { Ledger } from '../position/ledger.js';
 import type { Reconciler } from '../position/reconciliation.js';
 import type { ReconciliationResult } from '../position/reconciliation-result.js';
@@ -52,6 +54,8 @@ export interface KeelAppOptions {
   readonly rng?: Rng;
   /** Replaces the exchange stack (tests: an in-process transport to the simulator). */
   readonly exchange?: (args: ExchangeStackArgs) => Promise<ExchangeStack>;
+  /** Records spans even without tracing.otlpEndpoint (tests: an in-memory exporter). */
+  readonly spanExporter?: SpanExporter;
 }
 
 /** Above the bus's 1 s poll, which it must exceed. */
@@ -102,6 +106,8 @@ export class KeelApp {
     const clock = options.clock ?? systemClock;
     const rng = options.rng ?? systemRng();
     const closers: (() => Promise<void>)[] = [];
+    const tracing = await startAppTracing(config, logger, options.spanExporter);
+    closers.push(() => tracing.close()); // last: flushes the spans of the whole shutdown
     const webhookPassphrase = resolveWebhookPassphrase(config);
     const db = openAppDatabase(config);
     closers.push(() => db.close());
