@@ -244,6 +244,7 @@ export class KeelApp {
       clock,
       logger,
       intervalMs: config.reconciliation.intervalMs,
+      onResult: (result) => metrics.reconciliations.inc({ outcome: result.status }),
     });
     const rules = new AlertRules({
       alerts,
