@@ -15,7 +15,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 
-export const TRACER_NAME = 'keel';
+const TRACER_NAME = 'keel';
 
 /** The ids a span is about; children inherit them. */
 export interface TraceIds {

@@ -71,7 +71,8 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const contextRegistered = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   diag.setLogger(createDiagLogger(options.logger), { logLevel: DiagLogLevel.WARN });
   options.logger.info(
-    { otlpEndpoint: options.otlpEndpoint ?? 'exporter given', spanQueueSizeMax: SPAN_QUEUE_SIZE_MAX },
+    // The host only: a URL may carry credentials.
+    { otlpHost: options.otlpEndpoint === undefined ? 'none' : new URL(options.otlpEndpoint).host },
     'tracing started',
   );
   return {
