@@ -2,6 +2,7 @@
 // their events, and starts and stops them in the right order. Used by `keel start`, the demo and tests.
 // Each stage of the data flow is wired in its own module under ./wiring: intake → bus → engine →
 // verification → ledger, with monitoring observing them all and the operator surface reading them.
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import type { MessageBus } from '../bus/index.js';
 import type { KeelConfig } from '../config/index.js';
@@ -15,6 +16,7 @@ import type { SignalStore } from '../market-data/signal-store.js';
 import type { AlertManager } from '../monitoring/alert-system/alert-manager.js';
 import { HealthRegistry } from '../monitoring/health-registry.js';
 import { createMetrics, type Metrics } from '../monitoring/metrics.js';
+import { startAppTracing } from '../monitoring/tracing/app-tracing.js';
 import type { Ledger } from '../position/ledger.js';
 import type { Reconciler } from '../position/reconciliation.js';
 import type { Database } from '../storage/database.js';
@@ -42,6 +44,8 @@ export interface KeelAppOptions {
   readonly rng?: Rng;
   /** Replaces the exchange stack (tests: an in-process transport to the simulator). */
   readonly exchange?: (args: ExchangeStackArgs) => Promise<ExchangeStack>;
+  /** Records spans even without tracing.otlpEndpoint (tests: an in-memory exporter). */
+  readonly spanExporter?: SpanExporter;
 }
 
 type ExchangeStackArgs = Parameters<typeof createExchangeStack>[0];
@@ -89,6 +93,8 @@ export class KeelApp {
     const clock = options.clock ?? systemClock;
     const rng = options.rng ?? systemRng();
     const closers: (() => Promise<void>)[] = [];
+    const tracing = await startAppTracing(config, logger, options.spanExporter);
+    closers.push(() => tracing.close()); // last: flushes the spans of the whole shutdown
     const webhookPassphrase = resolveWebhookPassphrase(config);
     const db = await openStorage(config, closers);
     const metrics = createMetrics();

@@ -89,6 +89,8 @@ export class ReconciliationLoop {
       clock: Clock;
       logger: Logger;
       intervalMs: number;
+      /** Each comparison's result (scheduled or asked for): counted in keel_reconciliations_total. */
+      onResult?: (result: ReconciliationResult) => void;
     },
   ) {}
 
@@ -121,7 +123,9 @@ export class ReconciliationLoop {
   async runNow(): Promise<ReconciliationResult> {
     // Asked before the opening balances exist: comparing an empty ledger would be a breach of everything.
     if (this.o.ledger.assets().length === 0) return this.o.reconciler.initializeFromExchange();
-    return this.o.reconciler.runOnce();
+    const result = await this.o.reconciler.runOnce();
+    this.o.onResult?.(result);
+    return result;
   }
 
   lastResult(): ReconciliationResult | undefined {
@@ -138,7 +142,7 @@ export class ReconciliationLoop {
     if (this.#running || this.#stopped) return;
     this.#running = true;
     try {
-      await this.o.reconciler.runOnce();
+      this.o.onResult?.(await this.o.reconciler.runOnce());
     } catch (error) {
       this.o.logger.error({ err: error }, 'reconciliation failed');
     } finally {

@@ -79,6 +79,7 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_ANOMALY_FEE_TIER_RATE', 'anomaly.feeTierRate', 'number', 'account fee tier as a rate (0.0015)'),
   entry('KEEL_SIM_SEED', 'simulator.seed', 'integer', 'seed of the simulator randomness'),
   entry('KEEL_SIM_PORT', 'simulator.port', 'integer', 'simulator HTTP port; 0 picks a free one'),
+  entry('KEEL_OTLP_ENDPOINT', 'tracing.otlpEndpoint', 'string', 'OTLP/HTTP traces URL; unset: no tracing'),
   entry('KEEL_INSTANCE_ID', 'cluster.instanceId', 'string', 'name of this instance (default host-pid)'),
   entry('KEEL_EXPECTED_INSTANCES', 'cluster.expectedInstances', 'integer', 'instances sharing rate budgets'),
   entry('KEEL_LEASE_TTL_MS', 'cluster.leaseTtlMs', 'integer', 'trading lease expiry after last renewal'),

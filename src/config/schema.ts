@@ -7,6 +7,7 @@ import {
   decimalString,
   durationMs,
   hostName,
+  httpUrl,
   intRange,
   ipAddress,
   ipOrCidr,
@@ -215,6 +216,10 @@ export const configSchema = z.strictObject({
       .positive({ error: 'number in (0, 1000]' })
       .max(1_000, { error: 'number in (0, 1000]' })
       .default(1),
+  }),
+  tracing: section({
+    /** OTLP/HTTP traces URL (`http://collector:4318/v1/traces`); unset: tracing off, no SDK loaded. */
+    otlpEndpoint: httpUrl().optional(),
   }),
   cluster: section({
     instanceId: text().default(() => `${hostname()}-${process.pid}`),

@@ -10,6 +10,7 @@ import { AssertionError } from '../core/assert.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { isAbortedError } from '../core/errors.js';
 import { EventEmitter } from '../core/events.js';
+import { addTraceIds, inSpan } from '../core/tracing.js';
 import type { OrderIntent } from '../exchange/order-journal/order-intent.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
 import { isTerminal } from '../exchange/order-journal/order-state.js';
@@ -108,7 +109,7 @@ export class Engine {
     const open = await this.#o.journal.listNonTerminal();
     this.#logger.info({ openOrderCount: open.length }, 'resuming open orders in the background');
     // Not awaited: one order that cannot be resolved must not keep every signal waiting.
-    for (const intent of open) this.#verify(intent);
+    for (const intent of open) this.#verify(intent, { resumed: true });
     this.#o.setReady?.(true, '');
     // This engine is the only consumer now (one process, or the lease holder): a dead predecessor's
     // leases would otherwise stall their symbols until they expire.
@@ -136,6 +137,20 @@ export class Engine {
     const signalId = signalIdOf(message);
     const stored = await this.#o.signals.get(signalId);
     if (stored === undefined || ['executed', 'rejected', 'quarantined'].includes(stored.state)) return;
+    // The span continues the webhook's trace, carried across the bus in the stored signal.
+    await inSpan(
+      'keel.signal',
+      {
+        ids: { signalId },
+        traceparent: stored.traceparent,
+        attributes: { 'keel.signal.symbol': stored.signal.symbol },
+      },
+      () => this.#process(stored, signal),
+    );
+  }
+
+  async #process(stored: StoredSignal, signal: AbortSignal): Promise<void> {
+    const signalId = stored.id;
     const aborted = anySignal(signal, this.#abort.signal);
     try {
       const existing = await this.#o.journal.getBySignal(signalId);
@@ -144,7 +159,12 @@ export class Engine {
         return;
       }
       if (stored.state !== 'processing') await this.#o.signals.updateState(signalId, 'processing');
-      const decision = await this.#decide(stored, aborted);
+      const decision = await inSpan('keel.decision', {}, async (span) => {
+        const decided = await this.#decide(stored, aborted);
+        span.setAttribute('keel.decision', decided.kind);
+        if (decided.kind === 'refuse') span.setAttribute('keel.decision.code', decided.code);
+        return decided;
+      });
       await this.#act(stored, decision);
     } catch (error) {
       if (error instanceof AssertionError || aborted.aborted || isAbortedError(error)) throw error;
@@ -172,7 +192,11 @@ export class Engine {
       this.#outcomeEmitter.emit({ signalId: stored.id, state: 'executed', message: decision.message });
       return;
     }
-    const { intent, created } = await this.#o.journal.prepare(decision.input);
+    const { intent, created } = await inSpan('keel.order.prepare', {}, async () => {
+      const prepared = await this.#o.journal.prepare(decision.input);
+      addTraceIds({ orderId: prepared.intent.id });
+      return prepared;
+    });
     if (created) this.#rate.record();
     await this.#drive(intent);
   }
@@ -224,11 +248,10 @@ export class Engine {
    * One verification run per order at a time, on the engine's own abort signal (a signal's handler
    * may return before it ends); the signal ends with its order.
    */
-  #verify(intent: OrderIntent): Promise<void> {
+  #verify(intent: OrderIntent, options: { resumed: boolean } = { resumed: false }): Promise<void> {
     let run = this.#runs.get(intent.id);
     if (run === undefined) {
-      run = this.#o.verifier
-        .run(intent, this.#abort.signal)
+      run = (options.resumed ? this.#resumeInTrace(intent) : this.#o.verifier.run(intent, this.#abort.signal))
         .then(async (final) => {
           if (isTerminal(final.state)) await this.#finishSignal(final);
           return final;
@@ -243,6 +266,17 @@ export class Engine {
       this.#runs.set(intent.id, run);
     }
     return run.then(() => undefined);
+  }
+
+  /** An order left open by a previous run is verified in its signal's trace. */
+  async #resumeInTrace(intent: OrderIntent): Promise<OrderIntent> {
+    // No trace context is no reason to leave an order unverified.
+    const stored = await this.#o.signals.get(intent.signalId).catch(() => undefined);
+    return inSpan(
+      'keel.order.resume',
+      { ids: { signalId: intent.signalId }, traceparent: stored?.traceparent },
+      () => this.#o.verifier.run(intent, this.#abort.signal),
+    );
   }
 
   async #finishSignal(intent: OrderIntent): Promise<void> {

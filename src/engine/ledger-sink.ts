@@ -1,7 +1,9 @@
 // Feeds order progress into the shadow ledger the way the exchange moves funds: a resting limit order
 // blocks what it may spend; each fill spends from the block and frees what it did not need (a buy filled
 // below its limit); the end of the order frees the rest. Every posting is idempotent by its key.
+// Each call is a span (keel.ledger.*): the end of a signal's trace.
 import { Decimal } from '../core/decimal.js';
+import { inSpan } from '../core/tracing.js';
 import type { OrderFill, OrderIntent } from '../exchange/order-journal/order-intent.js';
 import type { OrderLedgerSink } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Ledger } from '../position/ledger.js';
@@ -9,7 +11,20 @@ import type { Ledger } from '../position/ledger.js';
 export class LedgerOrderSink implements OrderLedgerSink {
   constructor(private readonly ledger: Ledger) {}
 
-  async onOpen(intent: OrderIntent): Promise<void> {
+  onOpen(intent: OrderIntent): Promise<void> {
+    return inSpan('keel.ledger.block', { ids: idsOf(intent) }, () => this.#block(intent));
+  }
+
+  onFill(intent: OrderIntent, fill: OrderFill): Promise<void> {
+    const attributes = { 'keel.trade.id': fill.tradeId };
+    return inSpan('keel.ledger.fill', { ids: idsOf(intent), attributes }, () => this.#postFill(intent, fill));
+  }
+
+  onFinished(intent: OrderIntent): Promise<void> {
+    return inSpan('keel.ledger.release', { ids: idsOf(intent) }, () => this.#release(intent));
+  }
+
+  async #block(intent: OrderIntent): Promise<void> {
     if (intent.execution !== 'limit' || intent.price === null) return;
     const remaining = intent.amount.minus(intent.filledAmount);
     if (remaining.lte(0)) return;
@@ -20,7 +35,7 @@ export class LedgerOrderSink implements OrderLedgerSink {
     await this.ledger.postOrderBlocked({ orderId: intent.id, asset, amount });
   }
 
-  async onFill(intent: OrderIntent, fill: OrderFill): Promise<void> {
+  async #postFill(intent: OrderIntent, fill: OrderFill): Promise<void> {
     const result = await this.ledger.postFill({
       tradeId: fill.tradeId,
       orderId: intent.id,
@@ -47,7 +62,7 @@ export class LedgerOrderSink implements OrderLedgerSink {
       });
   }
 
-  async onFinished(intent: OrderIntent): Promise<void> {
+  async #release(intent: OrderIntent): Promise<void> {
     for (const asset of [intent.market.base, intent.market.quote]) {
       const blocked = this.ledger.blockedForOrder(intent.id, asset);
       if (blocked.gt(0))
@@ -55,6 +70,8 @@ export class LedgerOrderSink implements OrderLedgerSink {
     }
   }
 }
+
+const idsOf = (intent: OrderIntent) => ({ signalId: intent.signalId, orderId: intent.id });
 
 /** Release keys per fill (seq 0 is the final release): stable across retries because the trade id is. */
 function fillSeq(tradeId: string): number {

@@ -31,6 +31,11 @@ export const SIGNAL_STORE_MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX signals_state_id ON signals (state, id)`,
   },
+  {
+    // The webhook's trace context, so the engine's spans continue the signal's trace across the bus.
+    id: 'market-data-002-signal-traceparent',
+    sql: 'ALTER TABLE signals ADD COLUMN traceparent TEXT',
+  },
 ];
 
 export interface SignalIntake {
@@ -39,6 +44,8 @@ export interface SignalIntake {
   /** The body as received, passphrase removed. */
   readonly raw: string;
   readonly sourceIp: string | undefined;
+  /** W3C traceparent of the webhook's span; undefined when tracing is off. */
+  readonly traceparent?: string | undefined;
 }
 
 export interface StoredSignal {
@@ -52,6 +59,7 @@ export interface StoredSignal {
   readonly lastError: string | undefined;
   readonly receivedAtMs: number;
   readonly updatedAtMs: number;
+  readonly traceparent: string | undefined;
 }
 
 export type AcceptResult = { readonly duplicate: boolean; readonly signalId: string };
@@ -76,7 +84,7 @@ export const ACCEPT_BATCH_MAX = 256;
 /** Fresh ids tried when an id collides; a second collision in a row already means a broken rng. */
 const ID_ATTEMPTS_MAX = 3;
 const COLUMNS =
-  'id, dedup_key, payload, raw, source_ip, state, attempts, last_error, received_at_ms, updated_at_ms';
+  'id, dedup_key, payload, raw, source_ip, state, attempts, last_error, received_at_ms, updated_at_ms, traceparent';
 
 export class SignalStore {
   readonly #db: Database;
@@ -187,8 +195,8 @@ export class SignalStore {
   async #insert(tx: Queryable, id: string, intake: SignalIntake): Promise<boolean> {
     const { changes } = await tx.execute(
       `INSERT INTO signals (id, dedup_key, symbol, side, payload, raw, source_ip, state, attempts, last_error,
-         received_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, ?) ON CONFLICT DO NOTHING`,
+         received_at_ms, updated_at_ms, traceparent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, ?, ?) ON CONFLICT DO NOTHING`,
       [
         id,
         intake.dedupKey,
@@ -199,6 +207,7 @@ export class SignalStore {
         intake.sourceIp ?? null,
         intake.signal.receivedAtMs,
         this.#clock.nowMs(),
+        intake.traceparent ?? null,
       ],
     );
     return changes === 1;
@@ -284,5 +293,6 @@ function toStoredSignal(row: Row): StoredSignal {
     lastError: row['last_error'] === null ? undefined : String(row['last_error']),
     receivedAtMs: Number(row['received_at_ms']),
     updatedAtMs: Number(row['updated_at_ms']),
+    traceparent: row['traceparent'] === null ? undefined : String(row['traceparent']),
   };
 }

@@ -4,6 +4,7 @@
 // outsider only that its own bytes were not an alert.
 import { type Clock, systemClock } from '../core/clock.js';
 import { EventEmitter } from '../core/events.js';
+import { activeTraceparent, addTraceIds, inSpan } from '../core/tracing.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { passphraseMatches, resolveClientAddress, signatureMatches } from './authenticate.js';
 import { dedupKey } from './dedup-key.js';
@@ -109,7 +110,16 @@ export class TradingViewIntake {
     return this.#reject('unavailable', { statusCode: 500, body: { error: 'internal error' } });
   }
 
-  async process(request: IntakeRequest): Promise<IntakeResponse> {
+  /** One span per request (the root of the signal's trace); the answer's status is its attribute. */
+  process(request: IntakeRequest): Promise<IntakeResponse> {
+    return inSpan('keel.webhook', { kind: 'server' }, async (span) => {
+      const response = await this.#process(request);
+      span.setAttribute('http.response.status_code', response.statusCode);
+      return response;
+    });
+  }
+
+  async #process(request: IntakeRequest): Promise<IntakeResponse> {
     const options = this.options;
     const signature = request.signatureHeader;
     let signedKey: string | undefined;
@@ -152,12 +162,14 @@ export class TradingViewIntake {
   ): Promise<IntakeResponse> {
     let result: { duplicate: boolean; signalId: string };
     try {
-      result = await this.#store.accept({ signal, dedupKey: key, raw, sourceIp: clientAddress });
+      const traceparent = activeTraceparent();
+      result = await this.#store.accept({ signal, dedupKey: key, raw, sourceIp: clientAddress, traceparent });
     } catch (error) {
       this.#logger.error({ err: error, symbol: signal.symbol }, 'signal could not be stored');
       return this.#reject('unavailable', UNAVAILABLE);
     }
     const { duplicate, signalId } = result;
+    addTraceIds({ signalId });
     if (duplicate) {
       this.#logger.info({ signalId, symbol: signal.symbol }, 'duplicate signal ignored');
       this.#duplicateEmitter.emit({ signalId });

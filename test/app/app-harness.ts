@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { KeelApp } from '../../src/app/keel-app.js';
+import { KeelApp, type KeelAppOptions } from '../../src/app/keel-app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logging/logger.js';
 
@@ -26,6 +26,7 @@ export interface Harness {
 export async function startHarness(
   overrides: Record<string, unknown> = {},
   env: Record<string, string> = {},
+  appOptions: Pick<KeelAppOptions, 'spanExporter'> = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-app-'));
   const configPath = join(dir, 'keel.config.json');
@@ -42,7 +43,7 @@ export async function startHarness(
     configPath,
   });
   if (!loaded.ok) throw new Error(`bad test config: ${JSON.stringify(loaded.problems)}`);
-  const app = await KeelApp.create({ config: loaded.config, logger: silentLogger });
+  const app = await KeelApp.create({ config: loaded.config, logger: silentLogger, ...appOptions });
   const url = await app.start();
   const harness: Harness = {
     app,

@@ -7,6 +7,7 @@ import { LedgerOrderSink } from '../../engine/ledger-sink.js';
 import type { OrderJournal } from '../../exchange/order-journal/order-journal.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AnomalyDetector } from '../../monitoring/anomaly/anomaly-detector.js';
+import type { Metrics } from '../../monitoring/metrics.js';
 import { Ledger } from '../../position/ledger.js';
 import type { Reconciler } from '../../position/reconciliation.js';
 import type { Database } from '../../storage/database.js';
@@ -45,6 +46,7 @@ export async function wireReconciliation(options: {
   ledger: Ledger;
   journal: OrderJournal;
   exchange: ExchangeStack;
+  metrics: Metrics;
 }): Promise<ReconciliationStage> {
   const reconciler = await createReconciler(options);
   const reconciliation = new ReconciliationLoop({
@@ -53,6 +55,7 @@ export async function wireReconciliation(options: {
     clock: options.clock,
     logger: options.logger,
     intervalMs: options.config.reconciliation.intervalMs,
+    onResult: (result) => options.metrics.reconciliations.inc({ outcome: result.status }),
   });
   return { reconciler, reconciliation };
 }

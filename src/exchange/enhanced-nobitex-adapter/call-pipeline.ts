@@ -15,6 +15,7 @@ import type { Rng } from '../../core/random.js';
 import type { RateLimiter } from '../../core/rate-limiter/rate-limiter.js';
 import { RetryPolicy } from '../../core/retry.js';
 import { TimeoutPolicy } from '../../core/timeout.js';
+import { addTraceAttributes, inSpan } from '../../core/tracing.js';
 import { type WrappedPolicy, wrap } from '../../core/wrap.js';
 import { ENDPOINT_GROUPS, type EndpointGroup } from '../connection-pool/transport.js';
 import { isBusinessRejectionError } from '../errors.js';
@@ -96,8 +97,25 @@ export class CallPipeline {
     );
   }
 
-  /** Runs `fn` through the endpoint's policies; `fn` gets the attempt's signal and queue deadline. */
-  async execute<T>(
+  /**
+   * Runs `fn` through the endpoint's policies; `fn` gets the attempt's signal and queue deadline.
+   * One span per call, retries included, below the signal's or order's span when there is one.
+   */
+  execute<T>(
+    name: NobitexEndpointName,
+    fn: (callOptions: CallOptions) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const attributes = {
+      'keel.exchange.endpoint': name,
+      'keel.exchange.group': NOBITEX_ENDPOINTS[name].group,
+    };
+    return inSpan(`keel.exchange.${name}`, { kind: 'client', attributes }, () =>
+      this.#execute(name, fn, signal),
+    );
+  }
+
+  async #execute<T>(
     name: NobitexEndpointName,
     fn: (callOptions: CallOptions) => Promise<T>,
     signal?: AbortSignal,
@@ -135,6 +153,7 @@ export class CallPipeline {
   ) {
     const { group } = NOBITEX_ENDPOINTS[name];
     const durationMs = Math.max(0, this.#clock.nowMs() - startedAtMs);
+    addTraceAttributes({ 'keel.exchange.outcome': outcome, 'keel.exchange.attempts': attempts });
     this.#callEmitter.emit({ endpoint: name, group, outcome, durationMs, attempts });
   }
 

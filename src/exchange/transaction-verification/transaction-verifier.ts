@@ -1,11 +1,13 @@
 // Three-phase transaction verification: prepare (journal PREPARED), execute (send once, classify),
 // verify (confirm by id; resolve unknowns by asking; poll to a terminal state; record each fill once).
 // An UNKNOWN order is only ever resent after it has been proven absent, with the same clientOrderId.
+
 import { AssertionError } from '../../core/assert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { type Decimal, formatDecimal } from '../../core/decimal.js';
 import { isKeelError, KeelError } from '../../core/errors.js';
 import { EventEmitter } from '../../core/events.js';
+import { inSpan } from '../../core/tracing.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
 import type { OrderJournal } from '../order-journal/order-journal.js';
@@ -103,12 +105,25 @@ export class TransactionVerifier {
   }
 
   /** Drives one order from any state to a terminal one. Exchange errors are waited out, never fatal. */
-  async run(start: OrderIntent, signal?: AbortSignal): Promise<OrderIntent> {
+  run(start: OrderIntent, signal?: AbortSignal): Promise<OrderIntent> {
+    const ids = { signalId: start.signalId, orderId: start.id };
+    return inSpan(
+      'keel.verification',
+      { ids, attributes: { 'keel.order.state.from': start.state } },
+      async (span) => {
+        const final = await this.#run(start, signal);
+        span.setAttribute('keel.order.state', final.state);
+        return final;
+      },
+    );
+  }
+
+  async #run(start: OrderIntent, signal?: AbortSignal): Promise<OrderIntent> {
     let intent = start;
     let errorDelayMs = this.options.pollIntervalMs;
     for (let step = 0; step < VERIFY_STEPS_MAX && !isTerminal(intent.state); step++) {
       try {
-        const next = await this.#step(intent);
+        const next = await this.#tracedStep(intent);
         intent = next.intent;
         await this.#checkOverdue(intent);
         errorDelayMs = this.options.pollIntervalMs;
@@ -184,6 +199,19 @@ export class TransactionVerifier {
 
   #lifetimeMs(intent: OrderIntent): number {
     return intent.lifetimeMs ?? this.options.orderLifetimeMs;
+  }
+
+  /** One span per step: the state it started from and the one it reached. */
+  #tracedStep(intent: OrderIntent): Promise<Step> {
+    return inSpan(
+      'keel.verification.step',
+      { attributes: { 'keel.order.state.from': intent.state } },
+      async (span) => {
+        const next = await this.#step(intent);
+        span.setAttribute('keel.order.state', next.intent.state);
+        return next;
+      },
+    );
   }
 
   async #step(intent: OrderIntent): Promise<Step> {
