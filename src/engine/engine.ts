@@ -143,8 +143,15 @@ export class Engine {
         await this.#drive(existing);
         return;
       }
-      if (stored.state !== 'processing') await this.#o.signals.updateState(signalId, 'processing');
-      const decision = await this.#decide(stored, aborted);
+      // Marked processing once it waits or trades; a refusal at once goes straight from received to
+      // rejected (one write fewer for every refused signal).
+      let processing = stored.state === 'processing';
+      const markProcessing = async () => {
+        if (!processing) await this.#o.signals.updateState(signalId, 'processing');
+        processing = true;
+      };
+      const decision = await this.#decide(stored, aborted, markProcessing);
+      if (decision.kind !== 'refuse') await markProcessing();
       await this.#act(stored, decision);
     } catch (error) {
       if (error instanceof AssertionError || aborted.aborted || isAbortedError(error)) throw error;
@@ -178,7 +185,11 @@ export class Engine {
   }
 
   /** Asks the exchange until it answers; refuses the signal when it is stale or has waited too long. */
-  async #decide(stored: StoredSignal, aborted: AbortSignal): Promise<Decision> {
+  async #decide(
+    stored: StoredSignal,
+    aborted: AbortSignal,
+    markProcessing: () => Promise<void>,
+  ): Promise<Decision> {
     const waitMaxMs = this.#o.exchangeWaitMaxMs ?? 300_000;
     const staleAtMs = signalStaleAtMs(stored.signal, this.#o.signalAgeMaxMs ?? 120_000);
     for (;;) {
@@ -200,6 +211,7 @@ export class Engine {
             message: 'the exchange could not be reached in time',
           };
         this.#logger.warn({ signalId: stored.id, err: error }, 'exchange unavailable: the signal waits');
+        await markProcessing();
         await this.#clock.sleep(EXCHANGE_WAIT_MS, aborted);
       }
     }

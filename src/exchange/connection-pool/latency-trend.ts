@@ -95,7 +95,9 @@ export class LatencyTrend {
 
   /** Removes the `count` oldest samples from the window and from the sums that hold them. */
   #dropOldest(count: number): void {
-    for (const sample of this.#samples.splice(0, count)) {
+    for (let index = 0; index < count; index++) {
+      const sample = this.#samples.shift();
+      if (sample === undefined) break;
       this.#all.remove(sample);
       if (!sample.ok) this.#failedCount -= 1;
     }
