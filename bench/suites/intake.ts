@@ -1,8 +1,9 @@
 // Webhook intake under load: autocannon (a separate process, so it does not share the server's event
-// loop) at concurrency 50 for 10 s against a started KeelApp (paper mode, every signal stored durably
-// before the 202, distinct ids), with SQLite synchronous FULL and NORMAL, and against a bare Fastify
-// route answering 202 (the ceiling on this machine). The app's engine trades the signals meanwhile;
-// its risk refusals (at most engine.maxOrdersPerMinute orders) do not affect intake.
+// loop) at concurrency 50 for 10 s against a started KeelApp (paper mode, SQLite synchronous FULL,
+// every signal stored durably before the 202, distinct ids), and against a bare Fastify route
+// answering 202 (the ceiling on this machine). Issue 16's targets: with the engine halted (it still
+// takes each signal off the bus and refuses it) >= 0.30x the bare route, p99 < 50 ms; with the engine
+// trading (paper orders, at most engine.maxOrdersPerMinute) >= 0.10x, p99 < 100 ms.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
@@ -86,7 +87,18 @@ async function keel(
   }
 }
 
-function rows(label: string, result: CannonResult, ceiling: CannonResult | undefined, note = ''): BenchRow[] {
+interface Target {
+  readonly ratioMin: number;
+  readonly p99MaxMs: number;
+}
+
+function rows(
+  label: string,
+  result: CannonResult,
+  ceiling: CannonResult | undefined,
+  note = '',
+  target?: Target,
+): BenchRow[] {
   const ratio = ceiling === undefined ? undefined : result.requests.p50 / ceiling.requests.p50;
   const failures = result.non2xx + result.errors + result.timeouts;
   return [
@@ -97,13 +109,12 @@ function rows(label: string, result: CannonResult, ceiling: CannonResult | undef
       median: result.requests.p50,
       min: result.requests.min,
       max: result.requests.max,
-      ...(ratio === undefined
+      ...(ratio === undefined ? {} : { ratio, baseline: 'vs bare route' }),
+      ...(ratio === undefined || target === undefined
         ? {}
         : {
-            ratio,
-            baseline: 'vs bare route',
-            target: '>= 0.30x bare route',
-            met: ratio >= 0.3 && failures === 0,
+            target: `>= ${target.ratioMin.toFixed(2)}x bare route`,
+            met: ratio >= target.ratioMin && failures === 0,
           }),
     },
     {
@@ -121,7 +132,9 @@ function rows(label: string, result: CannonResult, ceiling: CannonResult | undef
       median: result.latency.p99,
       min: result.latency.p99,
       max: result.latency.p99,
-      ...(ceiling === undefined ? {} : { target: '< 50 ms', met: result.latency.p99 < 50 }),
+      ...(target === undefined
+        ? {}
+        : { target: `< ${target.p99MaxMs} ms`, met: result.latency.p99 < target.p99MaxMs }),
     },
   ];
 }
@@ -130,15 +143,18 @@ export const intakeSuite: BenchSuite = {
   name: SUITE,
   async run() {
     const ceiling = await bareRoute();
-    const full = await keel('FULL');
-    const normal = await keel('NORMAL');
-    // Diagnostic: the same intake with the engine halted, to separate storing from trading.
-    const halted = await keel('NORMAL', 'HALTED');
+    const halted = await keel('FULL', 'HALTED');
+    const trading = await keel('FULL', 'RUNNING');
     return [
       ...rows('bare Fastify 202 (baseline)', ceiling, undefined),
-      ...rows('keel SQLite FULL', full.result, ceiling, `, ${full.stored} stored`),
-      ...rows('keel SQLite NORMAL', normal.result, ceiling, `, ${normal.stored} stored`),
-      ...rows('keel SQLite NORMAL, engine HALTED', halted.result, ceiling, `, ${halted.stored} stored`),
+      ...rows('keel SQLite FULL, engine HALTED', halted.result, ceiling, `, ${halted.stored} stored`, {
+        ratioMin: 0.3,
+        p99MaxMs: 50,
+      }),
+      ...rows('keel SQLite FULL, engine trading', trading.result, ceiling, `, ${trading.stored} stored`, {
+        ratioMin: 0.1,
+        p99MaxMs: 100,
+      }),
     ];
   },
 };

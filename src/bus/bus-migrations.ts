@@ -27,4 +27,9 @@ export const busMigrations: readonly Migration[] = [
       postgres: `CREATE TABLE bus_messages (id TEXT PRIMARY KEY, seq BIGSERIAL NOT NULL UNIQUE, ${COLUMNS})${INDEXES}`,
     },
   },
+  {
+    // The claim query's heads: the open messages of a topic by state and key, without the done ones.
+    id: 'bus-002-open-heads',
+    sql: 'CREATE INDEX bus_messages_open_heads ON bus_messages (topic, state, partition_key, seq)',
+  },
 ];

@@ -87,11 +87,15 @@ export function claimMessages(
   const lock = db.dialect === 'postgres' ? 'FOR UPDATE OF m SKIP LOCKED' : '';
   return db.transaction(async (tx) => {
     const rows = await tx.query<ClaimRow>(
+      // Candidates are the first pending and the first processing message of each key (an index-only
+      // scan of the open messages, never of the done ones), and a candidate is the key's head when no
+      // open message of its key comes before it.
       `SELECT m.id, m.topic, m.partition_key, m.payload, m.attempts, m.created_at_ms FROM bus_messages m
-       WHERE m.topic = ?
+       WHERE m.seq IN (SELECT MIN(h.seq) FROM bus_messages h WHERE h.topic = ? AND h.state IN ('pending', 'processing')
+                       GROUP BY h.topic, h.state, h.partition_key)
          AND ((m.state = 'pending' AND m.available_at_ms <= ?) OR (m.state = 'processing' AND m.lease_until_ms <= ?))
-         AND NOT EXISTS (SELECT 1 FROM bus_messages p WHERE p.topic = m.topic AND p.partition_key = m.partition_key
-                         AND p.seq < m.seq AND p.state IN ('pending', 'processing'))
+         AND NOT EXISTS (SELECT 1 FROM bus_messages p WHERE p.topic = m.topic AND p.state IN ('pending', 'processing')
+                         AND p.partition_key = m.partition_key AND p.seq < m.seq)
        ORDER BY m.seq LIMIT ? ${lock}`,
       [request.topic, request.nowMs, request.nowMs, request.limit],
     );

@@ -45,7 +45,7 @@ export class TimeoutPolicy implements Policy {
     if (signal?.aborted) throw new AbortedError('aborted before the call started', { cause: signal.reason });
     // A signal that can never abort needs no listener: listeners cost more than the rest of a call.
     const caller = signal === neverAbortedSignal ? undefined : signal;
-    const child = new AbortController();
+    const child = new ChildSignal();
     let timedOut = false;
     // Only the aggressive strategy races fn; the cooperative one waits for fn whatever happens.
     let rejectEarly: ((error: unknown) => void) | undefined;
@@ -68,7 +68,7 @@ export class TimeoutPolicy implements Policy {
       rejectEarly?.(error);
     }, this.durationMs);
     try {
-      const work = Promise.resolve().then(() => fn({ signal: child.signal }));
+      const work = start(fn, child);
       if (early !== undefined) {
         work.catch(() => undefined); // abandoned: its late failure must not go unhandled
         early.catch(() => undefined);
@@ -82,5 +82,40 @@ export class TimeoutPolicy implements Policy {
       this.#clock.clearTimeout(timer);
       caller?.removeEventListener('abort', onCallerAbort);
     }
+  }
+}
+
+/**
+ * The call's context, with its signal made on first read: an AbortSignal costs more than the rest of
+ * a call, and a function that never reads it cannot observe an abort. Read after an abort, it is
+ * already aborted with the same reason.
+ */
+class ChildSignal implements PolicyContext {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+/** Calls fn now; a synchronous throw becomes a rejection, like an async function's. */
+function start<T>(fn: (context: PolicyContext) => Promise<T> | T, context: PolicyContext): Promise<T> {
+  try {
+    return Promise.resolve(fn(context));
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

@@ -121,7 +121,37 @@ describe('wrap', () => {
 
 describe('mergeContexts', () => {
   it('keeps the outer attempt when the inner one is not set', () => {
+    const outer = new AbortController().signal;
+    const inner = new AbortController().signal;
+    const merged = mergeContexts({ signal: outer, attempt: 3 }, { signal: inner });
+    expect(merged.attempt).toBe(3);
+    expect(merged.signal).toBe(inner);
+    expect(merged.tags).toBeUndefined();
+  });
+
+  it('merges tags inner over outer and keeps fields only one side sets', () => {
     const signal = new AbortController().signal;
-    expect(mergeContexts({ signal, attempt: 3 }, { signal })).toEqual({ signal, attempt: 3 });
+    const merged = mergeContexts(
+      { signal, tags: { endpoint: 'a', priority: 1 } },
+      { signal, attempt: 2, tags: { priority: 2 } },
+    );
+    expect(merged.tags).toEqual({ endpoint: 'a', priority: 2 });
+    expect(merged.attempt).toBe(2);
+    expect(mergeContexts({ signal, tags: { endpoint: 'a' } }, { signal }).tags).toEqual({ endpoint: 'a' });
+  });
+
+  it('reads the inner signal only when the function does (a lazy signal is never made otherwise)', () => {
+    let reads = 0;
+    const signal = new AbortController().signal;
+    const lazy = {
+      get signal() {
+        reads += 1;
+        return signal;
+      },
+    };
+    const merged = mergeContexts({ signal: new AbortController().signal }, lazy);
+    expect(reads).toBe(0);
+    expect(merged.signal).toBe(signal);
+    expect(reads).toBe(1);
   });
 });

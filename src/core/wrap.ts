@@ -35,14 +35,36 @@ export function wrap(...policies: Policy[]): WrappedPolicy {
 
 /** Inner values win, but an inner layer that does not set a field keeps the outer one. */
 export function mergeContexts(outer: PolicyContext, inner: PolicyContext): PolicyContext {
-  const attempt = inner.attempt ?? outer.attempt;
-  const tags =
-    outer.tags === undefined && inner.tags === undefined ? undefined : { ...outer.tags, ...inner.tags };
-  return {
-    ...outer,
-    ...inner,
-    signal: inner.signal,
-    ...(attempt === undefined ? {} : { attempt }),
-    ...(tags === undefined ? {} : { tags }),
-  };
+  return new MergedContext(outer, inner);
+}
+
+/**
+ * The signal is read from the inner context on demand: a layer may make its signal lazily (timeout),
+ * and most functions never read it. Other fields are copied, inner over outer.
+ */
+class MergedContext implements PolicyContext {
+  readonly #inner: PolicyContext;
+  [field: string]: unknown;
+
+  constructor(outer: PolicyContext, inner: PolicyContext) {
+    this.#inner = inner;
+    copyFields(this, outer);
+    copyFields(this, inner);
+    const tags =
+      outer.tags === undefined || inner.tags === undefined ? undefined : { ...outer.tags, ...inner.tags };
+    if (tags !== undefined) this['tags'] = tags;
+  }
+
+  get signal(): AbortSignal {
+    return this.#inner.signal;
+  }
+}
+
+/** Own fields of `source` other than the signal, skipping undefined ones (they never override). */
+function copyFields(target: Record<string, unknown>, source: PolicyContext): void {
+  for (const field of Object.keys(source)) {
+    if (field === 'signal') continue;
+    const value = (source as unknown as Record<string, unknown>)[field];
+    if (value !== undefined) target[field] = value;
+  }
 }

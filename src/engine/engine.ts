@@ -158,13 +158,20 @@ export class Engine {
         await this.#drive(existing);
         return;
       }
-      if (stored.state !== 'processing') await this.#o.signals.updateState(signalId, 'processing');
+      // Marked processing once it waits or trades; a refusal at once goes straight from received to
+      // rejected (one write fewer for every refused signal).
+      let processing = stored.state === 'processing';
+      const markProcessing = async () => {
+        if (!processing) await this.#o.signals.updateState(signalId, 'processing');
+        processing = true;
+      };
       const decision = await inSpan('keel.decision', {}, async (span) => {
-        const decided = await this.#decide(stored, aborted);
+        const decided = await this.#decide(stored, aborted, markProcessing);
         span.setAttribute('keel.decision', decided.kind);
         if (decided.kind === 'refuse') span.setAttribute('keel.decision.code', decided.code);
         return decided;
       });
+      if (decision.kind !== 'refuse') await markProcessing();
       await this.#act(stored, decision);
     } catch (error) {
       if (error instanceof AssertionError || aborted.aborted || isAbortedError(error)) throw error;
@@ -202,7 +209,11 @@ export class Engine {
   }
 
   /** Asks the exchange until it answers; refuses the signal when it is stale or has waited too long. */
-  async #decide(stored: StoredSignal, aborted: AbortSignal): Promise<Decision> {
+  async #decide(
+    stored: StoredSignal,
+    aborted: AbortSignal,
+    markProcessing: () => Promise<void>,
+  ): Promise<Decision> {
     const waitMaxMs = this.#o.exchangeWaitMaxMs ?? 300_000;
     const staleAtMs = signalStaleAtMs(stored.signal, this.#o.signalAgeMaxMs ?? 120_000);
     for (;;) {
@@ -224,6 +235,7 @@ export class Engine {
             message: 'the exchange could not be reached in time',
           };
         this.#logger.warn({ signalId: stored.id, err: error }, 'exchange unavailable: the signal waits');
+        await markProcessing();
         await this.#clock.sleep(EXCHANGE_WAIT_MS, aborted);
       }
     }

@@ -1,7 +1,8 @@
-// SQLite backend on better-sqlite3. WAL journal; synchronous=FULL by default so that a committed
-// write survives kill -9 and power loss. Calls are serialized by a mutex, so a transaction that
-// awaits in the middle never interleaves with other statements on the one connection, nor with
-// another connection to the same file in this process.
+// SQLite backend on better-sqlite3. WAL journal; synchronous FULL by default so that an acknowledged
+// write survives kill -9 and power loss: a write resolves only after its commit is fsynced, the
+// fsync shared by concurrent writers and run off the event loop (see wal-sync.ts). Calls are
+// serialized by a mutex, so a transaction that awaits in the middle never interleaves with other
+// statements on the one connection, nor with another connection to the same file in this process.
 import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,11 +17,12 @@ import {
 } from './database.js';
 import { StorageError, UniqueViolationError } from './errors.js';
 import { Mutex } from './mutex.js';
+import { WalSync } from './wal-sync.js';
 
 export interface SqliteOptions {
   /** File path, or ':memory:'. Parent folders are created. */
   readonly path: string;
-  /** 'FULL' (default) fsyncs each commit; 'NORMAL' survives kill -9 but not power loss. */
+  /** 'FULL' (default): a write resolves once its commit is fsynced; 'NORMAL' survives kill -9, not power loss. */
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** How long to wait on a lock held by another process, ms. Default 5000. */
   readonly busyTimeoutMs?: number;
@@ -32,29 +34,55 @@ export class SqliteDatabase implements Database {
   readonly #mutex: Mutex;
   readonly #release: () => void;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /** Set for a file with synchronous FULL: writes resolve after the WAL fsync that covers them. */
+  readonly #walSync: WalSync | undefined;
   #inTransaction = false;
+  /** A statement of the open transaction wrote. */
+  #wrote = false;
 
   constructor(options: SqliteOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new BetterSqlite3(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
     ({ mutex: this.#mutex, release: this.#release } = acquireFileMutex(options.path));
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    const durable = (options.synchronous ?? 'FULL') === 'FULL' && options.path !== ':memory:';
+    // FULL's guarantee, kept by WalSync: NORMAL plus an fsync of the WAL before each write resolves.
+    this.#walSync = durable ? new WalSync(options.path) : undefined;
+    this.#db.pragma(`synchronous = ${durable ? 'NORMAL' : (options.synchronous ?? 'FULL')}`);
     this.#db.pragma('foreign_keys = ON');
   }
 
-  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.#mutex.run(() => this.#query<T>(sql, params));
+  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const rows = await this.#mutex.run(() => this.#autocommit(() => this.#query<T>(sql, params)));
+    if (rows.wrote) await this.#walSync?.durable();
+    return rows.result;
   }
 
-  execute(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return this.#mutex.run(() => this.#execute(sql, params));
+  async execute(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    const run = await this.#mutex.run(() => this.#autocommit(() => this.#execute(sql, params)));
+    if (run.wrote) await this.#walSync?.durable();
+    return run.result;
   }
 
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.#mutex.run(async () => {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const run = await this.#mutex.run(() => this.#transaction(fn));
+    // Outside the mutex: the next transaction runs while this one's commit reaches the disk.
+    if (run.wrote) await this.#walSync?.durable();
+    return run.result;
+  }
+
+  /** One statement on its own (autocommit), reporting whether it wrote. */
+  #autocommit<T>(fn: () => T): { result: T; wrote: boolean } {
+    this.#wrote = false;
+    const result = fn();
+    return { result, wrote: this.#wrote };
+  }
+
+  #transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<{ result: T; wrote: boolean }> {
+    return (async () => {
       guard(() => this.#db.exec('BEGIN IMMEDIATE'));
       this.#inTransaction = true;
+      this.#wrote = false;
       const tx: Queryable = {
         query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
           this.#query<R>(sql, params),
@@ -63,14 +91,14 @@ export class SqliteDatabase implements Database {
       try {
         const result = await fn(tx);
         guard(() => this.#db.exec('COMMIT'));
-        return result;
+        return { result, wrote: this.#wrote };
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
         throw error;
       } finally {
         this.#inTransaction = false;
       }
-    });
+    })();
   }
 
   async migrate(migrations: readonly Migration[]): Promise<void> {
@@ -101,11 +129,17 @@ export class SqliteDatabase implements Database {
   }
 
   #query<T>(sql: string, params: readonly SqlValue[]): T[] {
-    return guard(() => (this.#prepare(sql).all(...params) as Row[]).map(narrowIntegers) as T[]);
+    return guard(() => (this.#write(this.#prepare(sql)).all(...params) as Row[]).map(narrowIntegers) as T[]);
   }
 
   #execute(sql: string, params: readonly SqlValue[]): { changes: number } {
-    return guard(() => ({ changes: this.#prepare(sql).run(...params).changes }));
+    return guard(() => ({ changes: this.#write(this.#prepare(sql)).run(...params).changes }));
+  }
+
+  /** Notes a statement that may write, so its commit is synced before the caller hears of it. */
+  #write(statement: BetterSqlite3.Statement): BetterSqlite3.Statement {
+    if (!statement.readonly) this.#wrote = true;
+    return statement;
   }
 
   #prepare(sql: string): BetterSqlite3.Statement {

@@ -125,6 +125,20 @@ describe('Engine', () => {
     expect(gateway.placeCalls).toHaveLength(1);
   });
 
+  it('refuses a signal straight from received, without a processing write first', async () => {
+    await killSwitch.set('HALTED', { source: 'reconciliation', by: 'test', reason: 'drift' });
+    const moves: string[] = [];
+    const updateState = signals.updateState.bind(signals);
+    signals.updateState = (id, state, error) => {
+      moves.push(state);
+      return updateState(id, state, error);
+    };
+    const refused = await accept(buy(), 'k1');
+    await settle();
+    expect((await signals.get(refused))?.state).toBe('rejected');
+    expect(moves).toEqual(['rejected']);
+  });
+
   it('refuses what the preconditions refuse, with the exchange code', async () => {
     const id = await accept(buy('0.00001'), 'k1');
     await settle();

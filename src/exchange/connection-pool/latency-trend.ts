@@ -5,6 +5,8 @@
 // newest half's line, and neither is projected further ahead than the time its samples span. A step
 // (latency jumps once, then holds) is a flat newest half, so it projects the new level, not a climb.
 
+import { type Line, LineSums } from './line-sums.js';
+
 export interface TrendSample {
   readonly atMs: number;
   /** Time to an answer (or to the failure), ms. */
@@ -30,6 +32,13 @@ export interface Trend {
 
 export class LatencyTrend {
   readonly #samples: TrendSample[] = [];
+  /** Sums over every sample, and over the newest half (from #halfStart on). */
+  readonly #all = new LineSums();
+  readonly #half = new LineSums();
+  #halfStart = 0;
+  #failedCount = 0;
+  /** Samples removed since the sums were last rebuilt from the samples. */
+  #removedCount = 0;
 
   constructor(
     private readonly windowMs: number,
@@ -42,30 +51,36 @@ export class LatencyTrend {
 
   add(sample: TrendSample): void {
     this.#samples.push(sample);
-    if (this.#samples.length > this.samplesMax) this.#samples.shift();
+    this.#all.add(sample);
+    this.#half.add(sample);
+    if (!sample.ok) this.#failedCount += 1;
+    if (this.#samples.length > this.samplesMax) this.#dropOldest(1);
+    this.#balanceHalf();
   }
 
   clear(): void {
     this.#samples.length = 0;
+    this.#rebuild();
   }
 
   /** Fits the window ending at `nowMs` and projects it `horizonMs` ahead. */
   fit(nowMs: number, horizonMs: number): Trend {
     this.#prune(nowMs);
-    const samples = this.#samples;
-    const count = samples.length;
-    const failed = samples.filter((sample) => !sample.ok).length;
-    const { intercept, slopePerMs } = leastSquares(samples, nowMs);
-    const newestHalf = samples.slice(Math.floor(count / 2));
-    const latencyNowMs = Math.max(0, Math.min(intercept, leastSquares(newestHalf, nowMs).intercept));
-    const projectedMs = Math.min(project(samples, nowMs, horizonMs), project(newestHalf, nowMs, horizonMs));
+    const count = this.#samples.length;
+    const whole = this.#all.line(nowMs);
+    const newest = this.#half.line(nowMs);
+    const latencyNowMs = Math.max(0, Math.min(whole.intercept, newest.intercept));
+    const projectedMs = Math.min(
+      project(whole, this.#spanMs(0), horizonMs),
+      project(newest, this.#spanMs(this.#halfStart), horizonMs),
+    );
     return {
       sampleCount: count,
       latencyNowMs,
-      slopeMsPerS: slopePerMs * 1_000,
+      slopeMsPerS: whole.slopePerMs * 1_000,
       forecastMs: Math.max(latencyNowMs, projectedMs),
       horizonMs,
-      errorShare: count === 0 ? 0 : failed / count,
+      errorShare: count === 0 ? 0 : this.#failedCount / count,
     };
   }
 
@@ -73,40 +88,64 @@ export class LatencyTrend {
     const oldestMs = nowMs - this.windowMs;
     let drop = 0;
     while (drop < this.#samples.length && (this.#samples[drop]?.atMs ?? 0) < oldestMs) drop++;
-    if (drop > 0) this.#samples.splice(0, drop);
+    if (drop === 0) return;
+    this.#dropOldest(drop);
+    this.#balanceHalf();
+  }
+
+  /** Removes the `count` oldest samples from the window and from the sums that hold them. */
+  #dropOldest(count: number): void {
+    for (let index = 0; index < count; index++) {
+      const sample = this.#samples.shift();
+      if (sample === undefined) break;
+      this.#all.remove(sample);
+      if (!sample.ok) this.#failedCount -= 1;
+    }
+    // Only the first halfStart samples were outside the half; any other dropped one was in it.
+    const outsideHalf = Math.min(count, this.#halfStart);
+    this.#halfStart -= outsideHalf;
+    this.#removedCount += count;
+    const oldest = this.#samples[0];
+    const farFromOrigin = oldest !== undefined && oldest.atMs - this.#all.originMs > this.windowMs;
+    if (count > outsideHalf || this.#removedCount >= this.samplesMax || farFromOrigin) this.#rebuild();
+  }
+
+  /** Moves the half's start to floor(count / 2): the newest half is samples.slice(floor(count / 2)). */
+  #balanceHalf(): void {
+    const target = Math.floor(this.#samples.length / 2);
+    while (this.#halfStart < target) {
+      const leaving = this.#samples[this.#halfStart++];
+      if (leaving !== undefined) this.#half.remove(leaving);
+    }
+    while (this.#halfStart > target) {
+      const joining = this.#samples[--this.#halfStart];
+      if (joining !== undefined) this.#half.add(joining);
+    }
+  }
+
+  /** Sums afresh from the samples: bounds rounding from many removals. */
+  #rebuild(): void {
+    this.#all.reset();
+    this.#half.reset();
+    this.#failedCount = 0;
+    this.#removedCount = 0;
+    this.#halfStart = Math.floor(this.#samples.length / 2);
+    this.#samples.forEach((sample, index) => {
+      this.#all.add(sample);
+      if (index >= this.#halfStart) this.#half.add(sample);
+      if (!sample.ok) this.#failedCount += 1;
+    });
+  }
+
+  /** Time between the newest sample and the one at `fromIndex`, ms (0 for fewer than two). */
+  #spanMs(fromIndex: number): number {
+    const samples = this.#samples;
+    if (samples.length - fromIndex < 2) return 0;
+    return (samples.at(-1)?.atMs ?? 0) - (samples[fromIndex]?.atMs ?? 0);
   }
 }
 
-/** The line through `samples` at `nowMs` plus the horizon, capped at the time the samples span. */
-function project(samples: readonly TrendSample[], nowMs: number, horizonMs: number): number {
-  const { intercept, slopePerMs } = leastSquares(samples, nowMs);
-  const spanMs = samples.length < 2 ? 0 : (samples.at(-1)?.atMs ?? 0) - (samples[0]?.atMs ?? 0);
-  return intercept + slopePerMs * Math.min(horizonMs, Math.max(0, spanMs));
-}
-
-/** Latency = intercept + slope × (t − now); a flat line through the mean when time does not vary. */
-function leastSquares(
-  samples: readonly TrendSample[],
-  nowMs: number,
-): { intercept: number; slopePerMs: number } {
-  const n = samples.length;
-  if (n === 0) return { intercept: 0, slopePerMs: 0 };
-  let sumT = 0;
-  let sumY = 0;
-  for (const sample of samples) {
-    sumT += sample.atMs - nowMs;
-    sumY += sample.latencyMs;
-  }
-  const meanT = sumT / n;
-  const meanY = sumY / n;
-  let covariance = 0;
-  let variance = 0;
-  for (const sample of samples) {
-    const dt = sample.atMs - nowMs - meanT;
-    covariance += dt * (sample.latencyMs - meanY);
-    variance += dt * dt;
-  }
-  if (variance === 0) return { intercept: meanY, slopePerMs: 0 };
-  const slopePerMs = covariance / variance;
-  return { intercept: meanY - slopePerMs * meanT, slopePerMs };
+/** The line at now plus the horizon, capped at the time its samples span. */
+function project(line: Line, spanMs: number, horizonMs: number): number {
+  return line.intercept + line.slopePerMs * Math.min(horizonMs, Math.max(0, spanMs));
 }

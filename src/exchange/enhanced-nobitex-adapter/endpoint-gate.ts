@@ -16,15 +16,18 @@ export interface EndpointGateOptions {
 
 export class EndpointGatePolicy implements Policy {
   readonly #options: EndpointGateOptions;
+  /** One frozen array for every call: the limiter validates a request's keys once per array. */
+  readonly #keys: readonly string[];
 
   constructor(options: EndpointGateOptions) {
     if (options.key === '') throw new RangeError('key must not be empty');
     this.#options = options;
+    this.#keys = Object.freeze([options.key]);
   }
 
   async execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal = neverAbortedSignal): Promise<T> {
     const { limiter, key, waitMaxMs } = this.#options;
-    await limiter.acquire({ keys: [key], waitMaxMs, signal });
+    await limiter.acquire({ keys: this.#keys, waitMaxMs, signal });
     try {
       return await fn({ signal });
     } catch (error) {
