@@ -1,5 +1,6 @@
-// The Transport on undici: a pool per (group, base URL) as bulkheads, a bounded priority queue per
-// group, health-weighted endpoint choice, failover, recovery probes on the injected clock, and
+// The Transport on undici: a pool per (group, base URL), a core/bulkhead per group in front of it (its
+// limits are the group's settings), health-weighted endpoint choice, failover (Keel's one: only a request
+// proven unsent moves to another endpoint), recovery probes on the injected clock, and
 // predictive recovery (drain or throttle an endpoint whose latency or errors are heading for failure).
 import { type Dispatcher, Pool } from 'undici';
 import type { BulkheadStats } from '../../core/bulkhead.js';
