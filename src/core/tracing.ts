@@ -6,6 +6,7 @@ import {
   type Context,
   context,
   createContextKey,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
@@ -35,6 +36,9 @@ export const SIGNAL_ID_ATTRIBUTE = 'keel.signal.id';
 export const ORDER_ID_ATTRIBUTE = 'keel.order.id';
 
 const IDS_KEY = createContextKey('keel.trace.ids');
+/** Handed to steps while tracing is off: records nothing. */
+const OFF_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+let tracingOn = false;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL } as const;
 
@@ -44,6 +48,7 @@ export async function inSpan<T>(
   options: SpanOptions,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!tracingOn) return fn(OFF_SPAN); // off is free: no span, no context
   const parent = parentContext(options.traceparent);
   const ids: TraceIds = { ...(parent.getValue(IDS_KEY) as TraceIds | undefined), ...options.ids };
   const attributes: Attributes = { ...idAttributes(ids), ...options.attributes };
@@ -58,6 +63,11 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/** Set by monitoring/tracing once a tracer provider is registered, cleared when it closes. */
+export function setTracingOn(on: boolean): void {
+  tracingOn = on;
 }
 
 /** Adds ids to the active span (ids learnt late, such as a new signal's); a no-op outside a span. */

@@ -22,28 +22,17 @@ describe('tracing of a running Keel', () => {
     const signalId = String(sent.json.signalId);
     const ofSignal = () =>
       exporter.getFinishedSpans().filter((span) => span.attributes[SIGNAL_ID_ATTRIBUTE] === signalId);
-    await harness.waitFor(
-      () => ofSignal().some((span) => span.name === 'keel.ledger.fill') || undefined,
-      'the fill posted to the ledger',
-    );
-    await harness.waitFor(
-      () => ofSignal().some((span) => span.name === 'keel.verification') || undefined,
-      'the end of verification',
-    );
+    // keel.signal ends last: after the order's verification and the signal's own end.
+    await harness.waitFor(() => {
+      const finished = new Set(ofSignal().map((span) => span.name));
+      return REQUIRED_SPANS.every((name) => finished.has(name)) || undefined;
+    }, 'every span of the signal');
     const spans = ofSignal();
     expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1);
-    const names = new Set(spans.map((span) => span.name));
-    for (const name of [
-      'keel.webhook',
-      'keel.signal',
-      'keel.decision',
-      'keel.order.prepare',
-      'keel.verification',
-      'keel.verification.step',
-      'keel.exchange.placeOrder',
-      'keel.ledger.fill',
-    ])
-      expect(names.has(name), name).toBe(true);
+    // ...and the trace holds nothing else: every span in it is about this signal.
+    const traceId = spans[0]?.spanContext().traceId;
+    const inTrace = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    expect(inTrace.length).toBe(spans.length);
     const webhook = only(spans, 'keel.webhook');
     expect(webhook.parentSpanContext).toBeUndefined(); // the root: intake starts the trace
     expect(webhook.attributes['http.response.status_code']).toBe(202);
@@ -75,6 +64,17 @@ describe('tracing of a running Keel', () => {
     span.end();
   });
 });
+
+const REQUIRED_SPANS = [
+  'keel.webhook',
+  'keel.signal',
+  'keel.decision',
+  'keel.order.prepare',
+  'keel.verification',
+  'keel.verification.step',
+  'keel.exchange.placeOrder',
+  'keel.ledger.fill',
+];
 
 function only(spans: readonly ReadableSpan[], name: string): ReadableSpan {
   const found = spans.filter((span) => span.name === name);

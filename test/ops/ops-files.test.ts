@@ -4,7 +4,8 @@
 // the dashboard's structure and the compose file's wiring; run `promtool` and `docker compose config`
 // when installed (skipped with a message otherwise: CI does not require them).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -101,6 +102,25 @@ describe('ops/prometheus/keel-alerts.yml', () => {
     execFileSync('promtool', ['check', 'rules', 'keel-alerts.yml'], { cwd: join(OPS, 'prometheus') });
     execFileSync('promtool', ['test', 'rules', 'keel-alerts.test.yml'], { cwd: join(OPS, 'prometheus') });
   });
+
+  it.skipIf(!installed('promtool', ['--version']))(
+    'passes `promtool check config` for prometheus.yml',
+    () => {
+      // The container's paths, moved into a temp dir: promtool reads the rule and token files it names.
+      const dir = mkdtempSync(join(tmpdir(), 'keel-prometheus-'));
+      try {
+        const config = read('prometheus/prometheus.yml')
+          .replace('/etc/prometheus/keel-alerts.yml', join(dir, 'keel-alerts.yml'))
+          .replace('/run/secrets/keel_dashboard_token', join(dir, 'token'));
+        writeFileSync(join(dir, 'prometheus.yml'), config);
+        writeFileSync(join(dir, 'keel-alerts.yml'), read('prometheus/keel-alerts.yml'));
+        writeFileSync(join(dir, 'token'), 'token');
+        execFileSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('ops/grafana/dashboards/keel.json', () => {

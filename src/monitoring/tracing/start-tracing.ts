@@ -3,6 +3,7 @@
 // queue. Without either nothing is loaded or registered, and core/tracing's spans stay no-ops.
 import { context, DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { setTracingOn } from '../../core/tracing.js';
 import type { Logger } from '../../logging/logger.js';
 import { createDiagLogger } from './diag-logger.js';
 
@@ -61,15 +62,17 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     }),
     spanProcessors: [processor],
   });
-  // One provider per process: a second Keel in the same process (tests) records no spans.
+  // One provider per process: a second Keel in the same process (tests) shares the first one's.
   if (!trace.setGlobalTracerProvider(provider)) {
-    options.logger.warn('tracing already started in this process: this instance records no spans');
+    options.logger.warn('tracing already started in this process: spans go to its exporter');
+    setTracingOn(true);
     await provider.shutdown();
     return TRACING_OFF;
   }
   // Without it, a span would not see the one it was started under across an await.
   const contextRegistered = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   diag.setLogger(createDiagLogger(options.logger), { logLevel: DiagLogLevel.WARN });
+  setTracingOn(true);
   options.logger.info(
     // The host only: a URL may carry credentials.
     { otlpHost: options.otlpEndpoint === undefined ? 'none' : new URL(options.otlpEndpoint).host },
@@ -78,6 +81,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   return {
     enabled: true,
     async close() {
+      setTracingOn(false);
       try {
         await provider.shutdown();
       } finally {
