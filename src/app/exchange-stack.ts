@@ -18,6 +18,7 @@ import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
 import { chooseProxy, type ProxyRoute } from '../net/proxy-route.js';
+import { breakerOptions } from './exchange-breaker-options.js';
 
 /** The paper exchange's balances, orders and ids, beside the database. */
 export const PAPER_EXCHANGE_FILE = 'paper-exchange.json';
@@ -55,7 +56,7 @@ export async function createExchangeStack(options: {
       rateLimitScale: config.simulator.rateLimitScale,
       // The paper exchange lives as long as the data folder: restarts continue the same account.
       stateFile: join(config.dataDir, PAPER_EXCHANGE_FILE),
-      logger: logger.child({ component: 'simulator' }),
+      logger, // the simulator binds its own component
     });
     baseUrls = [await simulator.listen({ host: '127.0.0.1', port: 0 })];
     auth = { kind: 'token', token: SIMULATOR_DEFAULT_TOKEN };
@@ -78,28 +79,17 @@ export async function createExchangeStack(options: {
       headersTimeoutMs: nobitex.headersTimeoutMs,
       bodyTimeoutMs: nobitex.bodyTimeoutMs,
       queuedMax: nobitex.queueMax,
+      connectionsPerHost: { ...nobitex.connections },
       // The paper exchange is on loopback: nobitex.proxy is for the real one.
       ...(config.mode === 'live' ? { routeFor: exchangeRouteFor(nobitex.proxy) } : {}),
       predictive: predictiveOptions(config),
     },
     options: {
-      breakers: Object.fromEntries(
-        (['orders', 'account', 'marketData'] as const).map((group) => [
-          group,
-          {
-            failuresMax: nobitex.breaker[group].failureThreshold,
-            breakDurationMs: nobitex.breaker[group].breakDurationMs,
-            breakDelayMaxMs: Math.max(
-              nobitex.breaker[group].breakDurationMs,
-              nobitex.breaker[group].breakDurationMaxMs,
-            ),
-            halfOpenProbesMax: nobitex.breaker[group].halfOpenProbesMax,
-            failureRateThreshold: nobitex.breaker[group].failureRateThreshold,
-            failureRateWindowMs: nobitex.breaker[group].failureRateWindowMs,
-            failureRateCallsMin: nobitex.breaker[group].failureRateCallsMin,
-          },
-        ]),
-      ),
+      breakers: {
+        orders: breakerOptions(nobitex.breaker.orders),
+        account: breakerOptions(nobitex.breaker.account),
+        marketData: breakerOptions(nobitex.breaker.marketData),
+      },
       timeoutMs: { orders: nobitex.ordersTimeoutMs },
       retryReads: {
         attemptsMax: nobitex.retry.attemptsMax,
