@@ -39,6 +39,7 @@ import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { registerHealthChecks } from './health-checks.js';
 import { createHttpServers } from './http-server.js';
 import { collectGauges } from './metrics-collector.js';
+import { ENGINE_MODE_VALUES, seedMetricSeries } from './metrics-series.js';
 import { watchPredictive } from './predictive-watch.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
@@ -253,6 +254,12 @@ export class KeelApp {
     rules.watchBus(bus);
     rules.watchReconciler(reconciler);
     const anomalyMetrics = createAnomalyMetrics(metrics.registry);
+    seedMetricSeries(metrics, anomalyMetrics, {
+      config,
+      baseUrls: exchange.baseUrls,
+      engineMode: killSwitch.mode,
+    });
+    reconciler.onRun((run) => metrics.reconciliations.inc({ outcome: run.status }));
     watchAnomalies({
       detector: anomalies,
       reconciler,
@@ -307,7 +314,7 @@ export class KeelApp {
     });
     alerts.onAlert((alert) => telemetry.emit('alert', alert));
     killSwitch.onChange((change) => {
-      metrics.engineMode.set({ RUNNING: 0, REDUCING: 1, HALTED: 2 }[change.to]);
+      metrics.engineMode.set(ENGINE_MODE_VALUES[change.to]);
       telemetry.emit('engineMode', change);
     });
     registerHealthChecks({ health, db, exchange, bus, reconciliation, channels, clock });

@@ -30,6 +30,7 @@ export async function collectGauges(metrics: Metrics, sources: GaugeSources): Pr
   for (const snapshot of adapterStats.rateLimits) {
     const tightest = Math.min(...snapshot.windows.map((window) => window.remaining));
     metrics.rateLimitRemaining.set({ budget: snapshot.key }, Number.isFinite(tightest) ? tightest : 0);
+    metrics.rateLimitBackoffs.inc({ budget: snapshot.key }, 0); // the series exists before its first 429
   }
   for (const [topic, stats] of Object.entries(busStats.topics)) {
     metrics.queueDepth.set({ queue: `bus.${topic}` }, stats.depth.pending + stats.depth.processing);

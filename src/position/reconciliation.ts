@@ -66,6 +66,7 @@ export class Reconciler {
   readonly #breachEmitter = new EventEmitter<BreachEvent>();
   readonly #unknownOrdersEmitter = new EventEmitter<UnknownOrdersEvent>();
   readonly #errorEmitter = new EventEmitter<ReconciliationErrorEvent>();
+  readonly #runEmitter = new EventEmitter<ReconciliationResult>();
   #running: Promise<ReconciliationResult> | undefined;
   #timer: TimerHandle | undefined;
   #started = false;
@@ -74,6 +75,8 @@ export class Reconciler {
   readonly onMatch: Event<MatchEvent> = this.#matchEmitter.addListener;
   readonly onCorrected: Event<CorrectedEvent> = this.#correctedEmitter.addListener;
   readonly onBreach: Event<BreachEvent> = this.#breachEmitter.addListener;
+  /** Every finished run (its status is the metrics' outcome), after its other events. */
+  readonly onRun: Event<ReconciliationResult> = this.#runEmitter.addListener;
   readonly onUnknownOrders: Event<UnknownOrdersEvent> = this.#unknownOrdersEmitter.addListener;
   readonly onError: Event<ReconciliationErrorEvent> = this.#errorEmitter.addListener;
 
@@ -317,5 +320,6 @@ export class Reconciler {
       { runId, kind: result.kind, status: result.status, ...result.summary },
       'reconciliation run',
     );
+    this.#runEmitter.emit(result);
   }
 }
