@@ -3,7 +3,6 @@
 
 import { join } from 'node:path';
 import type { KeelConfig } from '../config/index.js';
-import { isSecret } from '../config/secret.js';
 import type { Clock } from '../core/clock.js';
 import type { Event } from '../core/events.js';
 import type { Rng } from '../core/random.js';
@@ -17,8 +16,7 @@ import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapte
 import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
-import { chooseProxy, type ProxyRoute } from '../net/proxy-route.js';
-import { breakerOptions } from './exchange-breaker-options.js';
+import { exchangeSettings } from './exchange-settings.js';
 
 /** The paper exchange's balances, orders and ids, beside the database. */
 export const PAPER_EXCHANGE_FILE = 'paper-exchange.json';
@@ -64,48 +62,15 @@ export async function createExchangeStack(options: {
     baseUrls = config.nobitex.baseUrls;
     auth = liveAuth(config);
   }
-  const nobitex = config.nobitex;
   const stack = createEnhancedAdapter({
     baseUrls,
     auth,
-    userAgent: nobitex.userAgent,
     clock,
     rng,
     logger,
     ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
     ...(options.breakerFactory === undefined ? {} : { breakerFactory: options.breakerFactory }),
-    pool: {
-      connectTimeoutMs: nobitex.connectTimeoutMs,
-      headersTimeoutMs: nobitex.headersTimeoutMs,
-      bodyTimeoutMs: nobitex.bodyTimeoutMs,
-      queuedMax: nobitex.queueMax,
-      connectionsPerHost: { ...nobitex.connections },
-      // The paper exchange is on loopback: nobitex.proxy is for the real one.
-      ...(config.mode === 'live' ? { routeFor: exchangeRouteFor(nobitex.proxy) } : {}),
-      predictive: predictiveOptions(config),
-    },
-    options: {
-      breakers: {
-        orders: breakerOptions(nobitex.breaker.orders),
-        account: breakerOptions(nobitex.breaker.account),
-        marketData: breakerOptions(nobitex.breaker.marketData),
-      },
-      timeoutMs: { orders: nobitex.ordersTimeoutMs },
-      retryReads: {
-        attemptsMax: nobitex.retry.attemptsMax,
-        delayInitialMs: nobitex.retry.delayInitialMs,
-        delayMaxMs: nobitex.retry.delayMaxMs,
-      },
-      cache: {
-        orderBook: { ttlMs: nobitex.cache.marketDataTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
-        marketStats: { ttlMs: nobitex.cache.marketDataTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
-        options: {
-          ttlMs: nobitex.cache.optionsTtlMs,
-          staleMaxMs: Math.max(nobitex.cache.optionsTtlMs, nobitex.cache.staleMaxMs),
-        },
-        wallets: { ttlMs: nobitex.cache.walletsTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
-      },
-    },
+    ...exchangeSettings(config),
   });
   const gateway = new AdapterVerificationGateway({ adapter: stack.adapter, clock });
   return {
@@ -120,16 +85,7 @@ export async function createExchangeStack(options: {
   };
 }
 
-/** The way to each Nobitex base URL: nobitex.proxy (one for all, or per URL), else HTTPS_PROXY / NO_PROXY. */
-function exchangeRouteFor(proxy: KeelConfig['nobitex']['proxy']): (baseUrl: string) => ProxyRoute {
-  return (baseUrl) => {
-    const setting =
-      proxy === undefined ? undefined : isSecret(proxy) ? proxy.reveal() : proxy[baseUrl]?.reveal();
-    return chooseProxy({ setting, target: baseUrl });
-  };
-}
-
-function liveAuth(config: KeelConfig): NobitexAuth {
+export function liveAuth(config: KeelConfig): NobitexAuth {
   const { token, apiKey } = config.nobitex;
   if (apiKey !== undefined)
     return { kind: 'apiKey', publicKey: apiKey.publicKey.reveal(), privateKey: apiKey.privateKey.reveal() };
@@ -137,10 +93,4 @@ function liveAuth(config: KeelConfig): NobitexAuth {
   throw new MissingCredentialsError(
     'live trading needs KEEL_NOBITEX_TOKEN or an API key (KEEL_NOBITEX_API_KEY and KEEL_NOBITEX_API_SECRET)',
   );
-}
-
-/** Predictive recovery's settings for the pool, or false when it is off. */
-function predictiveOptions(config: KeelConfig) {
-  const { enabled, ...thresholds } = config.anomaly.predictive;
-  return enabled ? thresholds : false;
 }

@@ -1,0 +1,79 @@
+// What the every-setting probes look at: the component built from a config, as plain data. Each
+// observer builds through the same function the running app uses, so a leaf that stops arriving
+// there shows no difference.
+
+import { type ExchangeSettings, exchangeSettings } from '../../src/app/exchange-settings.js';
+import { createExchangeStack, liveAuth } from '../../src/app/exchange-stack.js';
+import { simServerSettings } from '../../src/cli/commands/sim.js';
+import { databaseTarget, type KeelConfig } from '../../src/config/index.js';
+import { FakeClock } from '../../src/core/clock.js';
+import { createRng } from '../../src/core/random.js';
+import {
+  type ResolvedConnectionPoolOptions,
+  resolveOptions,
+} from '../../src/exchange/connection-pool/connection-pool-options.js';
+import {
+  type ResolvedAdapterOptions,
+  resolveAdapterOptions,
+} from '../../src/exchange/enhanced-nobitex-adapter/adapter-options.js';
+import { loggerOptionsFromConfig } from '../../src/logging/create-logger.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { plain } from './setting-probes.js';
+
+type Observe = (config: KeelConfig) => unknown;
+
+/** The adapter's and pool's options as the exchange stack passes them. */
+export const exchange =
+  (pick: (settings: ExchangeSettings) => unknown): Observe =>
+  (config) =>
+    plain(pick(exchangeSettings(config)));
+
+/** The adapter's options after it merged and validated them (what its policies are built from). */
+export const adapter =
+  (pick: (options: ResolvedAdapterOptions) => unknown): Observe =>
+  (config) =>
+    plain(pick(resolveAdapterOptions(exchangeSettings(config).options)));
+
+/** The connection pool's options after it merged and validated them. */
+export const pool =
+  (pick: (options: ResolvedConnectionPoolOptions) => unknown): Observe =>
+  (config) =>
+    plain(
+      pick(
+        resolveOptions({
+          ...exchangeSettings(config).pool,
+          baseUrls: ['http://127.0.0.1:9'],
+          clock: new FakeClock(),
+          rng: createRng(1),
+        }),
+      ),
+    );
+
+/** The exchange stack itself (paper: a simulator; live: the configured base URLs), closed at once. */
+export const stack =
+  (pick: (built: Awaited<ReturnType<typeof createExchangeStack>>) => unknown): Observe =>
+  async (config) => {
+    const built = await createExchangeStack({
+      config,
+      clock: new FakeClock(),
+      rng: createRng(1),
+      logger: silentLogger,
+    });
+    try {
+      return plain(pick(built));
+    } finally {
+      await built.close();
+    }
+  };
+
+/** The credentials a live stack signs with. */
+export const auth: Observe = (config) => plain(liveAuth(config));
+
+/** What `keel sim` listens with. */
+export const simServer: Observe = (config) => plain(simServerSettings(config, { host: '127.0.0.1' }));
+
+/** The process logger's options. */
+export const logger: Observe = (config) => plain(loggerOptionsFromConfig(config));
+
+/** Where the database lives. */
+export const database: Observe = (config) => plain(databaseTarget(config));
