@@ -17,6 +17,7 @@ import {
   database,
   exchange,
   logger,
+  passphrase,
   pool,
   simServer,
   stack,
@@ -52,6 +53,11 @@ const breakerProbes = (group: (typeof GROUPS)[number]) => {
 };
 
 const PROBES = probeTable({
+  env: leaf('production', logger, {
+    webhook: { passphrase: 'probe-passphrase-0123456789abcdef' },
+    dashboard: { token: 'probe-dashboard-token-0123456789abcdef' },
+  }),
+  'webhook.passphrase': leaf('probe-passphrase-0123456789abcdef', passphrase, { dataDir }),
   mode: leaf(
     'live',
     stack((built) => built.simulator === undefined),
@@ -59,7 +65,7 @@ const PROBES = probeTable({
   ),
   dataDir: leaf('./elsewhere', database),
   'storage.databaseUrl': leaf('postgres://keel@127.0.0.1/keel', database),
-  'logging.level': leaf('debug', logger),
+  'logging.level': leaf('warn', logger),
   'logging.file.path': leaf('/tmp/keel-probe.log', logger),
   'logging.file.sizeBytesMax': leaf(2_048, logger, { logging: { file: { path: '/tmp/keel-probe.log' } } }),
   'logging.file.frequency': leaf('daily', logger, { logging: { file: { path: '/tmp/keel-probe.log' } } }),
@@ -91,10 +97,11 @@ const PROBES = probeTable({
     exchange((s) => s.pool?.routeFor?.(NOBITEX_URL)),
     LIVE,
   ),
+  // Only the probe's settings are built: nothing is sent to the (non-loopback) Nobitex URL.
   'nobitex.proxy.*': input(
     { nobitex: { proxy: { [NOBITEX_URL]: 'socks5://127.0.0.1:1080' } } },
     exchange((s) => s.pool?.routeFor?.(NOBITEX_URL)),
-    LIVE,
+    { ...LIVE, nobitex: { ...LIVE.nobitex, baseUrls: [NOBITEX_URL] } },
   ),
   'nobitex.connectTimeoutMs': leaf(
     1_000,
@@ -247,7 +254,6 @@ const UNPROBED = new Set([
     'orderHoldMaxMs',
     'signalAgeMaxMs',
   ].map((key) => `engine.${key}`),
-  'env',
   ...['reconciliation.haltOnBreach', 'reconciliation.intervalMs', 'reconciliation.tolerance.*'],
   ...['redis.keyPrefix', 'redis.url'],
   ...[
@@ -279,7 +285,6 @@ const UNPROBED = new Set([
     'hmacSecret',
     'ipAllowList.addresses',
     'ipAllowList.enabled',
-    'passphrase',
     'quarantineAttempts',
     'readTimeoutMs',
     'signatureAgeMaxMs',

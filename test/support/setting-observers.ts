@@ -4,6 +4,7 @@
 
 import { type ExchangeSettings, exchangeSettings } from '../../src/app/exchange-settings.js';
 import { createExchangeStack, liveAuth } from '../../src/app/exchange-stack.js';
+import { resolveWebhookPassphrase } from '../../src/app/webhook-passphrase.js';
 import { simServerSettings } from '../../src/cli/commands/sim.js';
 import { databaseTarget, type KeelConfig } from '../../src/config/index.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -74,6 +75,9 @@ export const simServer: Observe = (config) => plain(simServerSettings(config, { 
 
 /** The process logger's options. */
 export const logger: Observe = (config) => plain(loggerOptionsFromConfig(config));
+
+/** The passphrase webhooks must carry. */
+export const passphrase: Observe = (config) => plain(resolveWebhookPassphrase(config).value);
 
 /** Where the database lives. */
 export const database: Observe = (config) => plain(databaseTarget(config));

@@ -1,8 +1,10 @@
 // Helpers for the every-setting test (test/config/every-setting.test.ts). A probe changes one config
 // leaf and observes the component built from the config; the test compares the two observations.
 // Adding a probe is one line: `'section.leaf': leaf(VALUE, observe)`, with an observe helper below.
-import type { KeelConfig } from '../../src/config/index.js';
-import { configSchema, deepFreeze, isSecret } from '../../src/config/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isSecret, type KeelConfig, loadConfig } from '../../src/config/index.js';
 
 export type ConfigInput = Record<string, unknown>;
 
@@ -43,9 +45,18 @@ export function probeTable(table: Record<string, PartialProbe | Probe>): Map<str
   );
 }
 
-/** Parses and freezes a config input the way loadConfig does (without files and env). */
+/** Loads a config input as a config file, the way Keel does (profile defaults, relations), no env. */
 export function configOf(input: ConfigInput): KeelConfig {
-  return deepFreeze(configSchema.parse(input));
+  const dir = mkdtempSync(join(tmpdir(), 'keel-probe-'));
+  try {
+    const configPath = join(dir, 'keel.config.json');
+    writeFileSync(configPath, JSON.stringify(input));
+    const result = loadConfig({ env: {}, cwd: dir, configPath });
+    if (!result.ok) throw new Error(`probe config refused: ${JSON.stringify(result.problems)}`);
+    return result.config;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Observations as plain data: secrets revealed (Secret instances all look alike to toEqual). */
