@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/index.js';
+import { HttpPeer } from '../monitoring/channels-support.js';
 import { schemaLeaves } from '../support/schema-leaves.js';
 import {
   adapter,
   auth,
+  channelRequests,
   database,
   exchange,
   logger,
@@ -52,7 +54,43 @@ const breakerProbes = (group: (typeof GROUPS)[number]) => {
   };
 };
 
+/** Alert channels send to this loopback peer. */
+const peer = await HttpPeer.start();
+afterAll(() => peer.stop());
+const hook = (channel: Record<string, unknown>) => ({
+  alerts: { channels: { probe: { kind: 'webhook', url: `${peer.url}/hook`, ...channel } } },
+});
+const bot = (channel: Record<string, unknown>) => ({
+  alerts: {
+    channels: {
+      probe: {
+        kind: 'telegram',
+        botToken: 'probe-bot-token',
+        chatIds: ['1'],
+        apiBaseUrl: peer.url,
+        ...channel,
+      },
+    },
+  },
+});
+const CHANNEL = 'alerts.channels.*';
+const sent = channelRequests(peer, 'probe');
+
 const PROBES = probeTable({
+  [`${CHANNEL}.kind`]: { base: hook({}), changed: bot({}), observe: sent },
+  [`${CHANNEL}.url`]: input(hook({ url: `${peer.url}/other` }), sent, hook({})),
+  [`${CHANNEL}.format`]: input(hook({ format: 'slack' }), sent, hook({})),
+  [`${CHANNEL}.headers.*`]: input(hook({ headers: { 'x-probe': 'on' } }), sent, hook({})),
+  [`${CHANNEL}.timeoutMs`]: input(hook({ timeoutMs: 3_000 }), sent, hook({})),
+  [`${CHANNEL}.botToken`]: input(bot({ botToken: 'other-bot-token' }), sent, bot({})),
+  [`${CHANNEL}.chatIds`]: input(bot({ chatIds: ['2'] }), sent, bot({})),
+  [`${CHANNEL}.apiBaseUrl`]: input(bot({ apiBaseUrl: `${peer.url}/mirror` }), sent, bot({})),
+  [`${CHANNEL}.enabled`]: input(
+    { alerts: { channels: { console: { enabled: false } } } },
+    channelRequests(peer, 'console'),
+    { alerts: { ...hook({}).alerts, routes: { info: ['probe'], warning: ['probe'], critical: ['probe'] } } },
+  ),
+
   env: leaf('production', logger, {
     webhook: { passphrase: 'probe-passphrase-0123456789abcdef' },
     dashboard: { token: 'probe-dashboard-token-0123456789abcdef' },
@@ -199,28 +237,19 @@ const UNPROBED = new Set([
   ...['alerts.routes.critical', 'alerts.routes.error', 'alerts.routes.info', 'alerts.routes.warning'],
   ...[
     'accountSid',
-    'apiBaseUrl',
     'apiKey',
     'authToken',
-    'botToken',
-    'chatIds',
     'commands.chatIds',
     'commands.pollTimeoutS',
-    'enabled',
-    'format',
     'from',
-    'headers.*',
     'host',
-    'kind',
     'password',
     'port',
     'provider',
     'proxy',
     'requireTls',
     'secure',
-    'timeoutMs',
     'to',
-    'url',
     'user',
   ].map((key) => `alerts.channels.*.${key}`),
   ...[

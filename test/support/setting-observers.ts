@@ -7,7 +7,7 @@ import { createExchangeStack, liveAuth } from '../../src/app/exchange-stack.js';
 import { resolveWebhookPassphrase } from '../../src/app/webhook-passphrase.js';
 import { simServerSettings } from '../../src/cli/commands/sim.js';
 import { databaseTarget, type KeelConfig } from '../../src/config/index.js';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock, systemClock } from '../../src/core/clock.js';
 import { createRng } from '../../src/core/random.js';
 import {
   type ResolvedConnectionPoolOptions,
@@ -19,6 +19,8 @@ import {
 } from '../../src/exchange/enhanced-nobitex-adapter/adapter-options.js';
 import { loggerOptionsFromConfig } from '../../src/logging/create-logger.js';
 import { silentLogger } from '../../src/logging/logger.js';
+import { buildChannel } from '../../src/monitoring/alert-system/channels/create-alert-channels.js';
+import { type HttpPeer, makeNotification } from '../monitoring/channels-support.js';
 import { plain } from './setting-probes.js';
 
 type Observe = (config: KeelConfig) => unknown;
@@ -81,3 +83,28 @@ export const passphrase: Observe = (config) => plain(resolveWebhookPassphrase(co
 
 /** Where the database lives. */
 export const database: Observe = (config) => plain(databaseTarget(config));
+
+/**
+ * The requests one alert channel sends to a loopback peer when given a notification, with the
+ * channel's kind and per-send timeout; `{ built: false }` when the config builds no channel.
+ */
+export const channelRequests =
+  (peer: HttpPeer, name: string): Observe =>
+  async (config) => {
+    const entry = config.alerts.channels[name];
+    const built = entry && buildChannel(name, entry, { logger: silentLogger, clock: systemClock });
+    if (built === undefined) return { built: false };
+    const seen = peer.requests.length;
+    let failed: string | undefined;
+    try {
+      await built.channel.send(makeNotification(), AbortSignal.timeout(5_000));
+    } catch (error) {
+      failed = error instanceof Error ? error.name : 'thrown';
+    } finally {
+      await built.channel.close?.();
+    }
+    const requests = peer.requests
+      .slice(seen)
+      .map(({ method, path, headers, body }) => ({ method, path, probe: headers['x-probe'], body }));
+    return plain({ kind: built.channel.constructor.name, timeoutMs: built.timeoutMs, requests, failed });
+  };
