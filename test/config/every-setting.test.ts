@@ -73,6 +73,21 @@ const bot = (channel: Record<string, unknown>) => ({
     },
   },
 });
+const sms = (channel: Record<string, unknown>) => ({
+  alerts: {
+    channels: {
+      probe: { kind: 'sms', provider: 'generic', url: `${peer.url}/sms`, to: ['+989120000000'], ...channel },
+    },
+  },
+});
+const twilio = (channel: Record<string, unknown>) =>
+  sms({
+    provider: 'twilio',
+    accountSid: 'AC-probe-1',
+    authToken: 'probe-auth-token',
+    from: '+15550000',
+    ...channel,
+  });
 const CHANNEL = 'alerts.channels.*';
 const sent = channelRequests(peer, 'probe');
 
@@ -85,6 +100,13 @@ const PROBES = probeTable({
   [`${CHANNEL}.botToken`]: input(bot({ botToken: 'other-bot-token' }), sent, bot({})),
   [`${CHANNEL}.chatIds`]: input(bot({ chatIds: ['2'] }), sent, bot({})),
   [`${CHANNEL}.apiBaseUrl`]: input(bot({ apiBaseUrl: `${peer.url}/mirror` }), sent, bot({})),
+  [`${CHANNEL}.proxy`]: input(hook({ proxy: 'socks5://127.0.0.1:9' }), sent, hook({})),
+  [`${CHANNEL}.to`]: input(sms({ to: ['+989120000001'] }), sent, sms({})),
+  [`${CHANNEL}.from`]: input(sms({ from: 'Keel' }), sent, sms({})),
+  [`${CHANNEL}.apiKey`]: input(sms({ apiKey: 'probe-api-key' }), sent, sms({})),
+  [`${CHANNEL}.provider`]: input(sms({ provider: 'kavenegar' }), sent, sms({ apiKey: 'probe-api-key' })),
+  [`${CHANNEL}.accountSid`]: input(twilio({ accountSid: 'AC-probe-2' }), sent, twilio({})),
+  [`${CHANNEL}.authToken`]: input(twilio({ authToken: 'other-auth-token' }), sent, twilio({})),
   [`${CHANNEL}.enabled`]: input(
     { alerts: { channels: { console: { enabled: false } } } },
     channelRequests(peer, 'console'),
@@ -236,20 +258,13 @@ const UNPROBED = new Set([
   ...['alerts.escalation.afterMs', 'alerts.escalation.channel'],
   ...['alerts.routes.critical', 'alerts.routes.error', 'alerts.routes.info', 'alerts.routes.warning'],
   ...[
-    'accountSid',
-    'apiKey',
-    'authToken',
     'commands.chatIds',
     'commands.pollTimeoutS',
-    'from',
     'host',
     'password',
     'port',
-    'provider',
-    'proxy',
     'requireTls',
     'secure',
-    'to',
     'user',
   ].map((key) => `alerts.channels.*.${key}`),
   ...[

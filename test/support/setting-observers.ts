@@ -103,8 +103,12 @@ export const channelRequests =
     } finally {
       await built.channel.close?.();
     }
-    const requests = peer.requests
-      .slice(seen)
-      .map(({ method, path, headers, body }) => ({ method, path, probe: headers['x-probe'], body }));
+    const requests = peer.requests.slice(seen).map(({ method, path, headers, body }) => ({
+      method,
+      path,
+      probe: headers['x-probe'],
+      authorization: headers.authorization,
+      body,
+    }));
     return plain({ kind: built.channel.constructor.name, timeoutMs: built.timeoutMs, requests, failed });
   };
