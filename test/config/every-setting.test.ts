@@ -19,12 +19,14 @@ import {
   database,
   exchange,
   logger,
+  mailSent,
   passphrase,
   pool,
   simServer,
   stack,
 } from '../support/setting-observers.js';
 import { configOf, input, leaf, type Probe, probeTable } from '../support/setting-probes.js';
+import { SmtpRecorder } from '../support/smtp-recorder.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'keel-every-setting-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -88,6 +90,27 @@ const twilio = (channel: Record<string, unknown>) =>
     from: '+15550000',
     ...channel,
   });
+/** Email channels send to this loopback SMTP server. */
+const smtp = await SmtpRecorder.start();
+afterAll(() => smtp.stop());
+const email = (channel: Record<string, unknown>) => ({
+  alerts: {
+    channels: {
+      probe: {
+        kind: 'email',
+        host: '127.0.0.1',
+        port: smtp.port,
+        from: 'keel@example.com',
+        to: ['ops@example.com'],
+        user: 'keel',
+        password: 'probe-smtp-password',
+        requireTls: false,
+        ...channel,
+      },
+    },
+  },
+});
+const mailed = mailSent(smtp, 'probe');
 const CHANNEL = 'alerts.channels.*';
 const sent = channelRequests(peer, 'probe');
 
@@ -107,6 +130,12 @@ const PROBES = probeTable({
   [`${CHANNEL}.provider`]: input(sms({ provider: 'kavenegar' }), sent, sms({ apiKey: 'probe-api-key' })),
   [`${CHANNEL}.accountSid`]: input(twilio({ accountSid: 'AC-probe-2' }), sent, twilio({})),
   [`${CHANNEL}.authToken`]: input(twilio({ authToken: 'other-auth-token' }), sent, twilio({})),
+  [`${CHANNEL}.host`]: input(email({ host: '127.0.0.2' }), mailed, email({})),
+  [`${CHANNEL}.port`]: input(email({ port: 9 }), mailed, email({})),
+  [`${CHANNEL}.secure`]: input(email({ secure: true }), mailed, email({})),
+  [`${CHANNEL}.user`]: input(email({ user: 'other' }), mailed, email({})),
+  [`${CHANNEL}.password`]: input(email({ password: 'other-smtp-password' }), mailed, email({})),
+  [`${CHANNEL}.requireTls`]: input(email({ requireTls: true }), mailed, email({})),
   [`${CHANNEL}.enabled`]: input(
     { alerts: { channels: { console: { enabled: false } } } },
     channelRequests(peer, 'console'),
@@ -257,16 +286,7 @@ const UNPROBED = new Set([
   ...['alerts.dedupWindowMs', 'alerts.groupIntervalMs', 'alerts.groupWaitMs', 'alerts.repeatIntervalMs'],
   ...['alerts.escalation.afterMs', 'alerts.escalation.channel'],
   ...['alerts.routes.critical', 'alerts.routes.error', 'alerts.routes.info', 'alerts.routes.warning'],
-  ...[
-    'commands.chatIds',
-    'commands.pollTimeoutS',
-    'host',
-    'password',
-    'port',
-    'requireTls',
-    'secure',
-    'user',
-  ].map((key) => `alerts.channels.*.${key}`),
+  ...['commands.chatIds', 'commands.pollTimeoutS'].map((key) => `alerts.channels.*.${key}`),
   ...[
     'cusumHalfLifeMs',
     'ewmaAlpha',

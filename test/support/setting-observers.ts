@@ -22,6 +22,7 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { buildChannel } from '../../src/monitoring/alert-system/channels/create-alert-channels.js';
 import { type HttpPeer, makeNotification } from '../monitoring/channels-support.js';
 import { plain } from './setting-probes.js';
+import type { SmtpRecorder } from './smtp-recorder.js';
 
 type Observe = (config: KeelConfig) => unknown;
 
@@ -111,4 +112,23 @@ export const channelRequests =
       body,
     }));
     return plain({ kind: built.channel.constructor.name, timeoutMs: built.timeoutMs, requests, failed });
+  };
+
+/** The logins and mails one email channel delivers to a loopback SMTP recorder, or why it failed. */
+export const mailSent =
+  (smtp: SmtpRecorder, name: string): Observe =>
+  async (config) => {
+    const entry = config.alerts.channels[name];
+    const built = entry && buildChannel(name, entry, { logger: silentLogger, clock: systemClock });
+    if (built === undefined) return { built: false };
+    const [logins, mails] = [smtp.logins.length, smtp.mails.length];
+    let failed: string | undefined;
+    try {
+      await built.channel.send(makeNotification(), AbortSignal.timeout(5_000));
+    } catch (error) {
+      failed = error instanceof Error ? error.name : 'thrown';
+    } finally {
+      await built.channel.close?.();
+    }
+    return plain({ logins: smtp.logins.slice(logins), mails: smtp.mails.slice(mails), failed });
   };
