@@ -14,6 +14,7 @@ import { HttpPeer } from '../monitoring/channels-support.js';
 import { schemaLeaves } from '../support/schema-leaves.js';
 import {
   adapter,
+  anomalies,
   auth,
   channelRequests,
   database,
@@ -255,6 +256,13 @@ const PROBES = probeTable({
   ...breakerProbes('orders'),
   ...breakerProbes('account'),
   ...breakerProbes('marketData'),
+  'anomaly.spikeScore': leaf(2, anomalies),
+  'anomaly.leakScore': leaf(100, anomalies),
+  'anomaly.ewmaAlpha': leaf(0.3, anomalies),
+  'anomaly.warmupCount': leaf(5, anomalies),
+  'anomaly.cusumHalfLifeMs': leaf(3_600_000, anomalies),
+  'anomaly.reconciliationScaleFloor': leaf(0.5, anomalies),
+  'anomaly.feeTierRate': leaf(0.0015, anomalies),
   'anomaly.predictive.enabled': leaf(
     false,
     exchange((s) => s.pool?.predictive),
@@ -287,16 +295,7 @@ const UNPROBED = new Set([
   ...['alerts.escalation.afterMs', 'alerts.escalation.channel'],
   ...['alerts.routes.critical', 'alerts.routes.error', 'alerts.routes.info', 'alerts.routes.warning'],
   ...['commands.chatIds', 'commands.pollTimeoutS'].map((key) => `alerts.channels.*.${key}`),
-  ...[
-    'cusumHalfLifeMs',
-    'ewmaAlpha',
-    'feeTierRate',
-    'haltOnFlag',
-    'leakScore',
-    'reconciliationScaleFloor',
-    'spikeScore',
-    'warmupCount',
-  ].map((key) => `anomaly.${key}`),
+  'anomaly.haltOnFlag',
   ...['cluster.expectedInstances', 'cluster.leaseRenewIntervalMs', 'cluster.leaseTtlMs'],
   ...[
     'authFailureWindowMs',

@@ -2,6 +2,10 @@
 // observer builds through the same function the running app uses, so a leaf that stops arriving
 // there shows no difference.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAnomalyDetector } from '../../src/app/anomaly-watch.js';
 import { type ExchangeSettings, exchangeSettings } from '../../src/app/exchange-settings.js';
 import { createExchangeStack, liveAuth } from '../../src/app/exchange-stack.js';
 import { resolveWebhookPassphrase } from '../../src/app/webhook-passphrase.js';
@@ -20,6 +24,8 @@ import {
 import { loggerOptionsFromConfig } from '../../src/logging/create-logger.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { buildChannel } from '../../src/monitoring/alert-system/channels/create-alert-channels.js';
+import type { Observation } from '../../src/monitoring/anomaly/anomaly-detector.js';
+import { openDatabase } from '../../src/storage/open-database.js';
 import { type HttpPeer, makeNotification } from '../monitoring/channels-support.js';
 import { plain } from './setting-probes.js';
 import type { SmtpRecorder } from './smtp-recorder.js';
@@ -132,3 +138,61 @@ export const mailSent =
     }
     return plain({ logins: smtp.logins.slice(logins), mails: smtp.mails.slice(mails), failed });
   };
+
+/** Hourly samples per series: a leak in the reconciliation, spikes (early and late) in slippage. */
+const ANOMALY_SCRIPT: readonly Observation[] = [
+  ...Array.from(
+    { length: 20 },
+    (_, i): Observation => ({
+      kind: 'reconciliation',
+      currency: 'usdt',
+      value: i < 5 ? 0 : 0.04,
+    }),
+  ),
+  ...Array.from(
+    { length: 30 },
+    (_, i): Observation => ({
+      kind: 'slippage',
+      currency: 'usdt',
+      value: i === 8 || i === 25 ? 60 : i % 2 === 0 ? 1 : 3,
+    }),
+  ),
+  ...Array.from(
+    { length: 25 },
+    (_, i): Observation => ({
+      kind: 'feeRate',
+      currency: 'usdt',
+      value: 15 + (i % 2 === 0 ? 0.1 : -0.1),
+    }),
+  ),
+].map((sample, index) => ({ ...sample, atMs: index * 3_600_000 }));
+
+/** The flags the anomaly detector raises and the baselines it learns over a fixed script. */
+export const anomalies: Observe = async (config) => {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-probe-anomaly-'));
+  const db = openDatabase({ dataDir: dir, sqliteSynchronous: 'NORMAL' });
+  try {
+    const detector = await createAnomalyDetector({
+      config,
+      db,
+      clock: new FakeClock(),
+      logger: silentLogger,
+    });
+    const flags: string[] = [];
+    for (const [index, sample] of ANOMALY_SCRIPT.entries()) {
+      const flag = await detector.observe(sample);
+      if (flag !== undefined) flags.push(`${index}:${flag.kind}:${flag.flag}`);
+    }
+    const round = (value: number) => Number(value.toPrecision(6));
+    const series = detector.series().map((view) => ({
+      ...view,
+      baseline: round(view.baseline),
+      mad: round(view.mad),
+      cusum: round(view.cusum),
+    }));
+    return { flags, series };
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
