@@ -16,6 +16,7 @@ import {
   adapter,
   anomalies,
   auth,
+  botPolls,
   channelRequests,
   database,
   exchange,
@@ -25,6 +26,7 @@ import {
   pool,
   simServer,
   stack,
+  startBotPeer,
 } from '../support/setting-observers.js';
 import { configOf, input, leaf, type Probe, probeTable } from '../support/setting-probes.js';
 import { SmtpRecorder } from '../support/smtp-recorder.js';
@@ -112,6 +114,11 @@ const email = (channel: Record<string, unknown>) => ({
   },
 });
 const mailed = mailSent(smtp, 'probe');
+/** Messenger commands poll this peer. */
+const botPeer = await startBotPeer();
+afterAll(() => botPeer.stop());
+const commanded = (commands: Record<string, unknown>) =>
+  bot({ apiBaseUrl: botPeer.url, commands: { chatIds: ['1'], ...commands } });
 const CHANNEL = 'alerts.channels.*';
 const sent = channelRequests(peer, 'probe');
 
@@ -137,6 +144,12 @@ const PROBES = probeTable({
   [`${CHANNEL}.user`]: input(email({ user: 'other' }), mailed, email({})),
   [`${CHANNEL}.password`]: input(email({ password: 'other-smtp-password' }), mailed, email({})),
   [`${CHANNEL}.requireTls`]: input(email({ requireTls: true }), mailed, email({})),
+  [`${CHANNEL}.commands.chatIds`]: input(commanded({ chatIds: ['2'] }), botPolls(botPeer), commanded({})),
+  [`${CHANNEL}.commands.pollTimeoutS`]: input(
+    commanded({ pollTimeoutS: 5 }),
+    botPolls(botPeer),
+    commanded({}),
+  ),
   [`${CHANNEL}.enabled`]: input(
     { alerts: { channels: { console: { enabled: false } } } },
     channelRequests(peer, 'console'),
@@ -294,7 +307,6 @@ const UNPROBED = new Set([
   ...['alerts.dedupWindowMs', 'alerts.groupIntervalMs', 'alerts.groupWaitMs', 'alerts.repeatIntervalMs'],
   ...['alerts.escalation.afterMs', 'alerts.escalation.channel'],
   ...['alerts.routes.critical', 'alerts.routes.error', 'alerts.routes.info', 'alerts.routes.warning'],
-  ...['commands.chatIds', 'commands.pollTimeoutS'].map((key) => `alerts.channels.*.${key}`),
   'anomaly.haltOnFlag',
   ...['cluster.expectedInstances', 'cluster.leaseRenewIntervalMs', 'cluster.leaseTtlMs'],
   ...[

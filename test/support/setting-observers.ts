@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnomalyDetector } from '../../src/app/anomaly-watch.js';
+import { createBotPollers } from '../../src/app/bot-pollers.js';
 import { type ExchangeSettings, exchangeSettings } from '../../src/app/exchange-settings.js';
 import { createExchangeStack, liveAuth } from '../../src/app/exchange-stack.js';
 import { resolveWebhookPassphrase } from '../../src/app/webhook-passphrase.js';
@@ -25,8 +26,9 @@ import { loggerOptionsFromConfig } from '../../src/logging/create-logger.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { buildChannel } from '../../src/monitoring/alert-system/channels/create-alert-channels.js';
 import type { Observation } from '../../src/monitoring/anomaly/anomaly-detector.js';
+import type { BotCommandOperations } from '../../src/monitoring/bot-commands/bot-commands.js';
 import { openDatabase } from '../../src/storage/open-database.js';
-import { type HttpPeer, makeNotification } from '../monitoring/channels-support.js';
+import { HttpPeer, makeNotification } from '../monitoring/channels-support.js';
 import { plain } from './setting-probes.js';
 import type { SmtpRecorder } from './smtp-recorder.js';
 
@@ -196,3 +198,45 @@ export const anomalies: Observe = async (config) => {
     rmSync(dir, { recursive: true, force: true });
   }
 };
+
+/** A bot API peer: one `/help` from chat 1 on the first getUpdates, nothing after; sendMessage succeeds. */
+export async function startBotPeer(): Promise<HttpPeer> {
+  return HttpPeer.start((request) => {
+    if (!request.path.endsWith('/getUpdates')) return { status: 200, body: { ok: true, result: {} } };
+    const first = !request.body.includes('"offset":2');
+    const update = { update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1 }, text: '/help' } };
+    return { status: 200, body: { ok: true, result: first ? [update] : [] } };
+  });
+}
+
+/**
+ * What the messenger command pollers ask and answer: started until they poll again after the first
+ * update (so that update was handled), then stopped. Returns each request's target and body.
+ */
+export const botPolls =
+  (peer: HttpPeer): Observe =>
+  async (config) => {
+    const seen = peer.requests.length;
+    const pollers = createBotPollers({
+      config,
+      operations: {} as BotCommandOperations, // `/help` needs none
+      clock: systemClock,
+      rng: createRng(1),
+      logger: silentLogger,
+    });
+    const running = pollers.start();
+    try {
+      const deadlineMs = Date.now() + 5_000; // bounded: a poller that never polls again fails here
+      while (peer.requests.slice(seen).filter((r) => r.path.endsWith('/getUpdates')).length < 2) {
+        if (Date.now() > deadlineMs) throw new Error('the poller did not poll twice within 5 s');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      running.dispose();
+      await pollers.close();
+    }
+    return peer.requests
+      .slice(seen)
+      .filter((request) => !request.body.includes('"offset":2'))
+      .map(({ path, body }) => ({ path: path.replace(/.*\//, ''), body: JSON.parse(body) as unknown }));
+  };
