@@ -3,7 +3,6 @@
 
 import { join } from 'node:path';
 import type { KeelConfig } from '../config/index.js';
-import { isSecret } from '../config/secret.js';
 import type { Clock } from '../core/clock.js';
 import type { Event } from '../core/events.js';
 import type { Rng } from '../core/random.js';
@@ -17,7 +16,7 @@ import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapte
 import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
-import { chooseProxy, type ProxyRoute } from '../net/proxy-route.js';
+import { exchangeSettings } from './exchange-settings.js';
 
 /** The paper exchange's balances, orders and ids, beside the database. */
 export const PAPER_EXCHANGE_FILE = 'paper-exchange.json';
@@ -55,7 +54,7 @@ export async function createExchangeStack(options: {
       rateLimitScale: config.simulator.rateLimitScale,
       // The paper exchange lives as long as the data folder: restarts continue the same account.
       stateFile: join(config.dataDir, PAPER_EXCHANGE_FILE),
-      logger: logger.child({ component: 'simulator' }),
+      logger, // the simulator binds its own component
     });
     baseUrls = [await simulator.listen({ host: '127.0.0.1', port: 0 })];
     auth = { kind: 'token', token: SIMULATOR_DEFAULT_TOKEN };
@@ -63,59 +62,15 @@ export async function createExchangeStack(options: {
     baseUrls = config.nobitex.baseUrls;
     auth = liveAuth(config);
   }
-  const nobitex = config.nobitex;
   const stack = createEnhancedAdapter({
     baseUrls,
     auth,
-    userAgent: nobitex.userAgent,
     clock,
     rng,
     logger,
     ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
     ...(options.breakerFactory === undefined ? {} : { breakerFactory: options.breakerFactory }),
-    pool: {
-      connectTimeoutMs: nobitex.connectTimeoutMs,
-      headersTimeoutMs: nobitex.headersTimeoutMs,
-      bodyTimeoutMs: nobitex.bodyTimeoutMs,
-      bulkheads: config.bulkheads.exchange,
-      // The paper exchange is on loopback: nobitex.proxy is for the real one.
-      ...(config.mode === 'live' ? { routeFor: exchangeRouteFor(nobitex.proxy) } : {}),
-      predictive: predictiveOptions(config),
-    },
-    options: {
-      breakers: Object.fromEntries(
-        (['orders', 'account', 'marketData'] as const).map((group) => [
-          group,
-          {
-            failuresMax: nobitex.breaker[group].failureThreshold,
-            breakDurationMs: nobitex.breaker[group].breakDurationMs,
-            breakDelayMaxMs: Math.max(
-              nobitex.breaker[group].breakDurationMs,
-              nobitex.breaker[group].breakDurationMaxMs,
-            ),
-            halfOpenProbesMax: nobitex.breaker[group].halfOpenProbesMax,
-            failureRateThreshold: nobitex.breaker[group].failureRateThreshold,
-            failureRateWindowMs: nobitex.breaker[group].failureRateWindowMs,
-            failureRateCallsMin: nobitex.breaker[group].failureRateCallsMin,
-          },
-        ]),
-      ),
-      timeoutMs: { orders: nobitex.ordersTimeoutMs },
-      retryReads: {
-        attemptsMax: nobitex.retry.attemptsMax,
-        delayInitialMs: nobitex.retry.delayInitialMs,
-        delayMaxMs: nobitex.retry.delayMaxMs,
-      },
-      cache: {
-        orderBook: { ttlMs: nobitex.cache.marketDataTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
-        marketStats: { ttlMs: nobitex.cache.marketDataTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
-        options: {
-          ttlMs: nobitex.cache.optionsTtlMs,
-          staleMaxMs: Math.max(nobitex.cache.optionsTtlMs, nobitex.cache.staleMaxMs),
-        },
-        wallets: { ttlMs: nobitex.cache.walletsTtlMs, staleMaxMs: nobitex.cache.staleMaxMs },
-      },
-    },
+    ...exchangeSettings(config),
   });
   const gateway = new AdapterVerificationGateway({ adapter: stack.adapter, clock });
   return {
@@ -130,16 +85,7 @@ export async function createExchangeStack(options: {
   };
 }
 
-/** The way to each Nobitex base URL: nobitex.proxy (one for all, or per URL), else HTTPS_PROXY / NO_PROXY. */
-function exchangeRouteFor(proxy: KeelConfig['nobitex']['proxy']): (baseUrl: string) => ProxyRoute {
-  return (baseUrl) => {
-    const setting =
-      proxy === undefined ? undefined : isSecret(proxy) ? proxy.reveal() : proxy[baseUrl]?.reveal();
-    return chooseProxy({ setting, target: baseUrl });
-  };
-}
-
-function liveAuth(config: KeelConfig): NobitexAuth {
+export function liveAuth(config: KeelConfig): NobitexAuth {
   const { token, apiKey } = config.nobitex;
   if (apiKey !== undefined)
     return { kind: 'apiKey', publicKey: apiKey.publicKey.reveal(), privateKey: apiKey.privateKey.reveal() };
@@ -147,10 +93,4 @@ function liveAuth(config: KeelConfig): NobitexAuth {
   throw new MissingCredentialsError(
     'live trading needs KEEL_NOBITEX_TOKEN or an API key (KEEL_NOBITEX_API_KEY and KEEL_NOBITEX_API_SECRET)',
   );
-}
-
-/** Predictive recovery's settings for the pool, or false when it is off. */
-function predictiveOptions(config: KeelConfig) {
-  const { enabled, ...thresholds } = config.anomaly.predictive;
-  return enabled ? thresholds : false;
 }

@@ -3,7 +3,7 @@
 import type { MessageBus } from '../bus/index.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
 import { ORDER_STATES } from '../exchange/order-journal/order-state.js';
-import type { Metrics } from '../monitoring/metrics.js';
+import { BREAKER_STATE_VALUES, type Metrics } from '../monitoring/metrics.js';
 import type { ExchangeStack } from './exchange-stack.js';
 import type { ReconciliationLoop } from './reconciliation-loop.js';
 
@@ -20,6 +20,9 @@ export async function collectGauges(metrics: Metrics, sources: GaugeSources): Pr
     sources.bus.stats(),
     sources.journal.countByState(),
   ]);
+  // The breakers' own state, not only their last transition: a state restored or shared at start counts.
+  for (const [breaker, state] of Object.entries(adapterStats.breakers))
+    metrics.breakerState.set({ breaker }, BREAKER_STATE_VALUES[state.state]);
   const pool = sources.exchange.pool.stats();
   metrics.poolConnections.reset();
   for (const host of pool.hosts)
@@ -30,6 +33,7 @@ export async function collectGauges(metrics: Metrics, sources: GaugeSources): Pr
   for (const snapshot of adapterStats.rateLimits) {
     const tightest = Math.min(...snapshot.windows.map((window) => window.remaining));
     metrics.rateLimitRemaining.set({ budget: snapshot.key }, Number.isFinite(tightest) ? tightest : 0);
+    metrics.rateLimitBackoffs.inc({ budget: snapshot.key }, 0); // the series exists before its first 429
   }
   for (const [topic, stats] of Object.entries(busStats.topics)) {
     metrics.queueDepth.set({ queue: `bus.${topic}` }, stats.depth.pending + stats.depth.processing);

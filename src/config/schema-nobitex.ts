@@ -1,32 +1,8 @@
 // The exchange section: endpoints, credentials, timeouts, pools, breakers, retry and cache TTLs.
 import { z } from 'zod';
 import { durationMs, httpUrl, intRange, list, proxySetting, secret, text } from './fields.js';
+import { breakerSchema } from './schema-breaker.js';
 import { KEEL_VERSION } from './version.js';
-
-const breakerSchema = z
-  .strictObject({
-    /** Consecutive failures that open the breaker. */
-    failureThreshold: intRange(1, 1_000).default(5),
-    /** How long the breaker stays open before letting a probe through, ms. */
-    breakDurationMs: durationMs().default(30_000),
-    /** Upper bound when the break duration grows after failed probes, ms. */
-    breakDurationMaxMs: durationMs().default(300_000),
-    /** Probes allowed at once while half-open. */
-    halfOpenProbesMax: intRange(1, 100).default(1),
-    /** A failure rate at or above this over failureRateWindowMs also opens the breaker, in (0, 1]. */
-    failureRateThreshold: z
-      .number({ error: 'number in (0, 1]' })
-      .positive({ error: 'number in (0, 1]' })
-      .max(1, { error: 'number in (0, 1]' })
-      .default(0.5),
-    /** Window of the failure rate, ms (a multiple of 10): failures spread out between successes count. */
-    failureRateWindowMs: durationMs()
-      .refine((ms) => ms % 10 === 0, { error: 'positive integer, a multiple of 10' })
-      .default(300_000),
-    /** Calls the window must hold before the failure rate may open the breaker. */
-    failureRateCallsMin: intRange(1, 1_000).default(6),
-  })
-  .prefault({});
 
 export const nobitexSchema = z
   .strictObject({
@@ -55,7 +31,10 @@ export const nobitexSchema = z
      * A placing request leaves only while the trading lease has more than this left.
      */
     ordersTimeoutMs: durationMs().default(8_000),
-    /** One breaker per endpoint group, so failing market data never blocks order placement. */
+    /**
+     * One breaker per endpoint group, so failing market data never blocks order placement; each has a
+     * `kind` (when it opens) and that kind's parameters (schema-breaker.ts).
+     */
     breaker: z
       .strictObject({ orders: breakerSchema, account: breakerSchema, marketData: breakerSchema })
       .prefault({}),

@@ -29,6 +29,7 @@ import { watchAnomalies } from '../anomaly-watch.js';
 import { type BotPollers, botOperations, createBotPollers } from '../bot-pollers.js';
 import type { ExchangeStack } from '../exchange-stack.js';
 import { registerHealthChecks } from '../health-checks.js';
+import { ENGINE_MODE_VALUES, seedMetricSeries } from '../metrics-series.js';
 import { watchPredictive } from '../predictive-watch.js';
 import type { ReconciliationLoop } from '../reconciliation-loop.js';
 import type { Telemetry } from '../telemetry.js';
@@ -115,7 +116,7 @@ export function observeStatus(observed: Observed, monitoring: Monitoring): void 
   const { metrics, telemetry, health } = observed;
   monitoring.alerts.onAlert((alert) => telemetry.emit('alert', alert));
   observed.killSwitch.onChange((change) => {
-    metrics.engineMode.set({ RUNNING: 0, REDUCING: 1, HALTED: 2 }[change.to]);
+    metrics.engineMode.set(ENGINE_MODE_VALUES[change.to]);
     telemetry.emit('engineMode', change);
   });
   registerHealthChecks({
@@ -177,6 +178,11 @@ function watchWithRules(observed: Observed, alerts: AlertManager): AlertRules {
   rules.watchBus(observed.bus);
   rules.watchReconciler(reconciler);
   const anomalyMetrics = createAnomalyMetrics(observed.metrics.registry);
+  seedMetricSeries(observed.metrics, anomalyMetrics, {
+    config,
+    baseUrls: observed.exchange.baseUrls,
+    engineMode: observed.killSwitch.mode,
+  });
   watchAnomalies({
     detector: observed.anomalies,
     reconciler,

@@ -2,7 +2,18 @@
 // the message. Relations between values are checked here too (a retry budget must fit its timeouts).
 import type { EndpointGroup } from '../connection-pool/transport.js';
 
+/** When a group's circuit opens: failures in a row, a failure rate over time or over calls, or either of the first two. */
+export type BreakerKind = 'consecutiveOrSampling' | 'consecutive' | 'sampling' | 'count';
+export const BREAKER_KINDS: readonly BreakerKind[] = [
+  'consecutiveOrSampling',
+  'consecutive',
+  'sampling',
+  'count',
+];
+
 export interface BreakerGroupOptions {
+  /** The strategy; each reads only its own parameters below. Default consecutiveOrSampling. */
+  readonly kind: BreakerKind;
   /** Consecutive failed calls that open the group's circuit, in [1, 1000]. */
   readonly failuresMax: number;
   /** Break before the first probe, ms; with breakDelayMaxMs > breakDurationMs each re-open doubles it. */
@@ -17,6 +28,10 @@ export interface BreakerGroupOptions {
   readonly failureRateWindowMs: number;
   /** Calls the window must hold before the failure rate may open the circuit, in [1, 1000]. */
   readonly failureRateCallsMin: number;
+  /** Calls the count kind's failure rate is taken over, in [failureRateCallsMin, 100 000]. */
+  readonly windowCallCount: number;
+  /** A successful call slower than this counts as a failure, ms; Infinity: none is slow. */
+  readonly slowCallDurationMs: number;
 }
 
 export interface RetryClassOptions {
@@ -84,6 +99,7 @@ export interface ResolvedAdapterOptions {
 export const FAILURE_RATE_BUCKETS = 10;
 
 const BREAKER_DEFAULT: BreakerGroupOptions = {
+  kind: 'consecutiveOrSampling',
   failuresMax: 5,
   breakDurationMs: 5_000,
   breakDelayMaxMs: 60_000,
@@ -91,6 +107,8 @@ const BREAKER_DEFAULT: BreakerGroupOptions = {
   failureRateThreshold: 0.5,
   failureRateWindowMs: 300_000,
   failureRateCallsMin: 6,
+  windowCallCount: 100,
+  slowCallDurationMs: Number.POSITIVE_INFINITY,
 };
 
 export const ENHANCED_ADAPTER_DEFAULTS: ResolvedAdapterOptions = {
@@ -143,6 +161,17 @@ export function resolveAdapterOptions(options: EnhancedAdapterOptions = {}): Res
 }
 
 function checkBreaker(group: EndpointGroup, value: BreakerGroupOptions): BreakerGroupOptions {
+  if (!BREAKER_KINDS.includes(value.kind))
+    throw new RangeError(
+      `breakers.${group}.kind must be one of ${BREAKER_KINDS.join(', ')}, was ${value.kind}`,
+    );
+  // The count kind needs its window to hold callsMin calls; the others never read windowCallCount.
+  const windowCallsMin = value.kind === 'count' ? value.failureRateCallsMin : 1;
+  integer(`breakers.${group}.windowCallCount`, value.windowCallCount, windowCallsMin, 100_000);
+  if (!(value.slowCallDurationMs > 0))
+    throw new RangeError(
+      `breakers.${group}.slowCallDurationMs must be > 0 (Infinity: none is slow), was ${value.slowCallDurationMs}`,
+    );
   integer(`breakers.${group}.failuresMax`, value.failuresMax, 1, 1_000);
   integer(`breakers.${group}.halfOpenProbesMax`, value.halfOpenProbesMax, 1, 1_000);
   positive(`breakers.${group}.breakDurationMs`, value.breakDurationMs);

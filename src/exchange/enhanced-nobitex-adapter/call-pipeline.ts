@@ -4,9 +4,6 @@
 // penalty; an open breaker refuses before any budget is spent.
 
 import { DecorrelatedJitterBackoff } from '../../core/backoff/decorrelated-jitter-backoff.js';
-import { AnyBreaker } from '../../core/breaker/any-breaker.js';
-import { ConsecutiveBreaker } from '../../core/breaker/consecutive-breaker.js';
-import { SamplingBreaker } from '../../core/breaker/sampling-breaker.js';
 import { CircuitBreakerPolicy } from '../../core/circuit-breaker.js';
 import type { Clock } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
@@ -27,8 +24,9 @@ import type {
   AdapterRejectionEvent,
   AdapterRetryEvent,
 } from './adapter-events.js';
-import { FAILURE_RATE_BUCKETS, type ResolvedAdapterOptions } from './adapter-options.js';
+import type { ResolvedAdapterOptions } from './adapter-options.js';
 import { GrowingBreakBackoff } from './break-backoff.js';
+import { createBreakerStrategy } from './breaker-strategy.js';
 import { EndpointGatePolicy } from './endpoint-gate.js';
 import { callOutcomeOf, isBreakerFailure } from './error-classes.js';
 import { exchangeRetryTable } from './exchange-retry-table.js';
@@ -160,22 +158,13 @@ export class CallPipeline {
   #createBreaker(group: EndpointGroup): CircuitBreakerPolicy {
     const o = this.#options.breakers[group];
     const breaker = new CircuitBreakerPolicy({
-      // Failures in a row, or a failure rate over a time window: spread-out failures open it too.
-      breaker: new AnyBreaker([
-        new ConsecutiveBreaker({ failuresMax: o.failuresMax }),
-        new SamplingBreaker({
-          threshold: o.failureRateThreshold,
-          windowMs: o.failureRateWindowMs,
-          bucketCount: FAILURE_RATE_BUCKETS,
-          callsMin: o.failureRateCallsMin,
-          clock: this.#clock,
-        }),
-      ]),
+      breaker: createBreakerStrategy(o, this.#clock),
       breakBackoff: new GrowingBreakBackoff({
         delayInitialMs: o.breakDurationMs,
         delayMaxMs: o.breakDelayMaxMs,
       }),
       halfOpenProbesMax: o.halfOpenProbesMax,
+      slowCallDurationMs: o.slowCallDurationMs,
       isFailure: isBreakerFailure,
       clock: this.#clock,
     });

@@ -6,6 +6,8 @@ export interface SimulatorServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly seed: number;
+  /** Multiplies the rate limits (simulator.rateLimitScale). Default 1. */
+  readonly rateLimitScale?: number;
   readonly logger?: Logger;
 }
 
@@ -14,6 +16,7 @@ export async function startSimulatorServer(
 ): Promise<{ url: string; simulator: Simulator; close: () => Promise<void> }> {
   const simulator = createSimulator({
     seed: options.seed,
+    ...(options.rateLimitScale === undefined ? {} : { rateLimitScale: options.rateLimitScale }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const url = await simulator.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
