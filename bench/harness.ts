@@ -48,6 +48,18 @@ export async function microsPerCall(iterations: number, fn: () => Promise<unknow
   return elapsedNs / iterations / 1_000;
 }
 
+/**
+ * Mean µs of this process's CPU (user + system) per call of `fn`, after a warm-up. For in-process
+ * overheads on a shared machine: time the scheduler gives to other processes is not counted.
+ */
+export async function cpuMicrosPerCall(iterations: number, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < Math.min(1_000, iterations); i++) await fn();
+  const start = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) await fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / iterations;
+}
+
 export function formatRows(rows: readonly BenchRow[]): string {
   const header = ['suite', 'measurement', 'median', 'min–max', 'unit', 'ratio', 'target', 'met'];
   const body = rows.map((row) => [

@@ -1,6 +1,7 @@
 // Policy overhead per call: Keel's policies alone and composed, against cockatiel and opossum and a
 // bare `await fn()`, on the success path and on the failure path (fn rejects with a ready error).
-// Overhead = µs per call minus the bare call's median in the same run. Policies never trip here:
+// Overhead = µs of CPU per call minus the bare call's median in the same run (CPU time, because this
+// shared machine's other processes would otherwise count as overhead). Policies never trip here:
 // the breakers need more consecutive failures than the bench makes, so both paths stay "closed".
 import {
   bulkhead,
@@ -23,7 +24,7 @@ import { RateLimiter } from '../../src/core/rate-limiter/rate-limiter.js';
 import { RetryPolicy } from '../../src/core/retry.js';
 import { TimeoutPolicy } from '../../src/core/timeout.js';
 import { wrap } from '../../src/core/wrap.js';
-import { type BenchRow, type BenchSuite, measure, microsPerCall, minus } from '../harness.js';
+import { type BenchRow, type BenchSuite, cpuMicrosPerCall, measure, minus } from '../harness.js';
 
 const RUNS = 5;
 const ITERATIONS = 10_000;
@@ -83,14 +84,14 @@ function cockatielPolicies(path: Path): Record<string, IPolicy> {
 }
 
 async function sample(call: () => Promise<unknown>, iterations = ITERATIONS): Promise<Summary> {
-  return measure(RUNS, () => microsPerCall(iterations, () => call().catch(() => undefined)));
+  return measure(RUNS, () => cpuMicrosPerCall(iterations, () => call().catch(() => undefined)));
 }
 
 async function pathRows(path: Path): Promise<BenchRow[]> {
   const fn = path === 'success' ? succeed : fail;
   const bare = await sample(fn);
   const rows: BenchRow[] = [
-    { suite: SUITE, name: `${path}: bare await fn() (baseline)`, unit: 'µs/call', ...bare },
+    { suite: SUITE, name: `${path}: bare await fn() (baseline)`, unit: 'CPU µs/call', ...bare },
   ];
   const keel = keelPolicies(path);
   const cockatiel = cockatielPolicies(path);
@@ -105,7 +106,7 @@ async function pathRows(path: Path): Promise<BenchRow[]> {
     rows.push({
       suite: SUITE,
       name: `${path}: keel ${name}`,
-      unit: 'µs overhead',
+      unit: 'CPU µs overhead',
       ...keelOverhead,
       ...(cockatielOverhead === undefined
         ? {}
@@ -122,7 +123,7 @@ async function pathRows(path: Path): Promise<BenchRow[]> {
             min: 0,
             max: 0,
           }
-        : { suite: SUITE, name: `${path}: cockatiel ${name}`, unit: 'µs overhead', ...cockatielOverhead },
+        : { suite: SUITE, name: `${path}: cockatiel ${name}`, unit: 'CPU µs overhead', ...cockatielOverhead },
     );
     if (name === 'breaker') rows.push(await opossumRow(path, fn, bare.median, cockatielOverhead));
   }
@@ -155,7 +156,7 @@ async function opossumRow(
     return {
       suite: SUITE,
       name: `${path}: opossum CircuitBreaker (timeout off)`,
-      unit: 'µs overhead',
+      unit: 'CPU µs overhead',
       ...overhead,
       ...(cockatiel === undefined
         ? {}
