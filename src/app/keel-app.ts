@@ -41,6 +41,7 @@ import { createHttpServers } from './http-server.js';
 import { collectGauges } from './metrics-collector.js';
 import { watchPredictive } from './predictive-watch.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
+import { startRetention } from './retention-wiring.js';
 import { Telemetry } from './telemetry.js';
 import { TradingRole } from './trading-role.js';
 import { resolveWebhookPassphrase } from './webhook-passphrase.js';
@@ -305,6 +306,7 @@ export class KeelApp {
         return { engine, listeners: { dispose } };
       },
     });
+    closers.unshift(startRetention({ config, db, clock, logger, rules, isLeader: () => role.isLeader }));
     alerts.onAlert((alert) => telemetry.emit('alert', alert));
     killSwitch.onChange((change) => {
       metrics.engineMode.set({ RUNNING: 0, REDUCING: 1, HALTED: 2 }[change.to]);

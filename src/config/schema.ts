@@ -20,6 +20,7 @@ import {
 import { alertsSchema } from './schema-alerts.js';
 import { anomalySchema } from './schema-anomaly.js';
 import { nobitexSchema } from './schema-nobitex.js';
+import { retentionSchema } from './schema-retention.js';
 
 export const PROFILES = ['development', 'test', 'production'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -193,6 +194,7 @@ export const configSchema = z.strictObject({
   verification: verificationSchema,
   reconciliation: reconciliationSchema,
   anomaly: anomalySchema,
+  retention: retentionSchema,
   alerts: alertsSchema,
   dashboard: section({
     token: secret().optional(),
