@@ -69,4 +69,9 @@ export const journalMigrations: readonly Migration[] = [
     id: 'journal-005-order-decision-price',
     sql: 'ALTER TABLE orders ADD COLUMN decision_price TEXT',
   },
+  {
+    // /api/orders lists newest first: without this a year of orders is sorted on every request.
+    id: 'journal-006-orders-created',
+    sql: 'CREATE INDEX IF NOT EXISTS orders_created ON orders (created_at_ms, id)',
+  },
 ];

@@ -19,7 +19,7 @@ import {
   fromOrderRow,
 } from './journal-rows.js';
 import type { OrderExecution, OrderFill, OrderIntent, OrderSide } from './order-intent.js';
-import { assertTransition, type OrderState, TERMINAL_STATES } from './order-state.js';
+import { assertTransition, ORDER_STATES, type OrderState, TERMINAL_STATES } from './order-state.js';
 
 export interface PrepareInput {
   readonly id: string;
@@ -59,6 +59,9 @@ export interface OrderJournalOptions {
   readonly clock?: Clock;
   readonly fence?: WriteFence;
 }
+
+/** Ids per lookup statement, below every backend's bound-parameter limit. */
+const KNOWN_LOOKUP_CHUNK = 500;
 
 export class OrderJournal {
   static readonly migrations = journalMigrations;
@@ -208,10 +211,12 @@ export class OrderJournal {
 
   /** Every order not yet in a terminal state, oldest first: resumed at start-up. */
   async listNonTerminal(limit = 10_000): Promise<OrderIntent[]> {
-    const terminal = [...TERMINAL_STATES];
+    // IN over the open states, not NOT IN over the terminal ones: the state index finds the few open
+    // orders instead of scanning a year of finished ones.
+    const open = ORDER_STATES.filter((state) => !TERMINAL_STATES.has(state));
     const rows = await this.#db.query(
-      `SELECT * FROM orders WHERE state NOT IN (${terminal.map(() => '?').join(', ')}) ORDER BY created_at_ms, id LIMIT ?`,
-      [...terminal, limit],
+      `SELECT * FROM orders WHERE state IN (${open.map(() => '?').join(', ')}) ORDER BY created_at_ms, id LIMIT ?`,
+      [...open, limit],
     );
     return rows.map(fromOrderRow);
   }
@@ -235,18 +240,32 @@ export class OrderJournal {
     return rows.map(fromOrderRow);
   }
 
-  /** Exchange ids of every order the journal knows (to spot orders it does not). */
-  async knownExchangeOrderIds(): Promise<Set<string>> {
-    const rows = await this.#db.query(
-      'SELECT exchange_order_id FROM orders WHERE exchange_order_id IS NOT NULL',
-    );
-    return new Set(rows.map((row) => String(row.exchange_order_id)));
+  /** Which of these exchange order ids the journal knows (to spot orders it does not). */
+  knownExchangeOrderIds(among: readonly string[]): Promise<Set<string>> {
+    return this.#knownAmong('exchange_order_id', among);
   }
 
-  /** clientOrderIds of every order the journal knows. */
-  async knownClientOrderIds(): Promise<Set<string>> {
-    const rows = await this.#db.query('SELECT client_order_id FROM orders');
-    return new Set(rows.map((row) => String(row.client_order_id)));
+  /** Which of these clientOrderIds the journal knows. */
+  knownClientOrderIds(among: readonly string[]): Promise<Set<string>> {
+    return this.#knownAmong('client_order_id', among);
+  }
+
+  /** Looks up only the candidates (indexed), never every order of a year. */
+  async #knownAmong(
+    column: 'exchange_order_id' | 'client_order_id',
+    among: readonly string[],
+  ): Promise<Set<string>> {
+    const known = new Set<string>();
+    const unique = [...new Set(among)];
+    for (let start = 0; start < unique.length; start += KNOWN_LOOKUP_CHUNK) {
+      const chunk = unique.slice(start, start + KNOWN_LOOKUP_CHUNK);
+      const rows = await this.#db.query(
+        `SELECT ${column} AS id FROM orders WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const row of rows) known.add(String(row.id));
+    }
+    return known;
   }
 
   /** How many orders are in each state (states with none are absent). */
