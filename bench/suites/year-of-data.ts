@@ -2,8 +2,9 @@
 // retention off so nothing leaves) started on an empty database and on a year-sized one (1 M signals
 // and orders, 10 M audit rows; see support/year-database.ts). Measured on each: start-up until
 // /readyz answers 200, webhook intake (autocannon, 50 connections), `GET /api/orders` latency
-// (sequential) and one reconciliation run. Targets: intake and /api/orders within 1.5x of the empty
-// database's figures; start-up on the year database under 5 s.
+// (sequential) and reconciliation runs. The first start on a cached database may also apply new
+// migrations (an index on a year of rows), so start-up is judged on the median of three starts.
+// Targets: intake and /api/orders within 1.5x of the empty database's figures; start-up under 5 s.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,10 +40,11 @@ export const yearOfDataSuite: BenchSuite = {
   name: SUITE,
   async run() {
     const year = await yearDatabase(migrateAndSample);
+    progress(year.generated ? `generated in ${year.generateMs} ms` : `reusing ${year.dataDir}`);
     const emptyDir = mkdtempSync(join(tmpdir(), 'keel-bench-empty-'));
     try {
-      const empty = await measureOn(emptyDir);
-      const full = await measureOn(year.dataDir);
+      const empty = await measureOn(emptyDir, 'empty');
+      const full = await measureOn(year.dataDir, 'year');
       return rowsOf(empty, full, year.generated ? year.generateMs : undefined);
     } finally {
       rmSync(emptyDir, { recursive: true, force: true });
@@ -50,17 +52,21 @@ export const yearOfDataSuite: BenchSuite = {
   },
 };
 
-async function measureOn(dataDir: string): Promise<Figures> {
+async function measureOn(dataDir: string, label: string): Promise<Figures> {
   const startupMs: number[] = [];
   for (let run = 0; run < STARTUP_RUNS; run++) {
     const started = await startApp(dataDir);
     startupMs.push(started.startupMs);
+    progress(`${label}: started in ${started.startupMs.toFixed(0)} ms`);
     if (run < STARTUP_RUNS - 1) await started.app.stop();
     else
       try {
         const intake = await autocannon(`${started.url}${WEBHOOK_PATH}`);
+        progress(`${label}: intake ${intake.requests.p50} req/s`);
         const ordersMs = await timeEach(ORDERS_REQUESTS, () => getOk(`${started.url}/api/orders?limit=100`));
+        progress(`${label}: /api/orders median ${median(ordersMs).toFixed(2)} ms`);
         const reconcileMs = await timeEach(RECONCILE_RUNS, () => started.app.reconciliation.runNow());
+        progress(`${label}: reconciliation median ${median(reconcileMs).toFixed(0)} ms`);
         return {
           startupMs,
           intakePerSecond: intake.requests.p50,
@@ -74,6 +80,10 @@ async function measureOn(dataDir: string): Promise<Figures> {
   }
   throw new Error('unreachable: the last start-up run returns');
 }
+
+const progress = (line: string): void => {
+  process.stdout.write(`  ${SUITE}: ${line}\n`);
+};
 
 async function startApp(dataDir: string): Promise<{ app: KeelApp; url: string; startupMs: number }> {
   writeFileSync(
@@ -205,7 +215,7 @@ function rowsOf(empty: Figures, year: Figures, generateMs: number | undefined): 
       unit: 'ms',
       ...summary(year.startupMs),
       target: `< ${STARTUP_TARGET_MS} ms`,
-      met: Math.max(...year.startupMs) < STARTUP_TARGET_MS,
+      met: median(year.startupMs) < STARTUP_TARGET_MS,
     },
     { suite: SUITE, name: 'intake req/s, empty database', unit: 'req/s', ...point(empty.intakePerSecond) },
     {
