@@ -104,7 +104,10 @@ export class OrderJournal {
       );
       const rows = await tx.query('SELECT * FROM orders WHERE signal_id = ?', [input.signalId]);
       const intent = fromOrderRow(rows[0] as Row);
-      if (changes === 1) await this.#appendEvent(tx, intent, null, 'PREPARED', input.cause, undefined, nowMs);
+      if (changes === 1) {
+        await this.#appendEvent(tx, intent, null, 'PREPARED', input.cause, undefined, nowMs);
+        await countState(tx, 'PREPARED', 1);
+      }
       return { intent, created: changes === 1 };
     });
   }
@@ -117,7 +120,7 @@ export class OrderJournal {
       assertTransition(current.state, to);
       const nowMs = this.#clock.nowMs();
       const next = applyPatch(current, to, input.patch ?? {}, nowMs);
-      await tx.execute(
+      const { changes } = await tx.execute(
         `UPDATE orders SET state = ?, exchange_order_id = ?, filled_amount = ?, average_price = ?, fee = ?,
            submit_count = ?, reject_code = ?, last_error = ?, updated_at_ms = ? WHERE id = ? AND state = ?`,
         [
@@ -135,6 +138,10 @@ export class OrderJournal {
         ],
       );
       await this.#appendEvent(tx, next, current.state, to, input.cause, input.raw, nowMs);
+      if (changes === 1 && current.state !== to) {
+        await countState(tx, current.state, -1);
+        await countState(tx, to, 1);
+      }
       return next;
     });
   }
@@ -270,8 +277,10 @@ export class OrderJournal {
 
   /** How many orders are in each state (states with none are absent). */
   async countByState(): Promise<Partial<Record<OrderState, number>>> {
-    const rows = await this.#db.query('SELECT state, COUNT(*) AS n FROM orders GROUP BY state');
-    return Object.fromEntries(rows.map((row) => [String(row.state), Number(row.n)]));
+    const rows = await this.#db.query(
+      'SELECT state, order_count FROM order_state_counts WHERE order_count > 0',
+    );
+    return Object.fromEntries(rows.map((row) => [String(row.state), Number(row.order_count)]));
   }
 
   /** When the latest request for this order left, from the audit trail; undefined if never sent. */
@@ -321,6 +330,15 @@ export class OrderJournal {
       ],
     );
   }
+}
+
+/** Adds `delta` to the state's order count, inside the transition's transaction. */
+async function countState(tx: Queryable, state: OrderState, delta: 1 | -1): Promise<void> {
+  await tx.execute(
+    `INSERT INTO order_state_counts (state, order_count) VALUES (?, ?)
+     ON CONFLICT (state) DO UPDATE SET order_count = order_state_counts.order_count + excluded.order_count`,
+    [state, delta],
+  );
 }
 
 function applyPatch(
