@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeelApp } from '../../src/app/keel-app.js';
 import { loadConfig } from '../../src/config/index.js';
+import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/logging/logger.js';
+import { ArchiveWriter } from '../../src/retention/archive-writer.js';
+import { RetentionRunner } from '../../src/retention/retention-runner.js';
+import { SQLITE_FILE_NAME } from '../../src/storage/open-database.js';
+import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
 import { type BenchRow, type BenchSuite, median, percentile, sleepMs } from '../harness.js';
 import { BENCH_PASSPHRASE, webhookBody } from '../support/keel-app.js';
 import { YEAR_EVENTS_PER_ORDER, YEAR_SIGNAL_COUNT, yearDatabase } from '../support/year-database.js';
@@ -24,6 +29,7 @@ const INTAKE_DURATION_S = 10;
 const INTAKE_CONNECTIONS = 50;
 const ORDERS_REQUESTS = 200;
 const ORDERS_PAGE = 100;
+const RETENTION_ROWS = 10_000;
 const RECONCILE_RUNS = 5;
 const STARTUP_RUNS = 3;
 const READY_WAIT_MAX_MS = 120_000;
@@ -47,7 +53,19 @@ export const yearOfDataSuite: BenchSuite = {
     try {
       const empty = await measureOn(emptyDir, 'empty');
       const full = await measureOn(year.dataDir, 'year');
-      return rowsOf(empty, full, year.generated ? year.generateMs : undefined);
+      const retention = await retentionRun(year.dataDir);
+      progress(`year: retention run of ${RETENTION_ROWS} rows in ${retention.toFixed(0)} ms`);
+      return [
+        ...rowsOf(empty, full, year.generated ? year.generateMs : undefined),
+        {
+          suite: SUITE,
+          name: `retention run archiving and deleting ${RETENTION_ROWS} audit rows (year database)`,
+          unit: 'ms',
+          median: retention,
+          min: retention,
+          max: retention,
+        },
+      ];
     } finally {
       rmSync(emptyDir, { recursive: true, force: true });
     }
@@ -145,6 +163,38 @@ async function migrateAndSample(dataDir: string): Promise<{ payload: string; raw
     return { payload: String(row.payload), raw: String(row.raw) };
   } finally {
     await app.stop();
+  }
+}
+
+/**
+ * One bounded retention run on the year database (180-day horizons). It really deletes: each bench
+ * run moves RETENTION_ROWS of the 10 M audit rows into `<dataDir>/archive`, a small drift.
+ */
+async function retentionRun(dataDir: string): Promise<number> {
+  const db = new SqliteDatabase({ path: join(dataDir, SQLITE_FILE_NAME) });
+  try {
+    const runner = new RetentionRunner({
+      db,
+      archive: new ArchiveWriter(dataDir),
+      clock: systemClock,
+      logger: silentLogger,
+      options: {
+        keepDays: { signals: 3_650, audit: 180, alerts: 3_650, reconciliation: 3_650 },
+        intervalMs: 3_600_000,
+        rowsPerRunMax: RETENTION_ROWS,
+        batchRows: 1_000,
+      },
+    });
+    const startedAtMs = performance.now();
+    const report = await runner.runOnce();
+    const elapsedMs = performance.now() - startedAtMs;
+    if (report.deleted.order_events !== RETENTION_ROWS)
+      throw new Error(
+        `retention deleted ${JSON.stringify(report.deleted)}, expected ${RETENTION_ROWS} audit rows`,
+      );
+    return elapsedMs;
+  } finally {
+    await db.close();
   }
 }
 
