@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { journalMigrations } from '../../src/exchange/order-journal/journal-migrations.js';
 import { silentLogger } from '../../src/logging/logger.js';
@@ -84,6 +84,36 @@ describeEachBackend('retention', (makeDb) => {
     }
     expect(deletedTotal).toBe(6);
     expect((await retention.runOnce()).files).toEqual([]);
+  });
+
+  it('runs on its interval only while this instance may prune, and reports each run', async () => {
+    const { db, clock } = await setUp(await makeDb());
+    let leader = false;
+    const ended: unknown[] = [];
+    const retention = new RetentionRunner({
+      db,
+      archive: new ArchiveWriter(dataDir),
+      clock,
+      logger: silentLogger,
+      options: {
+        keepDays: { signals: KEEP_DAYS, audit: KEEP_DAYS, alerts: KEEP_DAYS, reconciliation: KEEP_DAYS },
+        intervalMs: 3_600_000,
+        rowsPerRunMax: 10_000,
+        batchRows: 500,
+      },
+      shouldRun: () => leader,
+      onRunEnded: (error) => ended.push(error),
+    });
+    retention.start();
+    await clock.advance(60_000);
+    expect(await keys(db, 'SELECT id AS k FROM signals')).toHaveLength(4);
+    expect(ended).toEqual([]);
+    leader = true;
+    await clock.advance(3_600_000);
+    // The timer fired on the fake clock; the run's database work then completes on its own.
+    await vi.waitFor(() => expect(ended).toEqual([undefined]), { timeout: 10_000 });
+    retention.stop();
+    expect(await keys(db, 'SELECT id AS k FROM signals')).toEqual(['s-open', 's-quarantined', 's-recent']);
   });
 
   it('keeps an unresolved order and its signal however old they are', async () => {
