@@ -8,6 +8,7 @@ import { intakeSuite } from './intake.js';
 import { ledgerSuite } from './ledger.js';
 import { policiesSuite } from './policies.js';
 import { recoverySuite } from './recovery.js';
+import { yearOfDataSuite } from './year-of-data.js';
 
 export const suites: readonly BenchSuite[] = [
   decimalSuite,
@@ -18,4 +19,5 @@ export const suites: readonly BenchSuite[] = [
   ledgerSuite,
   endToEndSuite,
   recoverySuite,
+  yearOfDataSuite,
 ];

@@ -54,6 +54,7 @@ export async function createExchangeStack(options: {
       rateLimitScale: config.simulator.rateLimitScale,
       // The paper exchange lives as long as the data folder: restarts continue the same account.
       stateFile: join(config.dataDir, PAPER_EXCHANGE_FILE),
+      accounts: [{ token: SIMULATOR_DEFAULT_TOKEN, balances: config.simulator.paperBalances }],
       logger, // the simulator binds its own component
     });
     baseUrls = [await simulator.listen({ host: '127.0.0.1', port: 0 })];

@@ -24,6 +24,7 @@ import { createAnomalyDetector } from './anomaly-watch.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import type { ReconciliationLoop } from './reconciliation-loop.js';
+import { startRetention } from './retention-wiring.js';
 import { Telemetry } from './telemetry.js';
 import type { TradingRole } from './trading-role.js';
 import { resolveWebhookPassphrase } from './webhook-passphrase.js';
@@ -154,6 +155,8 @@ export class KeelApp {
       watchEngine: monitoring.watchEngine,
     });
     observeStatus(observed, monitoring);
+    const isLeader = () => role.isLeader;
+    closers.unshift(startRetention({ ...base, rules: monitoring.rules, isLeader }));
     const intake = wireIntake({
       ...base,
       signals,

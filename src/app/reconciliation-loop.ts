@@ -68,8 +68,8 @@ export async function createReconciler(options: {
       };
     },
     knownOrders: {
-      knownOrderIds: () => journal.knownExchangeOrderIds(),
-      knownClientOrderIds: () => journal.knownClientOrderIds(),
+      knownOrderIds: (among) => journal.knownExchangeOrderIds(among),
+      knownClientOrderIds: (among) => journal.knownClientOrderIds(among),
     },
   });
 }

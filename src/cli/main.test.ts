@@ -62,6 +62,12 @@ describe('keel main', () => {
     expect(result.stdout + result.stderr).not.toContain('LEAK-start');
   });
 
+  it('start --testnet is live trading too: it refuses to run without exchange credentials', async () => {
+    const result = await run(['start', '--testnet'], { KEEL_ENV: 'test', KEEL_WEBHOOK_PASSPHRASE: 'x' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/nobitex\.(token|apiKey)/);
+  });
+
   it('start exits 1 and lists problems for an invalid config', async () => {
     writeFileSync(join(cwd, 'keel.config.json'), JSON.stringify({ server: { port: 70_000 } }));
     const result = await run(['start']);

@@ -35,6 +35,7 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_SQLITE_SYNCHRONOUS', 'storage.sqliteSynchronous', 'string', 'FULL or NORMAL'),
   entry('KEEL_REDIS_URL', 'redis.url', 'secret', 'redis:// URL for shared breaker state and the lease'),
   entry('KEEL_NOBITEX_BASE_URL', 'nobitex.baseUrls', 'list', 'comma-separated Nobitex base URLs'),
+  entry('KEEL_NOBITEX_NETWORK', 'nobitex.network', 'string', 'mainnet or testnet (the default base URL)'),
   entry('KEEL_NOBITEX_TOKEN', 'nobitex.token', 'secret', 'Nobitex session token'),
   entry('KEEL_NOBITEX_API_KEY', 'nobitex.apiKey.publicKey', 'secret', 'Nobitex API public key'),
   entry('KEEL_NOBITEX_API_SECRET', 'nobitex.apiKey.privateKey', 'secret', 'Nobitex API private key'),

@@ -1,13 +1,21 @@
 // The exchange section: endpoints, credentials, timeouts, pools, breakers, retry and cache TTLs.
 import { z } from 'zod';
-import { durationMs, httpUrl, intRange, list, proxySetting, secret, text } from './fields.js';
+import { durationMs, httpUrl, intRange, list, oneOf, proxySetting, secret, text } from './fields.js';
 import { breakerSchema } from './schema-breaker.js';
 import { KEEL_VERSION } from './version.js';
 
+/** Nobitex's API address per network (reference §1): the testnet trades play money. */
+export const NOBITEX_NETWORK_URLS = {
+  mainnet: 'https://apiv2.nobitex.ir',
+  testnet: 'https://testnetapiv2.nobitex.ir',
+} as const;
+
 export const nobitexSchema = z
   .strictObject({
-    /** Base URLs tried in order of health; the first is preferred. */
-    baseUrls: list(httpUrl(), { min: 1, max: 8 }).default(['https://apiv2.nobitex.ir']),
+    /** Which Nobitex: `mainnet` (real money) or `testnet`; picks the default base URL. */
+    network: oneOf(['mainnet', 'testnet']).default('mainnet'),
+    /** Base URLs tried in order of health; the first is preferred. Default: the network's address. */
+    baseUrls: list(httpUrl(), { min: 1, max: 8 }).optional(),
     /**
      * Proxy to Nobitex: one setting for every base URL, or an object of base URL to setting (base URLs
      * left out follow HTTPS_PROXY / NO_PROXY). A setting is `direct` or an http(s):// or socks5:// URL.
@@ -56,4 +64,8 @@ export const nobitexSchema = z
       })
       .prefault({}),
   })
+  .transform((nobitex) => ({
+    ...nobitex,
+    baseUrls: nobitex.baseUrls ?? [NOBITEX_NETWORK_URLS[nobitex.network]],
+  }))
   .prefault({});

@@ -22,6 +22,7 @@ import { alertsSchema } from './schema-alerts.js';
 import { anomalySchema } from './schema-anomaly.js';
 import { bulkheadsSchema } from './schema-bulkheads.js';
 import { nobitexSchema } from './schema-nobitex.js';
+import { retentionSchema } from './schema-retention.js';
 
 export const PROFILES = ['development', 'test', 'production'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -195,6 +196,7 @@ export const configSchema = z.strictObject({
   verification: verificationSchema,
   reconciliation: reconciliationSchema,
   anomaly: anomalySchema,
+  retention: retentionSchema,
   alerts: alertsSchema,
   bulkheads: bulkheadsSchema,
   dashboard: section({
@@ -209,6 +211,13 @@ export const configSchema = z.strictObject({
   logging: loggingSchema,
   simulator: section({
     seed: intRange(0, 2_147_483_647).default(1),
+    /**
+     * The paper account's opening balances (currency: decimal string), like a real retail account's,
+     * so `percent` sizing fits engine.maxOrderValue. Only a new paper account takes them.
+     */
+    paperBalances: z
+      .record(z.enum(['rls', 'usdt', 'btc', 'eth']), decimalString({ positive: false }))
+      .default({ rls: '5000000000', usdt: '5000', btc: '0.1', eth: '2' }),
     port: portNumber().default(8090),
     /** Multiplies the simulator's rate limits; 0.1 makes 429s ten times likelier. */
     rateLimitScale: z

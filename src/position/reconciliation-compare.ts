@@ -89,8 +89,10 @@ export interface ExchangeOpenOrder {
 
 /** Tells which orders the order journal knows. Implemented by the journal; kept an interface here. */
 export interface KnownOrdersProvider {
-  knownOrderIds(): Promise<ReadonlySet<string>>;
-  knownClientOrderIds(): Promise<ReadonlySet<string>>;
+  /** Which of these exchange order ids the journal knows. */
+  knownOrderIds(among: readonly string[]): Promise<ReadonlySet<string>>;
+  /** Which of these client order ids the journal knows. */
+  knownClientOrderIds(among: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 /** Orders the journal knows neither by exchange id nor by client order id. Reported, never adopted. */

@@ -30,10 +30,17 @@ export async function fetchSnapshot(fetchers: Fetchers, clock: Clock, timeoutMs:
   for (const [asset, wallet] of raw) wallets.set(assertAsset(asset.toLowerCase()), wallet);
   const { fetchOpenOrders, knownOrders } = fetchers;
   if (fetchOpenOrders === undefined || knownOrders === undefined) return { wallets, unknownOrders: [] };
-  const [orders, orderIds, clientOrderIds] = await Promise.all([
-    withTimeout(clock, fetchOpenOrders(), timeoutMs, 'fetchOpenOrders'),
-    withTimeout(clock, knownOrders.knownOrderIds(), timeoutMs, 'knownOrderIds'),
-    withTimeout(clock, knownOrders.knownClientOrderIds(), timeoutMs, 'knownClientOrderIds'),
+  const orders = await withTimeout(clock, fetchOpenOrders(), timeoutMs, 'fetchOpenOrders');
+  // Only the open orders' ids are looked up: the journal may hold a year of orders.
+  const clientIds = orders.flatMap((order) => (order.clientOrderId ? [order.clientOrderId] : []));
+  const [orderIds, clientOrderIds] = await Promise.all([
+    withTimeout(
+      clock,
+      knownOrders.knownOrderIds(orders.map((order) => order.id)),
+      timeoutMs,
+      'knownOrderIds',
+    ),
+    withTimeout(clock, knownOrders.knownClientOrderIds(clientIds), timeoutMs, 'knownClientOrderIds'),
   ]);
   return { wallets, unknownOrders: findUnknownOrders(orders, orderIds, clientOrderIds) };
 }

@@ -326,6 +326,11 @@ const PROBES = probeTable({
 const UNPROBED = new Set([
   ...['bulkheads.api.concurrentMax', 'bulkheads.api.queueMax', 'bulkheads.api.queueWaitMaxMs'],
   'tracing.otlpEndpoint',
+  'nobitex.network',
+  'simulator.paperBalances.*',
+  ...['retention.alertsKeepDays', 'retention.auditKeepDays', 'retention.batchRows', 'retention.enabled'],
+  ...['retention.intervalMs', 'retention.reconciliationKeepDays', 'retention.rowsPerRunMax'],
+  'retention.signalsKeepDays',
   ...['alerts.dedupWindowMs', 'alerts.groupIntervalMs', 'alerts.groupWaitMs', 'alerts.repeatIntervalMs'],
   ...['alerts.escalation.afterMs', 'alerts.escalation.channel'],
   ...['alerts.routes.critical', 'alerts.routes.error', 'alerts.routes.info', 'alerts.routes.warning'],

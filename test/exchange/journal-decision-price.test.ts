@@ -41,7 +41,9 @@ describeEachBackend('order journal decision price', (makeDb) => {
   it('reads an order journaled before the migration as having no decision quote', async () => {
     const db = await makeDb();
     const before = journalMigrations.filter((migration) => migration.id < 'journal-005');
-    expect(before.length).toBe(journalMigrations.length - 1);
+    expect(before.length).toBe(
+      journalMigrations.findIndex((migration) => migration.id.startsWith('journal-005')),
+    );
     await db.migrate(before);
     await db.execute(
       `INSERT INTO orders (id, signal_id, client_order_id, base, quote, side, execution, amount, price, state,
@@ -52,6 +54,8 @@ describeEachBackend('order journal decision price', (makeDb) => {
     await db.migrate(OrderJournal.migrations);
     const journal = new OrderJournal({ db, clock: new FakeClock() });
     const old = await journal.get('o-old');
+    // Orders journaled before the state counts existed are counted by their migration.
+    expect(await journal.countByState()).toEqual({ ACCEPTED: 1 });
     expect(old?.decisionPrice).toBeNull();
     expect(old?.price?.toFixed()).toBe('7000000000');
   });

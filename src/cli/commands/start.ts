@@ -1,4 +1,4 @@
-// `keel start [--live]`: runs Keel until SIGTERM or SIGINT. Paper mode by default: the built-in
+// `keel start [--live | --testnet]`: runs Keel until SIGTERM or SIGINT. Paper mode by default: the built-in
 // simulator, SQLite in ./data, webhook + dashboard + API on 127.0.0.1:8080.
 import type { Command } from 'commander';
 import { KeelApp } from '../../app/keel-app.js';
@@ -13,10 +13,12 @@ export function registerStartCommand(program: Command, context: CliContext): Com
     .description('run Keel: webhook intake, engine, dashboard (paper trading unless --live)')
     .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_DESCRIPTION)
     .option('--live', 'trade on KEEL_NOBITEX_BASE_URL with KEEL_NOBITEX_TOKEN or an API key')
-    .action(async (options: { config?: string; live?: boolean }) => {
-      const scoped: CliContext = options.live
-        ? { io: { ...context.io, env: { ...context.io.env, KEEL_MODE: 'live' } }, exitCode: EXIT_OK }
-        : context;
+    .option('--testnet', "trade on Nobitex's testnet (implies --live; use testnet credentials)")
+    .action(async (options: { config?: string; live?: boolean; testnet?: boolean }) => {
+      const scoped: CliContext =
+        options.live || options.testnet
+          ? { io: { ...context.io, env: { ...context.io.env, ...modeEnv(options) } }, exitCode: EXIT_OK }
+          : context;
       const config = loadConfigOrReport(scoped, options.config);
       if (config === undefined) {
         context.exitCode = EXIT_FAILURE;
@@ -24,6 +26,10 @@ export function registerStartCommand(program: Command, context: CliContext): Com
       }
       context.exitCode = await run(config, context);
     });
+}
+
+function modeEnv(options: { testnet?: boolean }): Record<string, string> {
+  return options.testnet ? { KEEL_MODE: 'live', KEEL_NOBITEX_NETWORK: 'testnet' } : { KEEL_MODE: 'live' };
 }
 
 async function run(config: KeelConfig, context: CliContext): Promise<number> {
@@ -63,7 +69,7 @@ function banner(
   });
   return [
     '',
-    `Keel is running (${config.mode === 'paper' ? 'paper trading on the built-in simulator' : 'LIVE trading'}).`,
+    `Keel is running (${config.mode === 'paper' ? 'paper trading on the built-in simulator' : config.nobitex.network === 'testnet' ? 'trading on the Nobitex testnet' : 'LIVE trading'}).`,
     `  dashboard  ${operator}/`,
     `  webhook    ${url}/webhooks/tradingview`,
     `  API        ${operator}/api/status  ${operator}/api/orders  ${operator}/api/signals`,

@@ -110,14 +110,15 @@ describe('OrderJournal', () => {
     expect(await journal.audit({ fromMs: clock.nowMs() + 1 })).toEqual([]);
   });
 
-  it('counts orders by state and lists known clientOrderIds without loading orders', async () => {
+  it('counts orders by state and tells which of the given clientOrderIds it knows', async () => {
     await journal.prepare(input('s1'));
     await journal.prepare(input('s2'));
     await journal.transition('o-s2', 'REJECTED', { cause: 'precondition' });
     expect(await journal.countByState()).toEqual({ PREPARED: 1, REJECTED: 1 });
-    expect(await journal.knownClientOrderIds()).toEqual(
-      new Set([clientOrderIdFor('s1'), clientOrderIdFor('s2')]),
-    );
+    expect(
+      await journal.knownClientOrderIds([clientOrderIdFor('s1'), clientOrderIdFor('s2'), 'keel-other']),
+    ).toEqual(new Set([clientOrderIdFor('s1'), clientOrderIdFor('s2')]));
+    expect(await journal.knownClientOrderIds([])).toEqual(new Set());
   });
 
   it('checks the write fence inside every write transaction', async () => {

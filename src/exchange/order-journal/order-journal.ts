@@ -19,7 +19,7 @@ import {
   fromOrderRow,
 } from './journal-rows.js';
 import type { OrderExecution, OrderFill, OrderIntent, OrderSide } from './order-intent.js';
-import { assertTransition, type OrderState, TERMINAL_STATES } from './order-state.js';
+import { assertTransition, ORDER_STATES, type OrderState, TERMINAL_STATES } from './order-state.js';
 
 export interface PrepareInput {
   readonly id: string;
@@ -59,6 +59,9 @@ export interface OrderJournalOptions {
   readonly clock?: Clock;
   readonly fence?: WriteFence;
 }
+
+/** Ids per lookup statement, below every backend's bound-parameter limit. */
+const KNOWN_LOOKUP_CHUNK = 500;
 
 export class OrderJournal {
   static readonly migrations = journalMigrations;
@@ -101,7 +104,10 @@ export class OrderJournal {
       );
       const rows = await tx.query('SELECT * FROM orders WHERE signal_id = ?', [input.signalId]);
       const intent = fromOrderRow(rows[0] as Row);
-      if (changes === 1) await this.#appendEvent(tx, intent, null, 'PREPARED', input.cause, undefined, nowMs);
+      if (changes === 1) {
+        await this.#appendEvent(tx, intent, null, 'PREPARED', input.cause, undefined, nowMs);
+        await countState(tx, 'PREPARED', 1);
+      }
       return { intent, created: changes === 1 };
     });
   }
@@ -114,7 +120,7 @@ export class OrderJournal {
       assertTransition(current.state, to);
       const nowMs = this.#clock.nowMs();
       const next = applyPatch(current, to, input.patch ?? {}, nowMs);
-      await tx.execute(
+      const { changes } = await tx.execute(
         `UPDATE orders SET state = ?, exchange_order_id = ?, filled_amount = ?, average_price = ?, fee = ?,
            submit_count = ?, reject_code = ?, last_error = ?, updated_at_ms = ? WHERE id = ? AND state = ?`,
         [
@@ -132,6 +138,10 @@ export class OrderJournal {
         ],
       );
       await this.#appendEvent(tx, next, current.state, to, input.cause, input.raw, nowMs);
+      if (changes === 1 && current.state !== to) {
+        await countState(tx, current.state, -1);
+        await countState(tx, to, 1);
+      }
       return next;
     });
   }
@@ -208,10 +218,12 @@ export class OrderJournal {
 
   /** Every order not yet in a terminal state, oldest first: resumed at start-up. */
   async listNonTerminal(limit = 10_000): Promise<OrderIntent[]> {
-    const terminal = [...TERMINAL_STATES];
+    // IN over the open states, not NOT IN over the terminal ones: the state index finds the few open
+    // orders instead of scanning a year of finished ones.
+    const open = ORDER_STATES.filter((state) => !TERMINAL_STATES.has(state));
     const rows = await this.#db.query(
-      `SELECT * FROM orders WHERE state NOT IN (${terminal.map(() => '?').join(', ')}) ORDER BY created_at_ms, id LIMIT ?`,
-      [...terminal, limit],
+      `SELECT * FROM orders WHERE state IN (${open.map(() => '?').join(', ')}) ORDER BY created_at_ms, id LIMIT ?`,
+      [...open, limit],
     );
     return rows.map(fromOrderRow);
   }
@@ -235,24 +247,40 @@ export class OrderJournal {
     return rows.map(fromOrderRow);
   }
 
-  /** Exchange ids of every order the journal knows (to spot orders it does not). */
-  async knownExchangeOrderIds(): Promise<Set<string>> {
-    const rows = await this.#db.query(
-      'SELECT exchange_order_id FROM orders WHERE exchange_order_id IS NOT NULL',
-    );
-    return new Set(rows.map((row) => String(row.exchange_order_id)));
+  /** Which of these exchange order ids the journal knows (to spot orders it does not). */
+  knownExchangeOrderIds(among: readonly string[]): Promise<Set<string>> {
+    return this.#knownAmong('exchange_order_id', among);
   }
 
-  /** clientOrderIds of every order the journal knows. */
-  async knownClientOrderIds(): Promise<Set<string>> {
-    const rows = await this.#db.query('SELECT client_order_id FROM orders');
-    return new Set(rows.map((row) => String(row.client_order_id)));
+  /** Which of these clientOrderIds the journal knows. */
+  knownClientOrderIds(among: readonly string[]): Promise<Set<string>> {
+    return this.#knownAmong('client_order_id', among);
+  }
+
+  /** Looks up only the candidates (indexed), never every order of a year. */
+  async #knownAmong(
+    column: 'exchange_order_id' | 'client_order_id',
+    among: readonly string[],
+  ): Promise<Set<string>> {
+    const known = new Set<string>();
+    const unique = [...new Set(among)];
+    for (let start = 0; start < unique.length; start += KNOWN_LOOKUP_CHUNK) {
+      const chunk = unique.slice(start, start + KNOWN_LOOKUP_CHUNK);
+      const rows = await this.#db.query(
+        `SELECT ${column} AS id FROM orders WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const row of rows) known.add(String(row.id));
+    }
+    return known;
   }
 
   /** How many orders are in each state (states with none are absent). */
   async countByState(): Promise<Partial<Record<OrderState, number>>> {
-    const rows = await this.#db.query('SELECT state, COUNT(*) AS n FROM orders GROUP BY state');
-    return Object.fromEntries(rows.map((row) => [String(row.state), Number(row.n)]));
+    const rows = await this.#db.query(
+      'SELECT state, order_count FROM order_state_counts WHERE order_count > 0',
+    );
+    return Object.fromEntries(rows.map((row) => [String(row.state), Number(row.order_count)]));
   }
 
   /** When the latest request for this order left, from the audit trail; undefined if never sent. */
@@ -302,6 +330,15 @@ export class OrderJournal {
       ],
     );
   }
+}
+
+/** Adds `delta` to the state's order count, inside the transition's transaction. */
+async function countState(tx: Queryable, state: OrderState, delta: 1 | -1): Promise<void> {
+  await tx.execute(
+    `INSERT INTO order_state_counts (state, order_count) VALUES (?, ?)
+     ON CONFLICT (state) DO UPDATE SET order_count = order_state_counts.order_count + excluded.order_count`,
+    [state, delta],
+  );
 }
 
 function applyPatch(

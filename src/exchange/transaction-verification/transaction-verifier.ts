@@ -362,7 +362,7 @@ export class TransactionVerifier {
       return { intent, waitMs: this.options.absenceGraceMs - waitedMs };
     const trades = await this.#gateway.listTrades(intent.market);
     const suspicion = {
-      knownOrderIds: await this.#journal.knownExchangeOrderIds(),
+      knownOrderIds: await this.#journal.knownExchangeOrderIds(trades.map((trade) => trade.orderId)),
       otherOrderIds: new Set(recent.map((order) => order.id)),
       sentAtMs,
       windowMs: this.options.absenceGraceMs,
