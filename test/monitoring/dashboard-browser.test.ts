@@ -68,6 +68,7 @@ function seed(fixture: DashboardFixture): void {
         exchangeBalance: '1249990000',
         exchangeBlocked: '0',
         difference: '10000',
+        action: 'breach',
         lastReconciledAtMs: t0 - 30_000,
       },
       {
@@ -77,9 +78,12 @@ function seed(fixture: DashboardFixture): void {
         exchangeBalance: '0.0123',
         exchangeBlocked: '0',
         difference: '0',
+        action: 'match',
         lastReconciledAtMs: t0 - 30_000,
       },
     ],
+    doubleEntryBalanced: true,
+    reconciliation: { runId: 'r1', status: 'breach', finishedAtMs: t0 - 30_000, breachCount: 1 },
   };
   const minutes = Array.from({ length: 30 }, (_, i) => t0 - (30 - i) * 60_000);
   source.timeseriesView = {
