@@ -43,6 +43,7 @@ import { watchPredictive } from './predictive-watch.js';
 import { createReconciler, ReconciliationLoop } from './reconciliation-loop.js';
 import { Telemetry } from './telemetry.js';
 import { TradingRole } from './trading-role.js';
+import { createTradingStack } from './trading-stack.js';
 import { resolveWebhookPassphrase } from './webhook-passphrase.js';
 
 export interface KeelAppOptions {
@@ -178,6 +179,14 @@ export class KeelApp {
       onAccepted: (tx, stored) => enqueue(tx, stored),
     });
     await signals.migrate();
+    const trading = createTradingStack({
+      journal,
+      signals,
+      ledger,
+      gateway: exchange.gateway,
+      clock,
+      logger,
+    });
     const newEngine = () =>
       new Engine({
         signals,
@@ -193,6 +202,7 @@ export class KeelApp {
         signalAgeMaxMs: config.engine.signalAgeMaxMs,
         exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
         orderHoldMaxMs: config.engine.orderHoldMaxMs,
+        actions: trading.actions,
         setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
         // A signal claimed by a leader that died goes back to the queue about when its lease does.
         ...(lease === undefined
@@ -398,6 +408,9 @@ export class KeelApp {
         return verifier.endStuckOrder(orderId, input);
       },
       cluster: () => cluster.view(),
+      trading: trading.source(() => {
+        if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
+      }),
       onAuthFailure: ({ clientAddress, throttled }) => {
         metrics.authFailures.inc({ result: throttled ? 'throttled' : 'refused' });
         if (throttled)
