@@ -190,6 +190,9 @@ export class Engine {
     const { actions } = this.#o;
     if (actions === undefined)
       return { kind: 'refuse', code: 'ActionUnsupported', message: 'close and cancel are not wired here' };
+    // A late cancel could cancel orders placed after its alert: it ages out like any signal.
+    const staleAtMs = signalStaleAtMs(stored.signal, this.#o.signalAgeMaxMs ?? 120_000);
+    if (this.#clock.nowMs() >= staleAtMs) return staleDecision(stored, staleAtMs);
     if (stored.signal.action === 'close') {
       const verdict = await actions.prepareClose(stored);
       if (verdict.kind === 'refuse') return verdict;
