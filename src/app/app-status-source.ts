@@ -28,6 +28,7 @@ import type { Ledger } from '../position/ledger.js';
 import type { Reconciler } from '../position/reconciliation.js';
 import type { Bulkheads } from './bulkheads.js';
 import type { ExchangeStack } from './exchange-stack.js';
+import { ledgerViewOf } from './ledger-view.js';
 import type { Telemetry } from './telemetry.js';
 
 export interface AppStatusSourceOptions {
@@ -190,24 +191,8 @@ export class AppStatusSource implements StatusSource {
   }
 
   async ledger(): Promise<LedgerView> {
-    const last = this.o.reconciler.lastResult();
-    const rows = new Map((last?.rows ?? []).map((row) => [row.asset, row]));
-    const assets = [...new Set([...this.o.ledger.assets(), ...rows.keys()])].sort();
     return {
-      currencies: assets.map((asset) => {
-        const balances = this.o.ledger.balances(asset);
-        const row = rows.get(asset);
-        return {
-          currency: asset,
-          ledgerBalance: formatDecimal(balances.total),
-          ledgerBlocked: formatDecimal(balances.blocked),
-          exchangeBalance: row === undefined ? null : formatDecimal(row.exchangeTotal),
-          exchangeBlocked: row === undefined ? null : formatDecimal(row.exchangeBlocked),
-          difference: row === undefined ? null : formatDecimal(row.ledgerTotalAfter.minus(row.exchangeTotal)),
-          lastReconciledAtMs: last?.finishedAtMs ?? null,
-        };
-      }),
-      balanced: assets.every((asset) => this.o.ledger.isBalanced(asset)),
+      ...ledgerViewOf(this.o.ledger, await this.o.reconciler.lastCompared()),
       ...(this.o.anomalies === undefined
         ? {}
         : { anomalies: await this.o.anomalies.recentFlags(ANOMALY_FLAGS_SHOWN) }),

@@ -14,6 +14,8 @@ import { type AuthFailure, createAccessControl } from '../monitoring/api/access-
 import { dashboardApiPlugin } from '../monitoring/api/api-plugin.js';
 import { operatorAccessPlugin } from '../monitoring/api/operator-access-plugin.js';
 import type { StatusSource } from '../monitoring/api/status-source.js';
+import { tradingApiPlugin } from '../monitoring/api/trading-api-plugin.js';
+import type { TradingSource } from '../monitoring/api/trading-source.js';
 import { dashboardPlugin } from '../monitoring/dashboard/dashboard-plugin.js';
 import type { HealthRegistry } from '../monitoring/health-registry.js';
 import type { Metrics } from '../monitoring/metrics.js';
@@ -35,6 +37,8 @@ export interface HttpServerOptions {
   readonly reconcile: () => Promise<unknown>;
   /** Ends an UNKNOWN order an operator checked by hand (POST /api/orders/:id/end, `keel orders end`). */
   readonly endStuckOrder: (orderId: string, input: { by: string; reason: string }) => Promise<unknown>;
+  /** Positions, P&L, order detail, ledger history, close and cancel (tradingApiPlugin). */
+  readonly trading?: TradingSource;
   /** GET /api/cluster: leadership and shared-state modes of this instance. */
   readonly cluster?: () => Promise<unknown>;
   /** Credentials were presented to the operator surface and were wrong. */
@@ -137,6 +141,13 @@ function operatorSurface(options: HttpServerOptions, listener: { host: string; p
       clock: options.clock,
       logger: options.logger,
     });
+    if (options.trading !== undefined)
+      await scope.register(tradingApiPlugin, {
+        prefix: '/api',
+        source: options.trading,
+        access,
+        logger: options.logger,
+      });
     await scope.register(dashboardPlugin, { access });
     await scope.register(operationsPlugin, {
       prefix: '/api',

@@ -27,6 +27,7 @@ import type { ReconciliationLoop } from './reconciliation-loop.js';
 import { startRetention } from './retention-wiring.js';
 import { Telemetry } from './telemetry.js';
 import type { TradingRole } from './trading-role.js';
+import { createTradingStack } from './trading-stack.js';
 import { resolveWebhookPassphrase } from './webhook-passphrase.js';
 import { wireBulkheads } from './wiring/bulkheads.js';
 import { wireBus } from './wiring/bus.js';
@@ -138,7 +139,8 @@ export class KeelApp {
     const { bus, signals } = busStage;
     const verification = wireVerification({ ...base, sink, killSwitch, signals });
     const { journal, verifier } = verification;
-    const newEngine = wireEngine({ ...base, busStage, verification, ledger, killSwitch });
+    const trading = createTradingStack({ ...base, journal, signals, ledger, gateway: exchange.gateway });
+    const newEngine = wireEngine({ ...base, busStage, verification, ledger, killSwitch, trading });
     // enqueue only publishes on the shared bus: every instance, leader or not, takes signals.
     const initialEngine = newEngine();
     busStage.publishWith(initialEngine);
@@ -164,7 +166,17 @@ export class KeelApp {
       isAccepting: () => app.accepting,
       notify: () => initialEngine.notify(), // wakes this process's bus consumer, whichever engine it serves
     });
-    const operator = { observed, monitoring, busStage, verification, intake, cluster, role, bulkheads };
+    const operator = {
+      observed,
+      monitoring,
+      busStage,
+      verification,
+      intake,
+      cluster,
+      role,
+      bulkheads,
+      trading,
+    };
     const { servers } = await wireOperatorSurface(operator);
     const app = new KeelApp(
       config,

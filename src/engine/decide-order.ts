@@ -23,6 +23,8 @@ export interface DecideContext {
   readonly limits: RiskLimits;
   readonly mode: EngineMode;
   readonly ordersInLastMinute: number;
+  /** The position a target size is measured from (a close: the strategy's own); default the fills' of all. */
+  readonly position?: Decimal;
 }
 
 export const orderIdFor = (signalId: string): string => `ord-${signalId}`;
@@ -44,8 +46,10 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
     return wallet === undefined ? new Decimal(0) : wallet.balance.minus(wallet.blocked);
   };
   const fillsPosition =
+    context.position ??
     context.ledger.positions().find((view) => view.base === market.base && view.quote === market.quote)
-      ?.position ?? new Decimal(0);
+      ?.position ??
+    new Decimal(0);
   const sizing = sizeOrder(signal, {
     referencePrice: limitPrice ?? rules.lastPrice,
     available,

@@ -8,6 +8,7 @@ import type { BusMessage, MessageBus, Subscription } from '../bus/index.js';
 import type { SubscribeOptions } from '../bus/subscription-options.js';
 import { AssertionError } from '../core/assert.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import type { Decimal } from '../core/decimal.js';
 import { isAbortedError } from '../core/errors.js';
 import { EventEmitter } from '../core/events.js';
 import { addTraceIds, inSpan } from '../core/tracing.js';
@@ -20,12 +21,14 @@ import type { TransactionVerifier } from '../exchange/transaction-verification/t
 import { type Logger, silentLogger } from '../logging/logger.js';
 import type { SignalStore, StoredSignal } from '../market-data/signal-store.js';
 import type { Ledger } from '../position/ledger.js';
+import { DEFAULT_STRATEGY } from '../position/strategy-positions.js';
 import type { Queryable } from '../storage/database.js';
 import { type Decision, decideOrder } from './decide-order.js';
 import { isExchangeUnavailable } from './exchange-unavailable.js';
 import type { KillSwitch } from './kill-switch.js';
 import { OrderRateCounter, type RiskLimits } from './risk-limits.js';
 import { signalStaleAtMs } from './signal-age.js';
+import type { StrategyActions } from './strategy-actions.js';
 
 export const SIGNAL_TOPIC = 'signals';
 
@@ -58,6 +61,8 @@ export interface EngineOptions {
    * in the background and its signal ends when it does. Default 10 000.
    */
   readonly orderHoldMaxMs?: number;
+  /** Carries out `action: close` and `action: cancel`; without it such signals are refused. */
+  readonly actions?: StrategyActions;
   /** Readiness gate: false until start-up recovery is done. */
   readonly setReady?: (ready: boolean, reason: string) => void;
 }
@@ -166,7 +171,12 @@ export class Engine {
         processing = true;
       };
       const decision = await inSpan('keel.decision', {}, async (span) => {
-        const decided = await this.#decide(stored, aborted, markProcessing);
+        let decided: Decision;
+        if (stored.signal.action === undefined) decided = await this.#decide(stored, aborted, markProcessing);
+        else {
+          await markProcessing(); // close and cancel act on the exchange before they decide
+          decided = await this.#decideAction(stored, aborted);
+        }
         span.setAttribute('keel.decision', decided.kind);
         if (decided.kind === 'refuse') span.setAttribute('keel.decision.code', decided.code);
         return decided;
@@ -208,11 +218,39 @@ export class Engine {
     await this.#drive(intent);
   }
 
+  /** `cancel` ends with the strategy's orders cancelled; `close` then trades its own position to zero. */
+  async #decideAction(stored: StoredSignal, aborted: AbortSignal): Promise<Decision> {
+    const { actions } = this.#o;
+    if (actions === undefined)
+      return { kind: 'refuse', code: 'ActionUnsupported', message: 'close and cancel are not wired here' };
+    // A late cancel could cancel orders placed after its alert: it ages out like any signal.
+    const staleAtMs = signalStaleAtMs(stored.signal, this.#o.signalAgeMaxMs ?? 120_000);
+    if (this.#clock.nowMs() >= staleAtMs) return staleDecision(stored, staleAtMs);
+    if (stored.signal.action === 'close') {
+      const verdict = await actions.prepareClose(stored);
+      if (verdict.kind === 'refuse') return verdict;
+      if (verdict.position.isZero())
+        return { kind: 'noop', message: 'the strategy is flat: nothing to close' };
+      return this.#decide(stored, aborted, async () => undefined, verdict.position);
+    }
+    const strategy = stored.signal.strategy ?? DEFAULT_STRATEGY;
+    const market = { base: stored.signal.base, quote: stored.signal.quote };
+    const outcomes = await actions.cancelOpen({ strategy, market, by: `signal ${stored.id}` });
+    const text = outcomes.map((outcome) => `${outcome.orderId} ${outcome.result}`).join(', ');
+    if (outcomes.some((outcome) => outcome.result === 'unconfirmed'))
+      return { kind: 'refuse', code: 'CancelUnconfirmed', message: `cancel not confirmed: ${text}` };
+    return {
+      kind: 'noop',
+      message: outcomes.length === 0 ? 'no open orders to cancel' : `cancelled: ${text}`,
+    };
+  }
+
   /** Asks the exchange until it answers; refuses the signal when it is stale or has waited too long. */
   async #decide(
     stored: StoredSignal,
     aborted: AbortSignal,
     markProcessing: () => Promise<void>,
+    strategyPosition?: Decimal,
   ): Promise<Decision> {
     const waitMaxMs = this.#o.exchangeWaitMaxMs ?? 300_000;
     const staleAtMs = signalStaleAtMs(stored.signal, this.#o.signalAgeMaxMs ?? 120_000);
@@ -225,6 +263,7 @@ export class Engine {
           limits: this.#o.limits,
           mode: await this.#o.killSwitch.refresh(),
           ordersInLastMinute: this.#rate.count(),
+          ...(strategyPosition === undefined ? {} : { position: strategyPosition }),
         });
       } catch (error) {
         if (!isExchangeUnavailable(error)) throw error;

@@ -30,6 +30,8 @@ export function dedupKey(signal: Signal): string {
     price,
     signal.strategy ?? '',
     String(signal.alertAtMs),
+    // Only when present, so the keys of trade signals stay what they were.
+    ...(signal.action === undefined ? [] : [`action:${signal.action}`]),
   ];
   return `signal:${sha256(JSON.stringify(parts))}`;
 }

@@ -3,7 +3,9 @@
 import { Decimal } from '../core/decimal.js';
 import { type Market, parseMarket, toSymbol } from '../exchange/markets.js';
 import {
+  SIGNAL_ACTIONS,
   type Signal,
+  type SignalAction,
   type SignalOrder,
   type SignalProblem,
   type SignalResult,
@@ -86,8 +88,10 @@ export function normalizeSignal(
     return undefined;
   };
   const market = readMarket(fields, options.allowedSymbols, problems);
-  const size = readSize(fields, limits, problems);
   const sideField = pickField(fields, FIELD_ALIASES.side, problems);
+  const action = readAction(sideField?.raw);
+  if (action !== undefined) return normalizeAction(fields, { ...options, action, market, problems });
+  const size = readSize(fields, limits, problems);
   const side = sideField === undefined ? undefined : read('side', readChoice(sideField.raw, 'side', SIDES));
   if (sideField === undefined && size?.kind !== 'target')
     problems.push({ field: 'side', message: 'missing side: give side or action (buy or sell)' });
@@ -124,6 +128,71 @@ export function normalizeSignal(
     ...(clientId === undefined ? {} : { clientId }),
   };
   // The schema is the contract with the engine: a signal that breaks it is our bug, not the sender's.
+  signalSchema.parse(signal);
+  return { ok: true, signal };
+}
+
+/** `action: close` or `action: cancel` (in any of the side's fields): not a trade of its own. */
+function readAction(raw: unknown): SignalAction | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const text = raw.trim().toLowerCase();
+  return (SIGNAL_ACTIONS as readonly string[]).includes(text) ? (text as SignalAction) : undefined;
+}
+
+/**
+ * A close or cancel names the symbol and (optionally) the strategy; the engine sizes a close from the
+ * strategy's own position, so a size or price in the alert is refused rather than silently ignored.
+ */
+function normalizeAction(
+  fields: ReadonlyMap<string, unknown>,
+  context: NormalizeOptions & {
+    action: SignalAction;
+    market: Market | undefined;
+    problems: SignalProblem[];
+  },
+): SignalResult {
+  const { problems, market } = context;
+  const sized = Object.values(SIZE_ALIASES)
+    .flat()
+    .filter((alias) => fields.has(alias));
+  const priced = [...FIELD_ALIASES.price, ...FIELD_ALIASES.type].filter((alias) => fields.has(alias));
+  for (const alias of [...sized, ...priced])
+    problems.push({
+      field: alias,
+      message: `action ${context.action} takes no ${alias}: it acts on the strategy's own position and orders`,
+    });
+  const strategyField = pickField(fields, FIELD_ALIASES.strategy, problems);
+  const strategy = strategyField === undefined ? undefined : readText(strategyField.raw, 'strategy', 100);
+  if (strategy?.ok === false) problems.push({ field: 'strategy', message: strategy.message });
+  const timeField = fields.has('timenow')
+    ? { raw: fields.get('timenow') }
+    : pickField(fields, FIELD_ALIASES.time.slice(1), problems);
+  const time = timeField === undefined ? undefined : readIsoTime(timeField.raw, 'time');
+  if (time?.ok === false) problems.push({ field: 'time', message: time.message });
+  const idField = pickField(fields, FIELD_ALIASES.id, problems);
+  const clientId = idField === undefined ? undefined : readText(idField.raw, 'id', 128);
+  if (clientId?.ok === false) problems.push({ field: 'id', message: clientId.message });
+  if (clientId?.ok === true && !/^[\w.:-]+$/.test(clientId.value))
+    problems.push({ field: 'id', message: 'id may hold only letters, digits and . _ : -' });
+  if (problems.length > 0 || market === undefined)
+    return {
+      ok: false,
+      problems: problems.length > 0 ? problems : [{ field: 'body', message: 'invalid signal' }],
+    };
+  const alertAtMs = time?.ok === true ? time.value : undefined;
+  const signal: Signal = {
+    symbol: toSymbol(market),
+    base: market.base,
+    quote: market.quote,
+    size: { kind: 'target', position: '0' },
+    order: { type: 'market' },
+    action: context.action,
+    ...(strategy?.ok === true ? { strategy: strategy.value } : {}),
+    alertAtMs: alertAtMs ?? context.receivedAtMs,
+    alertTimeSource: alertAtMs === undefined ? 'received' : 'alert',
+    receivedAtMs: context.receivedAtMs,
+    ...(clientId?.ok === true ? { clientId: clientId.value } : {}),
+  };
   signalSchema.parse(signal);
   return { ok: true, signal };
 }

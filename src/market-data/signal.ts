@@ -11,6 +11,9 @@ const positiveDecimalText = decimalText.refine(
 );
 
 export const SIGNAL_SIDES = ['buy', 'sell'] as const;
+/** Not a trade of its own: `close` flattens the strategy's position on the symbol, `cancel` cancels its open orders. */
+export const SIGNAL_ACTIONS = ['close', 'cancel'] as const;
+export type SignalAction = (typeof SIGNAL_ACTIONS)[number];
 export type SignalSide = (typeof SIGNAL_SIDES)[number];
 
 /** How much to trade: exactly one of these. A target position may be zero or negative (short/flat). */
@@ -46,6 +49,8 @@ export const signalSchema = z
     side: z.enum(SIGNAL_SIDES).optional(),
     size: signalSizeSchema,
     order: signalOrderSchema,
+    /** Close or cancel instead of a trade; its size is then a target position of 0 and its order market. */
+    action: z.enum(SIGNAL_ACTIONS).optional(),
     strategy: z.string().min(1).max(100).optional(),
     /** When the alert fired (`timenow`/`time`), or receivedAtMs when the alert carried no time. */
     alertAtMs: z.number().int().nonnegative(),

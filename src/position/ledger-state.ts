@@ -52,7 +52,8 @@ export class LedgerState {
 
 const orderKey = (orderId: string, asset: string): string => `${orderId}\u0000${asset}`;
 
-function fillFacts(posting: Posting): FillFacts {
+/** The facts of a fill posting, from its metadata. */
+export function fillFacts(posting: Posting): FillFacts {
   const { base, quote, side, amount, total, fee, feeCurrency } = posting.metadata;
   assert(base !== undefined && quote !== undefined, `fill ${posting.idempotencyKey} lacks its market`);
   assert(side === 'buy' || side === 'sell', `fill ${posting.idempotencyKey} has side ${side}`);

@@ -198,6 +198,15 @@ export class Ledger {
     return toHistory(parseAccount(account).kind, rows);
   }
 
+  /** Stored postings with seq > afterSeq, in journal order, at most `limit` (≤ LOAD_PAGE_SIZE). */
+  postingsAfter(afterSeq: number, limit = LOAD_PAGE_SIZE): Promise<Posting[]> {
+    assert(
+      Number.isInteger(limit) && limit > 0 && limit <= LOAD_PAGE_SIZE,
+      `limit out of range, was ${limit}`,
+    );
+    return loadPostingsAfter(this.#db, afterSeq, limit);
+  }
+
   postingsByOrder(orderId: string): Promise<Posting[]> {
     return loadPostingsWhere(this.#db, 'order_id', orderId, POSTINGS_PER_QUERY_MAX);
   }

@@ -160,6 +160,15 @@ export async function insertAcknowledgement(
   });
 }
 
+/** The newest finished run that compared wallets (status not error), if any. */
+export async function loadLatestComparedRun(db: Database): Promise<ReconciliationResult | undefined> {
+  const [row] = await db.query(
+    `SELECT r.id FROM reconciliation_runs r JOIN reconciliation_outcomes o ON o.run_id = r.id
+     WHERE o.status <> 'error' ORDER BY r.seq DESC LIMIT 1`,
+  );
+  return row === undefined ? undefined : loadRun(db, rowText(row.id, 'id'));
+}
+
 /** Reads a finished run back from the audit tables (undefined if it never finished). */
 export async function loadRun(db: Database, runId: string): Promise<ReconciliationResult | undefined> {
   const [run] = await db.query(

@@ -44,6 +44,7 @@ import {
   findUnacknowledgedBreach,
   hasFinishedInitialize,
   insertAcknowledgement,
+  loadLatestComparedRun,
   RECONCILIATION_MIGRATIONS,
   reserveRun,
   saveOutcome,
@@ -135,6 +136,12 @@ export class Reconciler {
 
   lastResult(): ReconciliationResult | undefined {
     return this.#last;
+  }
+
+  /** The newest run that compared wallets, from this process or, after a restart, from the store. */
+  async lastCompared(): Promise<ReconciliationResult | undefined> {
+    if (this.#last !== undefined && this.#last.status !== 'error') return this.#last;
+    return loadLatestComparedRun(this.#db);
   }
 
   get lastRunAtMs(): number | undefined {

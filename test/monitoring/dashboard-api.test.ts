@@ -95,9 +95,12 @@ describe('GET /api/ledger', () => {
           exchangeBalance: '999999990',
           exchangeBlocked: '0',
           difference: '10',
+          action: 'breach',
           lastReconciledAtMs: 7,
         },
       ],
+      doubleEntryBalanced: true,
+      reconciliation: { runId: 'r1', status: 'breach', finishedAtMs: 7, breachCount: 1 },
     };
     const body = (await get('/api/ledger')).json();
     expect(body.balanced).toBe(false);

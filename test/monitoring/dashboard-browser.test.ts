@@ -68,6 +68,7 @@ function seed(fixture: DashboardFixture): void {
         exchangeBalance: '1249990000',
         exchangeBlocked: '0',
         difference: '10000',
+        action: 'breach',
         lastReconciledAtMs: t0 - 30_000,
       },
       {
@@ -77,11 +78,15 @@ function seed(fixture: DashboardFixture): void {
         exchangeBalance: '0.0123',
         exchangeBlocked: '0',
         difference: '0',
+        action: 'match',
         lastReconciledAtMs: t0 - 30_000,
       },
     ],
+    doubleEntryBalanced: true,
+    reconciliation: { runId: 'r1', status: 'breach', finishedAtMs: t0 - 30_000, breachCount: 1 },
   };
   const minutes = Array.from({ length: 30 }, (_, i) => t0 - (30 - i) * 60_000);
+  seedTrading(fixture, t0);
   source.timeseriesView = {
     latency: minutes.flatMap((atMs, i) => [
       { atMs, endpoint: 'orders', latencyMs: 80 + ((i * 37) % 50) + (i > 24 ? 400 : 0) },
@@ -96,6 +101,61 @@ function seed(fixture: DashboardFixture): void {
       { name: 'orders', atMs: minutes[28]!, state: 'open' },
     ],
   };
+}
+
+function seedTrading(fixture: DashboardFixture, t0: number): void {
+  fixture.trading.positionsView = {
+    atMs: t0,
+    positions: [
+      {
+        strategy: 'trend',
+        symbol: 'BTCIRT',
+        base: 'btc',
+        quote: 'rls',
+        position: '0.0123',
+        averageCost: '10000000000',
+        costBasis: '123000000',
+        realizedPnl: '-2500000',
+        markPrice: '10100000000',
+        unrealizedPnl: '1230000',
+        fillCount: 3,
+      },
+    ],
+    holdings: [],
+  };
+  fixture.trading.pnlView = {
+    atMs: t0,
+    strategies: [
+      {
+        strategy: 'trend',
+        quote: 'rls',
+        realizedPnl: '-2500000',
+        unrealizedPnl: '1230000',
+        totalPnl: '-1270000',
+      },
+    ],
+    equity: [
+      { atMs: t0 - 600_000, strategy: 'trend', quote: 'rls', realizedPnl: '0' },
+      { atMs: t0 - 300_000, strategy: 'trend', quote: 'rls', realizedPnl: '-2500000' },
+    ],
+  };
+  fixture.trading.orderDetails.set('o1', {
+    order: fixture.source.orderList[0]!,
+    strategy: 'trend',
+    fills: [],
+    audit: [
+      { seq: 1, fromState: null, toState: 'PREPARED', cause: 'signal s1 (trend)', atMs: t0 - 60_000 },
+      { seq: 2, fromState: 'PREPARED', toState: 'SUBMITTING', cause: 'sending', atMs: t0 - 59_000 },
+      {
+        seq: 3,
+        fromState: 'SUBMITTING',
+        toState: 'UNKNOWN',
+        cause: 'timeout: asking the exchange',
+        atMs: t0 - 58_000,
+      },
+    ],
+    postings: [],
+  });
 }
 
 if (!available && !inCi)
@@ -250,6 +310,36 @@ else
       } finally {
         await attacker.close();
       }
+    });
+
+    it('shows positions, P&L, uPlot charts, the breach, and an order with its audit trail', async () => {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      await page.goto(url);
+      const position = page.locator('[data-position="trend BTCIRT"]');
+      await expect.poll(() => position.locator('td').nth(2).textContent()).toBe('0.0123');
+      expect(await position.locator('td').nth(6).textContent()).toBe('1230000');
+      expect(await page.locator('[data-pnl="trend rls"] td').nth(4).textContent()).toBe('-1270000');
+      // uPlot draws on canvas: no hand-drawn SVG left in any chart.
+      for (const chart of ['chart-equity', 'chart-latency', 'chart-orders', 'chart-breakers'])
+        await expect.poll(() => page.locator(`#${chart} .uplot canvas`).count(), { message: chart }).toBe(1);
+      expect(await page.locator('.chart svg').count()).toBe(0);
+      expect(await page.locator('#chart-equity').getAttribute('data-points')).toBe('2');
+      // The seeded ledger has a 10000 rial difference from a breached run: never "balanced".
+      expect(await page.locator('#ledger-status').textContent()).toBe('breach');
+
+      await page.locator('[data-order="o1"]').click();
+      await expect.poll(() => page.locator('#order-detail [data-audit]').count()).toBe(3);
+      expect(await page.locator('#order-detail [data-audit="3"]').textContent()).toContain(
+        'timeout: asking the exchange',
+      );
+      expect(await page.locator('#order-detail-card').isVisible()).toBe(true);
+      await page.screenshot({ path: '/tmp/keel-dashboard-trading.png', fullPage: true });
+      expect(problems).toEqual([]);
     });
 
     it('halts the engine from the page only with a reason', async () => {

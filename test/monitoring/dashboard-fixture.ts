@@ -9,12 +9,15 @@ import {
 import { type DashboardApiPluginOptions, dashboardApiPlugin } from '../../src/monitoring/api/api-plugin.js';
 import type { EventStream } from '../../src/monitoring/api/event-stream.js';
 import { operatorAccessPlugin } from '../../src/monitoring/api/operator-access-plugin.js';
+import { tradingApiPlugin } from '../../src/monitoring/api/trading-api-plugin.js';
 import { dashboardPlugin } from '../../src/monitoring/dashboard/dashboard-plugin.js';
 import { FakeStatusSource } from '../support/fake-status-source.js';
+import { FakeTradingSource } from '../support/fake-trading-source.js';
 
 export interface DashboardFixture {
   readonly app: FastifyInstance;
   readonly source: FakeStatusSource;
+  readonly trading: FakeTradingSource;
   readonly clock: FakeClock;
   readonly access: AccessControl;
   /** Set once the API plugin is ready. */
@@ -36,7 +39,8 @@ export async function createDashboardApp(
   const source = options.source ?? new FakeStatusSource(clock);
   const access = createAccessControl({ clock, ...(options.access ?? { host: '127.0.0.1' }) });
   const app = Fastify({ logger: false });
-  const fixture: DashboardFixture = { app, source, clock, access, stream: undefined };
+  const trading = new FakeTradingSource();
+  const fixture: DashboardFixture = { app, source, trading, clock, access, stream: undefined };
   // One encapsulated scope, as the app has it: the guard never reaches the webhook.
   await app.register(async (scope) => {
     await scope.register(operatorAccessPlugin, { access, publicHosts: options.publicHosts ?? [] });
@@ -50,6 +54,7 @@ export async function createDashboardApp(
         fixture.stream = stream;
       },
     });
+    await scope.register(tradingApiPlugin, { prefix: '/api', source: trading, access });
     await scope.register(dashboardPlugin, { access });
   });
   // Stands in for the webhook, which has its own auth and must stay outside the dashboard's guard.

@@ -41,7 +41,12 @@ export class FakeStatusSource implements StatusSource {
   alertList: AlertView[] = [];
   orderList: OrderView[] = [];
   signalList: SignalView[] = [];
-  ledgerView: LedgerView = { currencies: [], balanced: true };
+  ledgerView: LedgerView = {
+    currencies: [],
+    balanced: true,
+    doubleEntryBalanced: true,
+    reconciliation: null,
+  };
   timeseriesView: TimeseriesView = { latency: [], orders: [], breakerStates: [] };
   /** When set, setEngineMode refuses with this message, as the kill switch would. */
   refuseModeChange: string | undefined;

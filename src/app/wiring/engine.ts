@@ -15,6 +15,7 @@ import type { LeaderLease } from '../../storage/leadership/leader-lease.js';
 import type { ExchangeStack } from '../exchange-stack.js';
 import type { ReconciliationLoop } from '../reconciliation-loop.js';
 import { TradingRole } from '../trading-role.js';
+import type { TradingStack } from '../trading-stack.js';
 import type { BusStage } from './bus.js';
 import type { VerificationStage } from './verification.js';
 
@@ -35,6 +36,8 @@ export function wireEngine(options: {
   ledger: Ledger;
   killSwitch: KillSwitch;
   health: HealthRegistry;
+  /** Close and cancel: the strategy's positions and its open orders. */
+  trading: TradingStack;
 }): EngineFactory {
   const { config, lease, busStage, verification, health } = options;
   return () =>
@@ -52,6 +55,7 @@ export function wireEngine(options: {
       signalAgeMaxMs: config.engine.signalAgeMaxMs,
       exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
       orderHoldMaxMs: config.engine.orderHoldMaxMs,
+      actions: options.trading.actions,
       setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
       // A signal claimed by a leader that died goes back to the queue about when its lease does.
       ...(lease === undefined

@@ -9,6 +9,7 @@ import type { Cluster } from '../cluster.js';
 import { createHttpServers, type HttpServers } from '../http-server.js';
 import { collectGauges } from '../metrics-collector.js';
 import type { TradingRole } from '../trading-role.js';
+import type { TradingStack } from '../trading-stack.js';
 import type { BulkheadStage } from './bulkheads.js';
 import type { BusStage } from './bus.js';
 import type { Monitoring, Observed } from './monitoring.js';
@@ -28,6 +29,7 @@ export async function wireOperatorSurface(parts: {
   cluster: Cluster;
   role: TradingRole;
   bulkheads: BulkheadStage;
+  trading: TradingStack;
 }): Promise<OperatorSurface> {
   const { observed, monitoring, cluster, role } = parts;
   const { config, clock, exchange, ledger, reconciliation, metrics } = observed;
@@ -74,6 +76,9 @@ export async function wireOperatorSurface(parts: {
       await ledger.refresh();
       return reconciliationView(await reconciliation.runNow());
     },
+    trading: parts.trading.source(() => {
+      if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
+    }),
     endStuckOrder: async (orderId, input) => {
       if (!role.isLeader) throw new NotLeaderError(config.cluster.instanceId);
       return verifier.endStuckOrder(orderId, input);

@@ -1,6 +1,7 @@
 // Commands that act on a running Keel through its API: `keel reconcile`, `keel alerts ack|resolve|list`
 // (and `keel alerts test CHANNEL`, which needs only the config),
-// `keel engine mode RUNNING|REDUCING|HALTED`.
+// `keel engine mode RUNNING|REDUCING|HALTED`, `keel orders show|cancel ID`, `keel positions`,
+// `keel close SYMBOL [--strategy S]`.
 
 import type { Command } from 'commander';
 import {
@@ -13,6 +14,7 @@ import {
 import { type CliContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../context.js';
 import { CONFIG_OPTION_DESCRIPTION, CONFIG_OPTION_FLAGS, loadConfigOrReport } from '../load.js';
 import { registerAlertsTest } from './alerts-test.js';
+import { registerPositionCommands } from './positions.js';
 
 interface Common {
   config?: string;
@@ -79,6 +81,15 @@ export function registerOperateCommands(program: Command, context: CliContext): 
       reason: reason.join(' ') || 'checked on the exchange by an operator',
     })),
   );
+  common(orders.command('show <id>').description('show an order with its fills and audit trail')).action(
+    act('/api/orders/:id'),
+  );
+  common(
+    orders
+      .command('cancel <id>')
+      .description('cancel an order on the exchange and confirm it there (recorded with who logged in)'),
+  ).action(act('/api/orders/:id/cancel', () => ({})));
+  registerPositionCommands(program, { act, common });
   const engine = program.command('engine').description('the kill switch');
   common(
     engine

@@ -167,11 +167,23 @@ export interface LedgerView {
     readonly ledgerBlocked: string;
     readonly exchangeBalance: string | null;
     readonly exchangeBlocked: string | null;
-    /** ledger − exchange total; null before the first reconciliation. */
+    /** ledger − exchange total as the last reconciliation found it; null before the first one. */
     readonly difference: string | null;
+    /** What the last reconciliation did in this currency (match, corrected, breach, skipped, opening). */
+    readonly action: string | null;
     readonly lastReconciledAtMs: number | null;
   }[];
+  /** The ledger balances and the last reconciliation found it equal to the exchange in every currency. */
   readonly balanced: boolean;
+  /** Sum of debits equals sum of credits per asset (the ledger's own invariant). */
+  readonly doubleEntryBalanced: boolean;
+  /** The last reconciliation that compared wallets; null before the first. */
+  readonly reconciliation: {
+    readonly runId: string;
+    readonly status: string;
+    readonly finishedAtMs: number;
+    readonly breachCount: number;
+  } | null;
   /** The newest anomaly flags on positions, newest first: evidence shown beside the ledger. */
   readonly anomalies?: readonly AnomalyFlagView[];
 }

@@ -4,11 +4,12 @@
 // static-files.ts); security headers come from @fastify/helmet, with a CSP that allows only the pages'
 // own inline scripts, by hash.
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { type AccessControl, LOGIN_PAGE_CONFIG } from '../api/access-control.js';
 import { assertOperatorAccess } from '../api/operator-access-plugin.js';
-import { defaultStaticDirectory, type StaticFile, StaticFiles } from './static-files.js';
+import { defaultStaticDirectory, type StaticFile, StaticFiles, type VendorFile } from './static-files.js';
 
 export interface DashboardPluginOptions {
   /** The one operatorAccessPlugin guards this scope with. */
@@ -19,10 +20,17 @@ export interface DashboardPluginOptions {
 
 export const STATIC_PREFIX = '/static/';
 
+// uPlot (charts) from node_modules, served by the static route like our own files: no CDN.
+const requireFromHere = createRequire(import.meta.url);
+const CHART_LIBRARY_FILES: readonly VendorFile[] = [
+  { name: 'uPlot.iife.min.js', path: requireFromHere.resolve('uplot/dist/uPlot.iife.min.js') },
+  { name: 'uPlot.min.css', path: requireFromHere.resolve('uplot/dist/uPlot.min.css') },
+];
+
 export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async (app, options) => {
   assertOperatorAccess(app, 'dashboardPlugin');
   const { access } = options;
-  const files = new StaticFiles(options.staticDirectory ?? defaultStaticDirectory());
+  const files = new StaticFiles(options.staticDirectory ?? defaultStaticDirectory(), CHART_LIBRARY_FILES);
   const index = page(files, 'index.html');
   const login = page(files, 'login.html');
   await app.register(fastifyHelmet, {

@@ -1,8 +1,10 @@
 // Goal: only plain files of known types from the static folder are ever served, and a request name
 // that could mean another place is refused. Method: a temporary folder with a symlink and odd names.
+
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultStaticDirectory, StaticFiles } from './static-files.js';
 
@@ -69,7 +71,21 @@ describe('StaticFiles', () => {
       'index.html',
       'login.html',
       'style.css',
+      'trading.js',
       'views.js',
     ]);
+  });
+
+  it('serves a vendor file from outside the folder under its plain name, and refuses a clash', () => {
+    const vendor = fileURLToPath(new URL('../../../node_modules/uplot/dist/uPlot.min.css', import.meta.url));
+    const files = new StaticFiles(defaultStaticDirectory(), [{ name: 'uPlot.min.css', path: vendor }]);
+    const found = files.lookup('uPlot.min.css');
+    expect(found.kind === 'found' && found.file.contentType).toBe('text/css; charset=utf-8');
+    expect(() => new StaticFiles(defaultStaticDirectory(), [{ name: 'app.js', path: vendor }])).toThrow(
+      /shadows/,
+    );
+    expect(() => new StaticFiles(defaultStaticDirectory(), [{ name: '../x.js', path: vendor }])).toThrow(
+      /plain/,
+    );
   });
 });

@@ -32,11 +32,32 @@ export type LookupResult =
 /** Names are one plain segment: letters, digits, dot, dash, underscore; no leading dot. */
 const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
+/** A file served from outside the folder (a library in node_modules), under a plain name. */
+export interface VendorFile {
+  readonly name: string;
+  /** Absolute path, resolved by the caller (e.g. from node_modules). */
+  readonly path: string;
+}
+
 export class StaticFiles {
   readonly #files: ReadonlyMap<string, StaticFile>;
 
-  constructor(directory: string) {
-    this.#files = loadFolder(directory);
+  constructor(directory: string, vendorFiles: readonly VendorFile[] = []) {
+    const files = loadFolder(directory);
+    for (const vendor of vendorFiles) {
+      const contentType = CONTENT_TYPES[extname(vendor.name).toLowerCase()];
+      if (contentType === undefined || !NAME_PATTERN.test(vendor.name))
+        throw new RangeError(`vendor file name ${vendor.name} is not a plain .js/.css name`);
+      if (files.has(vendor.name)) throw new RangeError(`vendor file ${vendor.name} shadows a static file`);
+      files.set(vendor.name, {
+        name: vendor.name,
+        contentType,
+        body: readSmallFile(vendor.path, vendor.name),
+      });
+    }
+    if (files.size > STATIC_FILES_MAX)
+      throw new RangeError(`static folder holds over ${STATIC_FILES_MAX} files`);
+    this.#files = files;
   }
 
   get names(): string[] {
@@ -72,18 +93,23 @@ export function defaultStaticDirectory(): string {
   throw new RangeError(`dashboard static folder not found, looked in ${candidates.map(String).join(', ')}`);
 }
 
+function readSmallFile(path: string, name: string): Buffer {
+  // lstat: a symlink could point anywhere, so it is never served.
+  const stats = lstatSync(path);
+  if (!stats.isFile()) throw new RangeError(`static file ${name} is not a plain file`);
+  if (stats.size > STATIC_FILE_BYTES_MAX)
+    throw new RangeError(`static file ${name} is ${stats.size} bytes, over ${STATIC_FILE_BYTES_MAX}`);
+  return readFileSync(path);
+}
+
 function loadFolder(directory: string): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
   for (const name of readdirSync(directory).sort()) {
     const contentType = CONTENT_TYPES[extname(name).toLowerCase()];
     if (contentType === undefined || !NAME_PATTERN.test(name)) continue;
     const path = join(directory, name);
-    // lstat: a symlink could point anywhere, so it is never served.
-    const stats = lstatSync(path);
-    if (!stats.isFile()) continue;
-    if (stats.size > STATIC_FILE_BYTES_MAX)
-      throw new RangeError(`static file ${name} is ${stats.size} bytes, over ${STATIC_FILE_BYTES_MAX}`);
-    files.set(name, { name, contentType, body: readFileSync(path) });
+    if (!lstatSync(path).isFile()) continue; // a symlink could point anywhere: never served
+    files.set(name, { name, contentType, body: readSmallFile(path, name) });
     if (files.size > STATIC_FILES_MAX)
       throw new RangeError(`static folder holds over ${STATIC_FILES_MAX} files`);
   }

@@ -6,6 +6,7 @@
 
   const LIST_LIMIT = 25;
 
+  const trading = window.KeelTrading;
   const model = { status: null, alerts: [], orders: [], signals: [], ledger: null, timeseries: null };
 
   function api(path, init) {
@@ -84,10 +85,26 @@
     Object.assign(model, { status, alerts, orders, signals, ledger, timeseries });
     views.renderStatus(status);
     showAlerts();
-    views.renderOrders(orders);
+    views.renderOrders(orders, showOrder);
     views.renderSignals(signals);
     views.renderLedger(ledger);
     showCharts();
+    await loadTrading();
+  }
+
+  /** Positions and P&L per strategy, and the equity chart. */
+  async function loadTrading() {
+    const [positions, pnl] = await Promise.all([api('/positions'), api('/pnl')]);
+    trading.renderPositions(positions);
+    trading.renderPnl(pnl);
+  }
+
+  async function showOrder(id) {
+    try {
+      trading.renderOrderDetail(await api('/orders/' + encodeURIComponent(id)));
+    } catch (error) {
+      setMessage('Order ' + id + ' could not be read: ' + error.message, true);
+    }
   }
 
   let refreshTimer = null;
@@ -119,7 +136,8 @@
     },
     order: (data) => {
       upsert(model.orders, data, LIST_LIMIT);
-      views.renderOrders(model.orders);
+      views.renderOrders(model.orders, showOrder);
+      refreshSoon(); // a fill moves positions and P&L
     },
     signal: (data) => {
       upsert(model.signals, data, LIST_LIMIT);

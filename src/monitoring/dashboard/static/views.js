@@ -184,8 +184,21 @@
 
   function renderLedger(l) {
     const status = document.getElementById('ledger-status');
+    // The verdict of the last reconciliation that compared wallets, not only the ledger's own balance.
+    const run = l.reconciliation;
     status.className = 'pill pill-' + (l.balanced ? 'balanced' : 'unbalanced');
-    status.textContent = l.balanced ? 'balanced' : 'differences';
+    status.textContent = !l.doubleEntryBalanced
+      ? 'ledger unbalanced'
+      : run === null || run === undefined
+        ? 'not reconciled yet'
+        : l.balanced
+          ? 'balanced'
+          : run.status === 'breach'
+            ? 'breach'
+            : 'differences';
+    status.title = run
+      ? 'last reconciliation ' + run.runId + ': ' + run.status + ' at ' + time(run.finishedAtMs)
+      : '';
     const rows = l.currencies.map((c) => {
       const nonZero = c.difference !== null && !/^-?0*(\.0*)?$/.test(c.difference);
       return el(
@@ -195,13 +208,16 @@
         td(c.ledgerBalance, 1),
         td(c.exchangeBalance, 1),
         el('td', { class: 'num' + (nonZero ? ' diff-bad' : ''), text: show(c.difference) }),
+        td(show(c.action)),
         td(time(c.lastReconciledAtMs), 1),
       );
     });
-    const headers = ['Currency', 'Ledger', 'Exchange', 'Difference', 'Reconciled'].map((label, i) => ({
-      label,
-      num: i > 0,
-    }));
+    const headers = ['Currency', 'Ledger', 'Exchange', 'Difference', 'Result', 'Reconciled'].map(
+      (label, i) => ({
+        label,
+        num: i > 0 && i !== 4,
+      }),
+    );
     replace('ledger', table(headers, rows), ...anomalyLines(l.anomalies || []));
   }
 
@@ -287,7 +303,7 @@
     replace('alerts', ...(items.length ? items : [el('p', { class: 'empty', text: 'No alerts.' })]));
   }
 
-  function renderOrders(orders) {
+  function renderOrders(orders, onSelect) {
     const headers = [
       'Time',
       'Market',
@@ -305,7 +321,7 @@
     const rows = orders.map((o) =>
       el(
         'tr',
-        { 'data-order': o.id },
+        { 'data-order': o.id, class: 'clickable', onclick: () => onSelect?.(o.id) },
         td(time(o.createdAtMs)),
         td(o.market),
         td(o.side + ' ' + o.execution),
