@@ -36,6 +36,7 @@ import { AppStatusSource } from './app-status-source.js';
 import { botOperations, createBotPollers } from './bot-pollers.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
+import { startFillStream } from './fill-stream-wiring.js';
 import { registerHealthChecks } from './health-checks.js';
 import { createHttpServers } from './http-server.js';
 import { collectGauges } from './metrics-collector.js';
@@ -138,7 +139,10 @@ export class KeelApp {
     const ledger = await Ledger.open({ database: db, clock, logger });
     const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
     const anomalies = await createAnomalyDetector({ config, db, clock, logger });
+    const fillStream = startFillStream({ config, exchange, health, clock, logger });
+    if (fillStream !== undefined) closers.unshift(() => fillStream.close());
     const verifier = new TransactionVerifier({
+      ...(fillStream === undefined ? {} : { push: fillStream.stream }),
       journal,
       gateway: exchange.gateway,
       ledger: new AnomalyOrderSink(new LedgerOrderSink(ledger), anomalies, logger),
@@ -164,6 +168,7 @@ export class KeelApp {
         verifyDeadlineMs: config.verification.verifyDeadlineMs,
         tradesWaitMaxMs: config.verification.tradesWaitMaxMs,
         tradePagesMax: config.verification.tradePagesMax,
+        ...(fillStream === undefined ? {} : { pushedPollIntervalMs: fillStream.pushedPollIntervalMs }),
       },
     });
     const bus = new MessageBus({ db, clock, logger, instanceId: config.cluster.instanceId });
@@ -376,6 +381,7 @@ export class KeelApp {
       bus,
       telemetry,
       anomalies,
+      ...(fillStream === undefined ? {} : { fillStream }),
     });
     commandSource = source;
     const servers = await createHttpServers({
