@@ -7,6 +7,7 @@ import { exchangeCallSuite } from './exchange-call.js';
 import { intakeSuite } from './intake.js';
 import { ledgerSuite } from './ledger.js';
 import { policiesSuite } from './policies.js';
+import { pushedFillsSuite } from './pushed-fills.js';
 import { recoverySuite } from './recovery.js';
 
 export const suites: readonly BenchSuite[] = [
@@ -18,4 +19,5 @@ export const suites: readonly BenchSuite[] = [
   ledgerSuite,
   endToEndSuite,
   recoverySuite,
+  pushedFillsSuite,
 ];
