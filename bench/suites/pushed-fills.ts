@@ -1,15 +1,15 @@
 // Fills pushed over the simulator's WebSocket against fills polled (issue 16). The same resting limit
 // orders (distinct amounts, each bought one price step below the best ask when placed, so it rests
-// until the price next steps down) are driven by the transaction verifier through the real adapter stack to a
-// simulator on loopback whose prices step every TICK_MS, WORKERS orders at a time (one: the simulator,
-// the adapter and the verifier share this process's event loop, so concurrent placements would
-// measure their own CPU, not the path of a fill; 4 at a time gave p99 70–150 ms at load 16 on 2
-// cores); once with the FillStream feeding the verifier, once polling only (verification.pollIntervalMs
-// 500, max 5 000, the defaults). A fill is stamped when its price step starts, which the first, cold
-// steps make slow: WARM_UP_TICKS run first. Fill seen → ledger posted: from the simulator's trade time to the ledger sink's first
-// onFill for that trade id (both on the system clock). REST requests per filled order: every request
-// the simulator received (token and profile included) over the orders filled; an order the price
-// never reached is cancelled after ORDER_LIFETIME_MS and its requests count too, in both modes.
+// until the price next steps down) are driven by the transaction verifier through the real adapter
+// stack to a simulator on loopback whose prices step every TICK_MS, WORKERS orders at a time; once
+// with the FillStream feeding the verifier, once polling only (verification.pollIntervalMs 500, max
+// 5 000, the defaults). Simulator, adapter and verifier share this process's event loop, so on a
+// loaded machine the figures carry their CPU too.
+// Fill seen → ledger posted: from the simulator's trade time (stamped when its price step starts;
+// WARM_UP_TICKS run first, cold steps are slow) to the ledger sink's first onFill for that trade id,
+// both on the system clock. REST requests per filled order: every request the simulator received
+// (token and profile included) over the orders filled; an order the price never reached is cancelled
+// after ORDER_LIFETIME_MS and its requests count too, in both modes.
 import { systemClock } from '../../src/core/clock.js';
 import { Decimal } from '../../src/core/decimal.js';
 import { createRng } from '../../src/core/random.js';
