@@ -7,8 +7,11 @@ import type { OrderIntent } from '../order-journal/order-intent.js';
 import type { ExchangeOrder, ExchangeTrade } from './gateway.js';
 import type { PushedOrder } from './push-feed.js';
 
-/** Pushed order states and early trades kept at once; the oldest are forgotten beyond this. */
+/** Pushed order states kept at once; the oldest are forgotten beyond this (a poll asks REST then). */
 export const PUSHED_KEPT_MAX = 10_000;
+/** Orders with trades pushed before their order was known, and such trades kept per order. */
+export const EARLY_ORDERS_MAX = 1_000;
+export const EARLY_TRADES_PER_ORDER_MAX = 100;
 /** A pushed order's creation time is unknown: trade pages are read back this far before the order's. */
 const CREATED_SLACK_MS = 60_000;
 
@@ -47,8 +50,9 @@ export class PushIntake {
   holdTrade(trade: ExchangeTrade): void {
     const held = this.#earlyTrades.get(trade.orderId) ?? [];
     this.#earlyTrades.delete(trade.orderId);
-    bound(this.#earlyTrades);
-    this.#earlyTrades.set(trade.orderId, [...held, trade].slice(-PUSHED_KEPT_MAX));
+    bound(this.#earlyTrades, EARLY_ORDERS_MAX);
+    // Beyond the cap a trade is left to REST: the order's trades then do not add up, so it asks.
+    this.#earlyTrades.set(trade.orderId, [...held, trade].slice(0, EARLY_TRADES_PER_ORDER_MAX));
   }
 
   takeTrades(exchangeOrderId: string): ExchangeTrade[] {
@@ -95,8 +99,8 @@ function isFurther(next: PushedOrder, known: PushedOrder): boolean {
 const compare = (a: Decimal, b: Decimal): number => a.comparedTo(b);
 const isFinal = (order: PushedOrder): boolean => order.status === 'Done' || order.status === 'Canceled';
 
-function bound<V>(map: Map<string, V>): void {
-  if (map.size < PUSHED_KEPT_MAX) return;
+function bound<V>(map: Map<string, V>, sizeMax = PUSHED_KEPT_MAX): void {
+  if (map.size < sizeMax) return;
   const oldest = map.keys().next().value;
   if (oldest !== undefined) map.delete(oldest);
 }

@@ -82,6 +82,8 @@ export class TransactionVerifier {
   readonly #sendGuard: SendGuard | undefined;
   readonly #push: PushFeed | undefined;
   readonly #pushed = new PushIntake();
+  /** Orders this verifier drives now: only their pushed trades are booked here (not a standby's). */
+  readonly #running = new Set<string>();
   /** Trades being booked now, by trade id: a pushed and a polled copy never post twice at once. */
   readonly #booking = new Map<string, Promise<void>>();
   readonly #pollDelayMs = new Map<string, number>();
@@ -145,7 +147,8 @@ export class TransactionVerifier {
       this.#pushed.holdTrade(trade);
       return;
     }
-    if (isTerminal(intent.state)) return;
+    // An order no run of this process drives (finished, or led by another instance) is left to REST.
+    if (isTerminal(intent.state) || !this.#running.has(intent.id)) return;
     await this.#bookFill(intent, trade);
     this.#pushed.wake(intent.id);
   }
@@ -184,6 +187,7 @@ export class TransactionVerifier {
   async run(start: OrderIntent, signal?: AbortSignal): Promise<OrderIntent> {
     let intent = start;
     let errorDelayMs = this.options.pollIntervalMs;
+    this.#running.add(start.id);
     for (let step = 0; step < VERIFY_STEPS_MAX && !isTerminal(intent.state); step++) {
       try {
         const next = await this.#step(intent);
@@ -204,6 +208,7 @@ export class TransactionVerifier {
         errorDelayMs = Math.min(errorDelayMs * 2, this.options.pollIntervalMaxMs);
       }
     }
+    this.#running.delete(intent.id);
     this.#pollDelayMs.delete(intent.id);
     this.#tradesMissingSinceMs.delete(intent.id);
     this.#pastGuard.delete(intent.id);
