@@ -4,6 +4,7 @@
 // it through the `centrifuge` client. Method: a real simulator on 127.0.0.1 (port 0); the socket's
 // timing is real, so waits are bounded vi.waitFor polls, never fixed sleeps.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { systemClock } from '../../src/core/clock.js';
 import { Decimal } from '../../src/core/decimal.js';
 import { FillStream } from '../../src/exchange/fill-stream/fill-stream.js';
@@ -171,5 +172,39 @@ describe('simulator WebSocket', () => {
     await vi.waitFor(() => expect(stream.isUp()).toBe(true), { timeout: 5_000, interval: 20 });
     const logged = lines.join('\n');
     for (const token of tokens) expect(logged).not.toContain(token);
+  });
+
+  it('speaks the raw protocol: data is a JSON string, and a client that never answers a ping is cut off', async () => {
+    const { sim } = harness({ wsPingIntervalSeconds: 1 });
+    const url = await sim.listen({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => sim.close());
+    const token = String((await call(sim, 'GET', '/auth/ws/token/')).body.token);
+    const param = String((await call(sim, 'GET', '/users/profile')).body.websocketAuthParam);
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/connection/websocket`);
+    cleanups.push(() => socket.terminate());
+    const frames: string[] = [];
+    let closeCode = 0;
+    socket.on('message', (data) => frames.push(String(data)));
+    socket.on('close', (code) => {
+      closeCode = code;
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(
+      `${JSON.stringify({ id: 1, connect: { token } })}\n${JSON.stringify({ id: 2, subscribe: { channel: `private:trades#${param}` } })}`,
+    );
+    await vi.waitFor(() => expect(frames.some((f) => f.includes('"id":2'))).toBe(true), { timeout: 5_000 });
+    await placeRestingBuy(sim);
+    await vi.waitFor(() => expect(frames.some((f) => f.includes('"push"'))).toBe(true), { timeout: 5_000 });
+    const push = JSON.parse(frames.find((f) => f.includes('"push"')) ?? '{}') as {
+      push: { pub: { data: unknown } };
+    };
+    expect(typeof push.push.pub.data).toBe('string');
+    expect(JSON.parse(String(push.push.pub.data))).toMatchObject({
+      srcCurrency: 'btc',
+      dstCurrency: 'rls',
+      type: 'buy',
+    });
+    // Never answers the pings: cut off at the next one.
+    await vi.waitFor(() => expect(closeCode).toBe(3012), { timeout: 5_000 });
   });
 });

@@ -22,6 +22,7 @@ const ERROR_NOT_AVAILABLE = { code: 108, message: 'not available' };
 const ERROR_LIMIT_EXCEEDED = { code: 106, message: 'limit exceeded' };
 const DISCONNECT_INVALID_TOKEN = { code: 3500, reason: 'invalid token' };
 const DISCONNECT_BAD_REQUEST = { code: 3501, reason: 'bad request' };
+const DISCONNECT_NO_PONG = { code: 3012, reason: 'no pong' };
 
 export interface WsSessionOptions {
   readonly socket: WebSocket;
@@ -44,6 +45,8 @@ export class WsSession {
   #held: { readonly channel: string; readonly frame: string }[] = [];
   #heldTimer: TimerHandle | undefined;
   #pingTimer: TimerHandle | undefined;
+  /** A ping left and no pong came back yet: at the next ping the client is disconnected. */
+  #awaitingPong = false;
   #closed = false;
 
   constructor(options: WsSessionOptions) {
@@ -109,7 +112,10 @@ export class WsSession {
   #handle(command: Record<string, unknown> | undefined): Answer {
     if (command === undefined) return { disconnect: DISCONNECT_BAD_REQUEST };
     const id = command.id;
-    if (id === undefined) return undefined; // `{}`: the client's pong
+    if (id === undefined) {
+      this.#awaitingPong = false; // `{}`: the client's pong
+      return undefined;
+    }
     if (typeof id !== 'number') return { disconnect: DISCONNECT_BAD_REQUEST };
     if ('connect' in command) return this.#connect(id, command.connect);
     if (this.#account === undefined) return { disconnect: DISCONNECT_BAD_REQUEST };
@@ -172,7 +178,12 @@ export class WsSession {
   #schedulePing(): void {
     if (this.#closed) return;
     this.#pingTimer = this.#o.timers.setTimeout(() => {
-      this.#send('{}');
+      // Nobitex disconnects a client that does not answer a ping before the next one (reference 8).
+      if (this.#awaitingPong) {
+        this.#disconnect(DISCONNECT_NO_PONG);
+        return;
+      }
+      this.#awaitingPong = this.#send('{}');
       this.#schedulePing();
     }, this.#o.pingIntervalSeconds * 1000);
   }
@@ -189,9 +200,10 @@ export class WsSession {
   }
 
   /** While stalled nothing leaves, not even pings: the client sees a silent, open connection. */
-  #send(frame: string): void {
-    if (this.#closed || this.#o.timers.nowMs() < this.#stalledUntilMs) return;
+  #send(frame: string): boolean {
+    if (this.#closed || this.#o.timers.nowMs() < this.#stalledUntilMs) return false;
     this.#o.socket.send(frame);
+    return true;
   }
 
   #disconnect(reason: { code: number; reason: string }): void {
