@@ -7,6 +7,7 @@ import { exchangeCallSuite } from './exchange-call.js';
 import { intakeSuite } from './intake.js';
 import { ledgerSuite } from './ledger.js';
 import { policiesSuite } from './policies.js';
+import { pushedFillsSuite } from './pushed-fills.js';
 import { recoverySuite } from './recovery.js';
 import { yearOfDataSuite } from './year-of-data.js';
 
@@ -20,4 +21,5 @@ export const suites: readonly BenchSuite[] = [
   endToEndSuite,
   recoverySuite,
   yearOfDataSuite,
+  pushedFillsSuite,
 ];

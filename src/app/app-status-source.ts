@@ -15,6 +15,7 @@ import type {
   AnomalyFlagView,
   BreakerStateName,
   EngineModeView,
+  FillStreamView,
   LedgerView,
   ListQuery,
   OrderPhase,
@@ -54,6 +55,8 @@ export interface AppStatusSourceOptions {
   readonly telemetry: Telemetry;
   /** Every bulkhead's running and queued calls (status `bulkheads`). */
   readonly bulkheads?: Bulkheads;
+  /** The WebSocket pushing fills, when enabled. */
+  readonly fillStream?: { status(): FillStreamView };
   /** Flags shown beside the ledger. */
   readonly anomalies?: { recentFlags(limit: number): Promise<readonly AnomalyFlagView[]> };
 }
@@ -160,6 +163,7 @@ export class AppStatusSource implements StatusSource {
         byState: counts,
         durations: { p50Ms: verification.p50Ms, p99Ms: verification.p99Ms },
       },
+      ...(this.o.fillStream === undefined ? {} : { fillStream: this.o.fillStream.status() }),
       bus: {
         depth: (signalsTopic?.depth.pending ?? 0) + (signalsTopic?.depth.processing ?? 0),
         lagMs: signalsTopic?.lagMs ?? 0,

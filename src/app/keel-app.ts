@@ -23,6 +23,7 @@ import type { Database } from '../storage/database.js';
 import { createAnomalyDetector } from './anomaly-watch.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
+import { startFillStream } from './fill-stream-wiring.js';
 import type { ReconciliationLoop } from './reconciliation-loop.js';
 import { startRetention } from './retention-wiring.js';
 import { Telemetry } from './telemetry.js';
@@ -137,7 +138,9 @@ export class KeelApp {
     const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
     const busStage = await wireBus(base);
     const { bus, signals } = busStage;
-    const verification = wireVerification({ ...base, sink, killSwitch, signals });
+    const fillStream = startFillStream(base);
+    if (fillStream !== undefined) closers.unshift(() => fillStream.close());
+    const verification = wireVerification({ ...base, sink, killSwitch, signals, fillStream });
     const { journal, verifier } = verification;
     const trading = createTradingStack({ ...base, journal, signals, ledger, gateway: exchange.gateway });
     const newEngine = wireEngine({ ...base, busStage, verification, ledger, killSwitch, trading });
@@ -176,6 +179,7 @@ export class KeelApp {
       role,
       bulkheads,
       trading,
+      fillStream,
     };
     const { servers } = await wireOperatorSurface(operator);
     const app = new KeelApp(

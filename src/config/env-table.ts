@@ -40,6 +40,7 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_NOBITEX_API_KEY', 'nobitex.apiKey.publicKey', 'secret', 'Nobitex API public key'),
   entry('KEEL_NOBITEX_API_SECRET', 'nobitex.apiKey.privateKey', 'secret', 'Nobitex API private key'),
   entry('KEEL_NOBITEX_USER_AGENT', 'nobitex.userAgent', 'string', 'User-Agent sent to Nobitex'),
+  entry('KEEL_NOBITEX_WEBSOCKET', 'nobitex.websocket.enabled', 'boolean', 'fills pushed over the WebSocket'),
   entry('KEEL_WEBHOOK_PASSPHRASE', 'webhook.passphrase', 'secret', 'passphrase TradingView alerts carry'),
   entry('KEEL_WEBHOOK_HMAC_SECRET', 'webhook.hmacSecret', 'secret', 'key for webhook body signatures'),
   entry('KEEL_WEBHOOK_HMAC_REQUIRED', 'webhook.hmacRequired', 'boolean', 'refuse unsigned webhooks'),

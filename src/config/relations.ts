@@ -69,6 +69,13 @@ const RELATIONS: readonly Check[] = [
       n.retry.delayMaxMs,
     ),
   ({ nobitex: n }) =>
+    notAbove(
+      'nobitex.websocket.reconnectDelayMinMs',
+      n.websocket.reconnectDelayMinMs,
+      'nobitex.websocket.reconnectDelayMaxMs',
+      n.websocket.reconnectDelayMaxMs,
+    ),
+  ({ nobitex: n }) =>
     (['orders', 'account', 'marketData'] as const).flatMap((group) => {
       const b = n.breaker[group];
       const path = `nobitex.breaker.${group}`;

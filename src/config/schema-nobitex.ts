@@ -1,6 +1,6 @@
 // The exchange section: endpoints, credentials, timeouts, pools, breakers, retry and cache TTLs.
 import { z } from 'zod';
-import { durationMs, httpUrl, intRange, list, oneOf, proxySetting, secret, text } from './fields.js';
+import { bool, durationMs, httpUrl, intRange, list, oneOf, proxySetting, secret, text } from './fields.js';
 import { breakerSchema } from './schema-breaker.js';
 import { KEEL_VERSION } from './version.js';
 
@@ -9,6 +9,39 @@ export const NOBITEX_NETWORK_URLS = {
   mainnet: 'https://apiv2.nobitex.ir',
   testnet: 'https://testnetapiv2.nobitex.ir',
 } as const;
+
+/** A ws:// or wss:// URL. */
+const wsUrl = () =>
+  text().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'wss:' || url.protocol === 'ws:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'ws(s) URL' },
+  );
+
+/** Fills pushed over Nobitex's WebSocket (Centrifugo private channels) instead of only polled. */
+const websocketSchema = z
+  .strictObject({
+    /** Subscribe to the private order and trade channels; polling stays the fallback. Default false. */
+    enabled: bool().default(false),
+    /** Nobitex's WebSocket in live mode; paper mode uses the built-in simulator's. */
+    url: wsUrl().default('wss://ws.nobitex.ir/connection/websocket'),
+    /** Status poll interval per open order while the socket is up (polls are then a safety net), ms. */
+    pollIntervalMs: durationMs().default(10_000),
+    /** Shortest and longest wait between reconnection attempts, ms. */
+    reconnectDelayMinMs: durationMs().default(500),
+    reconnectDelayMaxMs: durationMs().default(20_000),
+    /** Silence past the server's ping period after which the socket counts as stalled and is rebuilt, ms. */
+    pingDelayMaxMs: durationMs().default(10_000),
+    /** Bound on connecting and on each command reply, ms. */
+    timeoutMs: durationMs().default(5_000),
+  })
+  .prefault({});
 
 export const nobitexSchema = z
   .strictObject({
@@ -63,6 +96,7 @@ export const nobitexSchema = z
         staleMaxMs: durationMs().default(60_000),
       })
       .prefault({}),
+    websocket: websocketSchema,
   })
   .transform((nobitex) => ({
     ...nobitex,

@@ -101,6 +101,8 @@ function faultRule(
         // Mostly within tolerance (corrected quietly); one in four is a breach that must halt.
         delta: chance(rng, 0.75) ? pick(rng, ['0.000000001', '3', '-4']) : pick(rng, ['-0.5', '25']),
       };
+    case 'wsStall':
+      return { kind, ...common, stallMs: pick(rng, [1_000, 5_000]) };
     default:
       return { kind, ...common };
   }

@@ -6,6 +6,7 @@ import type { TradingViewIntake } from '../../market-data/tradingview-intake.js'
 import type { ReconciliationResult } from '../../position/reconciliation-result.js';
 import { AppStatusSource } from '../app-status-source.js';
 import type { Cluster } from '../cluster.js';
+import type { FillStreamWiring } from '../fill-stream-wiring.js';
 import { createHttpServers, type HttpServers } from '../http-server.js';
 import { collectGauges } from '../metrics-collector.js';
 import type { TradingRole } from '../trading-role.js';
@@ -30,6 +31,7 @@ export async function wireOperatorSurface(parts: {
   role: TradingRole;
   bulkheads: BulkheadStage;
   trading: TradingStack;
+  fillStream: FillStreamWiring | undefined;
 }): Promise<OperatorSurface> {
   const { observed, monitoring, cluster, role } = parts;
   const { config, clock, exchange, ledger, reconciliation, metrics } = observed;
@@ -58,6 +60,7 @@ export async function wireOperatorSurface(parts: {
     telemetry: observed.telemetry,
     anomalies: observed.anomalies,
     bulkheads: parts.bulkheads.bulkheads,
+    ...(parts.fillStream === undefined ? {} : { fillStream: parts.fillStream }),
   });
   monitoring.bindCommandSource(source);
   const servers = await createHttpServers({

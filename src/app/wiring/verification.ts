@@ -15,6 +15,7 @@ import type { Database } from '../../storage/database.js';
 import type { LeaderLease } from '../../storage/leadership/leader-lease.js';
 import { LeaseWriteFence } from '../../storage/leadership/lease-write-fence.js';
 import type { ExchangeStack } from '../exchange-stack.js';
+import type { FillStreamWiring } from '../fill-stream-wiring.js';
 
 export interface VerificationStage {
   readonly journal: OrderJournal;
@@ -32,8 +33,10 @@ export function wireVerification(options: {
   sink: OrderLedgerSink;
   killSwitch: KillSwitch;
   signals: SignalStore;
+  /** Fills pushed over the exchange's WebSocket, when enabled; polling stays the fallback. */
+  fillStream: FillStreamWiring | undefined;
 }): VerificationStage {
-  const { config, db, clock, logger, lease, exchange, killSwitch, signals } = options;
+  const { config, db, clock, logger, lease, exchange, killSwitch, signals, fillStream } = options;
   // Every journal write re-checks the lease in its own transaction: a paused old leader cannot act.
   const journal = new OrderJournal({
     db,
@@ -41,6 +44,7 @@ export function wireVerification(options: {
     ...(lease === undefined ? {} : { fence: new LeaseWriteFence(lease) }),
   });
   const verifier = new TransactionVerifier({
+    ...(fillStream === undefined ? {} : { push: fillStream.stream }),
     journal,
     gateway: exchange.gateway,
     ledger: options.sink,
@@ -57,7 +61,10 @@ export function wireVerification(options: {
       requestTimeoutMs: exchange.adapter.options.timeoutMs.orders,
       clock,
     }),
-    options: verifierOptions(config),
+    options: {
+      ...verifierOptions(config),
+      ...(fillStream === undefined ? {} : { pushedPollIntervalMs: fillStream.pushedPollIntervalMs }),
+    },
   });
   return { journal, verifier };
 }

@@ -231,6 +231,11 @@ export class EnhancedNobitexAdapter {
     return this.#pipeline.execute('profile', (o) => this.#client.getProfile(o), signal);
   }
 
+  /** A WebSocket connection token (secret: never log it). */
+  getWsToken(signal?: AbortSignal): Promise<string> {
+    return this.#pipeline.execute('wsToken', (o) => this.#client.getWsToken(o), signal);
+  }
+
   /** The group's breaker state and metrics (retryAtMs while open). */
   breakerMetrics(group: EndpointGroup): CircuitBreakerMetrics {
     const breaker = this.#pipeline.breakers.get(group);

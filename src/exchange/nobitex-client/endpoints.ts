@@ -160,6 +160,16 @@ export const NOBITEX_ENDPOINTS = {
     auth: true,
     rateLimit: limit('profile', 10, MINUTE_MS, false),
   },
+  /** The Centrifugo connection token for the private channels (reference 2.3); trailing slash required. */
+  wsToken: {
+    method: 'GET',
+    path: '/auth/ws/token/',
+    group: 'account',
+    priority: 'normal',
+    idempotent: true,
+    auth: true,
+    rateLimit: limit('wsToken', 10, MINUTE_MS, false),
+  },
 } as const satisfies Record<string, NobitexEndpoint>;
 
 export type NobitexEndpointName = keyof typeof NOBITEX_ENDPOINTS;
@@ -184,6 +194,7 @@ export const NOBITEX_METHOD_ENDPOINTS = {
   getWallets: 'wallets',
   getWalletsV2: 'walletsV2',
   getProfile: 'profile',
+  getWsToken: 'wsToken',
 } as const satisfies Record<string, NobitexEndpointName>;
 
 export const isIdempotentMethod = (method: keyof typeof NOBITEX_METHOD_ENDPOINTS): boolean =>

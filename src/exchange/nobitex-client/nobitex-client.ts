@@ -244,6 +244,12 @@ export class NobitexClient {
     };
   }
 
+  /** A Centrifugo connection token for the private channels. A secret: never log it. */
+  async getWsToken(options?: CallOptions): Promise<string> {
+    const body = await this.#ok('wsToken', {}, options);
+    return parseBody(schemas.wsTokenSchema, body, { endpoint: endpointLabel('wsToken') }).token;
+  }
+
   /** #call, then a `status: "failed"` body becomes BusinessRejectionError. */
   async #ok(name: NobitexEndpointName, spec: CallSpec, options: CallOptions | undefined): Promise<unknown> {
     const body = await this.#call(name, spec, options);

@@ -201,6 +201,9 @@ export const profileSchema = z.object({
   websocketAuthParam: z.string().nullable().optional(),
 });
 
+/** `GET /auth/ws/token/`: `{"token":"<JWT>","status":"ok"}`. */
+export const wsTokenSchema = z.object({ token: z.string().min(1).max(4_096) });
+
 /** `{"status":"failed","code":…,"message":…}` and the update-status extras. */
 export const failedEnvelopeSchema = z.object({
   status: z.literal('failed'),

@@ -216,6 +216,12 @@ export class OrderJournal {
     return rows[0] === undefined ? undefined : fromOrderRow(rows[0]);
   }
 
+  /** The order the exchange knows by this id (pushed events name orders so). */
+  async getByExchangeOrderId(exchangeOrderId: string): Promise<OrderIntent | undefined> {
+    const rows = await this.#db.query('SELECT * FROM orders WHERE exchange_order_id = ?', [exchangeOrderId]);
+    return rows[0] === undefined ? undefined : fromOrderRow(rows[0]);
+  }
+
   /** Every order not yet in a terminal state, oldest first: resumed at start-up. */
   async listNonTerminal(limit = 10_000): Promise<OrderIntent[]> {
     // IN over the open states, not NOT IN over the terminal ones: the state index finds the few open

@@ -3,7 +3,10 @@
 import { z } from 'zod';
 
 const common = {
-  /** Glob on the path without query: `*` matches any run of characters; `*` alone is global. */
+  /**
+   * Glob on the path without query (on the channel name for ws* kinds): `*` matches any run of
+   * characters; `*` alone is global.
+   */
   path: z.string().min(1).max(200).default('*'),
   method: z.enum(['GET', 'POST']).optional(),
   probability: z.number().min(0).max(1).default(1),
@@ -49,6 +52,22 @@ export const chaosRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('splitTrades'), ...common, pieces: z.number().int().min(2).max(100) }),
   /** HTTP 401 as Nobitex answers a revoked or expired token: the credentials are refused. */
   z.strictObject({ kind: z.literal('authFailure'), ...common }),
+  /** WebSocket: the connection is closed instead of delivering a publication (the publication is lost). */
+  z.strictObject({ kind: z.literal('wsDrop'), ...common }),
+  /** WebSocket: no frame at all (publications lost, no pings) for stallMs; the connection stays open. */
+  z.strictObject({
+    kind: z.literal('wsStall'),
+    ...common,
+    stallMs: z.number().int().min(1).max(latencyMsMax),
+  }),
+  /** WebSocket: a publication is delivered twice. */
+  z.strictObject({ kind: z.literal('wsDuplicate'), ...common }),
+  /** WebSocket: a publication is held back and delivered after the next one (or after holdMs). */
+  z.strictObject({
+    kind: z.literal('wsReorder'),
+    ...common,
+    holdMs: z.number().int().min(1).max(latencyMsMax).default(100),
+  }),
   z.strictObject({
     kind: z.literal('drift'),
     ...common,
@@ -78,7 +97,19 @@ export const CHAOS_KINDS: readonly ChaosKind[] = [
   'splitTrades',
   'drift',
   'authFailure',
+  'wsDrop',
+  'wsStall',
+  'wsDuplicate',
+  'wsReorder',
 ];
+
+/** Kinds that act on WebSocket publications (matched on the channel name), never on HTTP requests. */
+export const WS_CHAOS_KINDS: ReadonlySet<ChaosKind> = new Set([
+  'wsDrop',
+  'wsStall',
+  'wsDuplicate',
+  'wsReorder',
+]);
 
 export const chaosCommandSchema = z.union([
   z.strictObject({ action: z.literal('add'), rules: z.array(chaosRuleSchema).min(1).max(1_000) }),

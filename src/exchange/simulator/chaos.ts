@@ -11,6 +11,7 @@ import {
   chaosCommandSchema,
   chaosRuleSchema,
   globToRegExp,
+  WS_CHAOS_KINDS,
 } from './chaos-rules.js';
 
 /** Rules alive at once: a schedule bigger than this is a mistake. */
@@ -31,10 +32,21 @@ export type TerminalFault = Extract<
   }
 >;
 export type DriftRule = Extract<ChaosRule, { kind: 'drift' }>;
+type WsRule = Extract<ChaosRule, { kind: 'wsDrop' | 'wsStall' | 'wsDuplicate' | 'wsReorder' }>;
+const isWsRule = (rule: ChaosRule): rule is WsRule => WS_CHAOS_KINDS.has(rule.kind);
 
 export interface RequestFaults {
   readonly latencyMs: number;
   readonly terminal: TerminalFault | undefined;
+}
+
+/** What happens to one WebSocket publication; all false/0 when no rule fires. */
+export interface PublicationFaults {
+  readonly drop: boolean;
+  readonly stallMs: number;
+  readonly duplicate: boolean;
+  /** Hold the publication back this long, or until the next one is sent; 0 = send in order. */
+  readonly holdMs: number;
 }
 
 export interface ChaosHooks {
@@ -124,6 +136,7 @@ export class ChaosController {
     for (const state of this.#rules) {
       const rule = state.rule;
       if (rule.kind === 'drift' || rule.kind === 'staleOrderbook' || rule.kind === 'splitTrades') continue;
+      if (isWsRule(rule)) continue;
       if (rule.kind !== 'latency' && terminal !== undefined) continue;
       if (!this.#fires(state, method, path)) continue;
       if (rule.kind === 'latency')
@@ -131,6 +144,23 @@ export class ChaosController {
       else terminal = rule;
     }
     return { latencyMs, terminal };
+  }
+
+  /** Faults for one WebSocket publication on `channel`: each ws* rule that fires. */
+  forPublication(channel: string): PublicationFaults {
+    let drop = false;
+    let stallMs = 0;
+    let duplicate = false;
+    let holdMs = 0;
+    for (const state of this.#rules) {
+      const rule = state.rule;
+      if (!isWsRule(rule) || !this.#fires(state, 'WS', channel)) continue;
+      if (rule.kind === 'wsDrop') drop = true;
+      else if (rule.kind === 'wsStall') stallMs = Math.max(stallMs, rule.stallMs);
+      else if (rule.kind === 'wsDuplicate') duplicate = true;
+      else if (rule.kind === 'wsReorder') holdMs = Math.max(holdMs, rule.holdMs);
+    }
+    return { drop, stallMs, duplicate, holdMs };
   }
 
   /** A frozen-response cache while a staleOrderbook rule fires for this request, else undefined. */

@@ -7,6 +7,7 @@ import type { ChaosController } from './chaos.js';
 import type { MatchingEngine } from './matching-engine.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { Wallets } from './wallets.js';
+import type { WsTokens } from './ws/ws-tokens.js';
 
 export interface SimContext {
   readonly engine: MatchingEngine;
@@ -16,6 +17,7 @@ export interface SimContext {
   readonly auth: Authenticator;
   readonly limiter: RateLimiter;
   readonly feeRate: Decimal;
+  readonly wsTokens: WsTokens;
   /** Raw request bodies, for signatures; keyed by the Node request. */
   readonly rawBodies: WeakMap<object, string>;
 }

@@ -14,3 +14,4 @@ export {
 export { type SimulatorServerOptions, startSimulatorServer } from './start-server.js';
 export type { GroundTruthOrder, SimAccountConfig, SimMarketConfig, SimTrade } from './types.js';
 export type { WalletSnapshot } from './wallets.js';
+export { WS_PATH } from './ws/ws-hub.js';

@@ -1,13 +1,14 @@
 // Places, fills and cancels orders against the synthetic books; moves funds in exact decimals.
 import { assert } from '../../core/assert.js';
 import { Decimal, floorToStep } from '../../core/decimal.js';
+import { EventEmitter } from '../../core/events.js';
 import type { Rng } from '../../core/random.js';
 import type { Currency } from '../markets.js';
 import { toSymbol } from '../markets.js';
 import { MarketState } from './market-state.js';
 import type { BookLevel } from './order-book.js';
 import { isRejection, normalizeOrder, type OrderRejection, type PlaceOrderInput } from './order-rules.js';
-import type { SimMarketConfig, SimOrder } from './types.js';
+import type { SimFill, SimMarketConfig, SimOrder } from './types.js';
 import type { Wallets } from './wallets.js';
 
 export interface MatchingEngineOptions {
@@ -29,8 +30,16 @@ export type PlaceResult =
   | { readonly ok: true; readonly order: SimOrder }
   | ({ readonly ok: false } & OrderRejection);
 
+/** What the exchange publishes on its private WebSocket channels: a trade, or an order's new state. */
+export type SimEvent =
+  | { readonly kind: 'trade'; readonly order: SimOrder; readonly fill: SimFill }
+  | { readonly kind: 'order'; readonly order: SimOrder; readonly fill: SimFill | undefined };
+
 export class MatchingEngine {
   readonly markets = new Map<string, MarketState>();
+  readonly #eventEmitter = new EventEmitter<SimEvent>();
+  /** Every trade and order change, synchronously, as it happens. */
+  readonly onEvent = this.#eventEmitter.addListener;
   readonly orders: SimOrder[] = [];
   #nextOrderId = 100_001;
   #nextTradeId = 5_000_001;
@@ -184,7 +193,7 @@ export class MatchingEngine {
     order.matchedAmount = order.matchedAmount.plus(amount);
     order.matchedTotal = order.matchedTotal.plus(total);
     order.fee = order.fee.plus(fee);
-    order.fills.push({
+    const fill: SimFill = {
       id: this.#nextTradeId++,
       orderId: order.id,
       price: level.price,
@@ -192,8 +201,11 @@ export class MatchingEngine {
       total,
       fee,
       atMs: nowMs,
-    });
+    };
+    order.fills.push(fill);
     state.recordTrade(level.price, amount, order.type, nowMs);
+    this.#eventEmitter.emit({ kind: 'trade', order, fill });
+    this.#eventEmitter.emit({ kind: 'order', order, fill });
   }
 
   #finish(order: SimOrder, status: 'Done' | 'Canceled'): void {
@@ -202,6 +214,7 @@ export class MatchingEngine {
     const spends: Currency = order.type === 'buy' ? order.market.quote : order.market.base;
     this.options.wallets.release(order.token, spends, order.blockedRemaining);
     order.blockedRemaining = new Decimal(0);
+    this.#eventEmitter.emit({ kind: 'order', order, fill: order.fills.at(-1) });
   }
 
   // Nobitex cancels orders when the wallet no longer covers them (a drift, a withdrawal): newest first.

@@ -8,7 +8,7 @@ export interface EndpointLimit {
 }
 
 const MINUTE = 60_000;
-/** Documented limits; options, udf and profile are undocumented and get generous values. */
+/** Documented limits; options, udf, profile and wsToken are undocumented and get generous values. */
 export const ENDPOINT_LIMITS: Readonly<Record<string, EndpointLimit>> = {
   orderbook: { limit: 300, windowMs: MINUTE },
   trades: { limit: 60, windowMs: MINUTE },
@@ -24,6 +24,7 @@ export const ENDPOINT_LIMITS: Readonly<Record<string, EndpointLimit>> = {
   walletsList: { limit: 20, windowMs: 2 * MINUTE },
   walletsV2: { limit: 15, windowMs: MINUTE },
   profile: { limit: 60, windowMs: MINUTE },
+  wsToken: { limit: 60, windowMs: MINUTE },
 };
 
 /** Requests refused while backed off before the whole key is blocked. */

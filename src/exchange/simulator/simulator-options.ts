@@ -30,6 +30,10 @@ export interface SimulatorOptions {
    * change, before the answer that reveals it is sent. Default: nothing is kept.
    */
   readonly stateFile?: string;
+  /** How long a WebSocket token from `/auth/ws/token/` is good for, ms, default 900 000. */
+  readonly wsTokenTtlMs?: number;
+  /** WebSocket server ping period, whole seconds, default 25 (Nobitex's). Runs in real time. */
+  readonly wsPingIntervalSeconds?: number;
 }
 
 export function validateOptions(options: SimulatorOptions) {
@@ -65,5 +69,7 @@ export function validateOptions(options: SimulatorOptions) {
     feeRate: new Decimal(feeRate),
     rateLimitScale: options.rateLimitScale ?? 1,
     priceTickMs,
+    wsTokenTtlMs: options.wsTokenTtlMs ?? 900_000,
+    wsPingIntervalSeconds: options.wsPingIntervalSeconds ?? 25,
   };
 }

@@ -1,7 +1,7 @@
 // The embeddable simulator: engine + wallets + chaos behind a fastify app, all on one seeded Rng
 // family and one injected clock, so the same seed replays the same prices, fills and faults.
 import type { FastifyInstance } from 'fastify';
-import type { TimerHandle } from '../../core/clock.js';
+import { systemClock, type TimerHandle } from '../../core/clock.js';
 import { formatDecimal, parseDecimal } from '../../core/decimal.js';
 import { createRng } from '../../core/random.js';
 import { silentLogger } from '../../logging/logger.js';
@@ -18,12 +18,16 @@ import { type SimulatorOptions, validateOptions } from './simulator-options.js';
 import { groundTruthOf, tradesOf } from './snapshots.js';
 import type { GroundTruthOrder, SimTrade } from './types.js';
 import { type WalletSnapshot, Wallets } from './wallets.js';
+import { WsHub } from './ws/ws-hub.js';
+import { WsTokens } from './ws/ws-tokens.js';
 
 export { DEFAULT_BALANCES, SIMULATOR_DEFAULT_TOKEN, type SimulatorOptions } from './simulator-options.js';
 
 export interface Simulator {
   readonly app: FastifyInstance;
   readonly chaos: ChaosController;
+  /** The WebSocket endpoint (`/connection/websocket`, Centrifugo protocol) on the same server. */
+  readonly websocket: { readonly connectionCount: number; dropAll(): void };
   /** Base URL once listening. */
   readonly url: string | undefined;
   listen(options?: { host?: string; port?: number }): Promise<string>;
@@ -47,6 +51,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const groundTruth = () => groundTruthOf(engine.orders);
   const persist = persistence(options.stateFile, ctx);
   const app = buildApp({ ctx, hangs, logger, groundTruth });
+  const websocket = new WsHub({
+    tokens: ctx.wsTokens,
+    chaos,
+    timers: systemClock,
+    clock,
+    pingIntervalSeconds: settings.wsPingIntervalSeconds,
+    markets: engine.markets,
+  });
+  websocket.attach(app.server);
+  engine.onEvent((event) => websocket.publish(event));
   // Before any answer leaves: the exchange is never behind what its client has seen.
   app.addHook('onSend', async () => persist());
   let url: string | undefined;
@@ -61,6 +75,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   return {
     app,
     chaos,
+    websocket,
     get url() {
       return url;
     },
@@ -75,6 +90,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       timer = undefined;
       chaos.dispose();
       hangs.releaseAll();
+      websocket.close();
       await app.close();
     },
     groundTruthOrders: groundTruth,
@@ -153,6 +169,7 @@ function assemble(settings: Settings): SimContext {
     auth: new Authenticator(settings.accounts, clock),
     limiter: new RateLimiter(clock, settings.rateLimitScale),
     feeRate: settings.feeRate,
+    wsTokens: new WsTokens(clock, settings.wsTokenTtlMs),
     rawBodies: new WeakMap(),
   };
 }

@@ -4,7 +4,7 @@
 
 import { AssertionError } from '../../core/assert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { type Decimal, formatDecimal } from '../../core/decimal.js';
+import { Decimal, formatDecimal } from '../../core/decimal.js';
 import { isKeelError, KeelError } from '../../core/errors.js';
 import { EventEmitter } from '../../core/events.js';
 import { inSpan } from '../../core/tracing.js';
@@ -12,9 +12,11 @@ import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
 import type { OrderJournal } from '../order-journal/order-journal.js';
 import { isTerminal, type OrderState } from '../order-journal/order-state.js';
-import type { ExchangeOrder, VerificationGateway } from './gateway.js';
+import type { ExchangeOrder, ExchangeTrade, VerificationGateway } from './gateway.js';
 import { hasSuspiciousTrade, stateForOrder } from './observe-order.js';
 import { collectOrderTrades, fillOf } from './order-trades.js';
+import type { PushFeed } from './push-feed.js';
+import { PushIntake } from './push-intake.js';
 import { type SendGuard, type SendPermit, type SendVerdict, STALE_CODE } from './send-guard.js';
 import { type VerificationOptions, validateVerificationOptions } from './verification-options.js';
 
@@ -50,6 +52,12 @@ export interface TransactionVerifierOptions {
   readonly options?: Partial<VerificationOptions>;
   /** Asked right before every placing request, first send and resend alike; default: always send. */
   readonly sendGuard?: SendGuard;
+  /**
+   * Pushed order events (Nobitex's WebSocket). A pushed trade is booked at once, by trade id, as a
+   * polled one; a pushed order state wakes its order's step; while the link is up polls slow down to
+   * pushedPollIntervalMs, and after every gap each order is asked by REST again. Default: polling only.
+   */
+  readonly push?: PushFeed;
 }
 
 /** A bound on protocol steps per run, so a bug can never spin forever. */
@@ -74,6 +82,12 @@ export class TransactionVerifier {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #sendGuard: SendGuard | undefined;
+  readonly #push: PushFeed | undefined;
+  readonly #pushed = new PushIntake();
+  /** Orders this verifier drives now: only their pushed trades are booked here (not a standby's). */
+  readonly #running = new Set<string>();
+  /** Trades being booked now, by trade id: a pushed and a polled copy never post twice at once. */
+  readonly #booking = new Map<string, Promise<void>>();
   readonly #pollDelayMs = new Map<string, number>();
   /** When an accepted order was first missing from every lookup, per order id. */
   readonly #missingSinceMs = new Map<string, number>();
@@ -102,6 +116,73 @@ export class TransactionVerifier {
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'transaction-verification' });
     this.#sendGuard = options.sendGuard;
+    this.#push = options.push;
+    this.#listenToPush(options.push);
+  }
+
+  #listenToPush(push: PushFeed | undefined): void {
+    if (push === undefined) return;
+    push.onTrade((trade) => {
+      this.#bookPushedTrade(trade).catch((error: unknown) =>
+        this.#logger.warn({ tradeId: trade.id, err: error }, 'pushed trade not booked: polling will'),
+      );
+    });
+    push.onOrder((order) => {
+      this.#pushed.noteOrder(order);
+      void this.#journal.getByExchangeOrderId(order.id).then(
+        (intent) => intent !== undefined && this.#pushed.wake(intent.id),
+        () => undefined,
+      );
+    });
+    push.onLink(({ up }) => {
+      // Up after a gap: what was pushed meanwhile is lost, so every order asks REST now (catch-up).
+      // Down: polling takes over at its own pace at once.
+      if (up) this.#pushed.forgetOrders();
+      this.#pushed.wakeAll();
+    });
+  }
+
+  /** Books a pushed trade like a polled one; a trade of an order not yet adopted waits for it. */
+  async #bookPushedTrade(trade: ExchangeTrade): Promise<void> {
+    const intent = await this.#journal.getByExchangeOrderId(trade.orderId);
+    if (intent === undefined) {
+      this.#pushed.holdTrade(trade);
+      return;
+    }
+    // An order no run of this process drives (finished, or led by another instance) is left to REST.
+    if (isTerminal(intent.state) || !this.#running.has(intent.id)) return;
+    await this.#bookFill(intent, trade);
+    this.#pushed.wake(intent.id);
+  }
+
+  /** The one way a trade reaches the ledger and the journal: once per trade id, idempotent. */
+  #bookFill(intent: OrderIntent, trade: ExchangeTrade): Promise<void> {
+    const inFlight = this.#booking.get(trade.id);
+    if (inFlight !== undefined) return inFlight;
+    const booking = (async () => {
+      const fill = fillOf(intent, trade);
+      await this.#ledger?.onFill(intent, fill);
+      await this.#journal.recordFill(fill);
+    })().finally(() => this.#booking.delete(trade.id));
+    this.#booking.set(trade.id, booking);
+    return booking;
+  }
+
+  /** Waits delayMs, or less when a pushed event about this order (or a link change) wakes it. */
+  async #wait(intent: OrderIntent, delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#push === undefined) return this.#clock.sleep(delayMs, signal);
+    const woken = new AbortController();
+    const dispose = this.#pushed.onWake(intent.id, () => woken.abort());
+    try {
+      await this.#clock.sleep(
+        delayMs,
+        signal === undefined ? woken.signal : AbortSignal.any([signal, woken.signal]),
+      );
+    } catch (error) {
+      if (signal?.aborted || !woken.signal.aborted) throw error;
+    } finally {
+      dispose();
+    }
   }
 
   /** Drives one order from any state to a terminal one. Exchange errors are waited out, never fatal. */
@@ -121,13 +202,14 @@ export class TransactionVerifier {
   async #run(start: OrderIntent, signal?: AbortSignal): Promise<OrderIntent> {
     let intent = start;
     let errorDelayMs = this.options.pollIntervalMs;
+    this.#running.add(start.id);
     for (let step = 0; step < VERIFY_STEPS_MAX && !isTerminal(intent.state); step++) {
       try {
         const next = await this.#tracedStep(intent);
         intent = next.intent;
         await this.#checkOverdue(intent);
         errorDelayMs = this.options.pollIntervalMs;
-        if (next.waitMs > 0 && !isTerminal(intent.state)) await this.#clock.sleep(next.waitMs, signal);
+        if (next.waitMs > 0 && !isTerminal(intent.state)) await this.#wait(intent, next.waitMs, signal);
       } catch (error) {
         if (error instanceof AssertionError || signal?.aborted) throw error;
         this.#errorEmitter.emit({ intent, error });
@@ -141,6 +223,7 @@ export class TransactionVerifier {
         errorDelayMs = Math.min(errorDelayMs * 2, this.options.pollIntervalMaxMs);
       }
     }
+    this.#running.delete(intent.id);
     this.#pollDelayMs.delete(intent.id);
     this.#tradesMissingSinceMs.delete(intent.id);
     this.#pastGuard.delete(intent.id);
@@ -398,7 +481,9 @@ export class TransactionVerifier {
   }
 
   async #poll(intent: OrderIntent): Promise<Step> {
-    const order = await this.#lookup(intent);
+    // A pushed state (link up) answers without a request; after a gap the intake has none: REST.
+    const pushed = this.#push?.isUp() === true ? this.#pushed.takeOrder(intent) : undefined;
+    const order = pushed ?? (await this.#lookup(intent));
     if (order === null) return this.#vanished(intent);
     this.#missingSinceMs.delete(intent.id);
     const openForMs = this.#clock.nowMs() - intent.createdAtMs;
@@ -445,6 +530,7 @@ export class TransactionVerifier {
       patch: { exchangeOrderId: order.id },
     });
     await this.#ledger?.onOpen(accepted);
+    for (const trade of this.#pushed.takeTrades(order.id)) await this.#bookFill(accepted, trade);
     return this.#observe(accepted, order, 'status at acceptance');
   }
 
@@ -481,7 +567,10 @@ export class TransactionVerifier {
     this.#pollDelayMs.delete(intent.id);
     // The answer already showed more than ACCEPTED (a market order filled at once): look again now.
     const behind = target !== next.state;
-    return { intent: next, waitMs: isTerminal(next.state) || behind ? 0 : this.options.pollIntervalMs };
+    return {
+      intent: next,
+      waitMs: isTerminal(next.state) || behind ? 0 : this.#pollPace(this.options.pollIntervalMs),
+    };
   }
 
   /**
@@ -489,14 +578,17 @@ export class TransactionVerifier {
    * for the matched amount. Past tradesWaitMaxMs without that, a person is told once.
    */
   async #recordFills(intent: OrderIntent, order: ExchangeOrder): Promise<boolean> {
+    // Fills already booked (pushed, or an earlier look) that add up: no request needed.
+    const booked = await this.#journal.fills(intent.id);
+    if (booked.reduce((sum, fill) => sum.plus(fill.amount), new Decimal(0)).gte(order.matchedAmount)) {
+      this.#tradesMissingSinceMs.delete(intent.id);
+      return true;
+    }
     const collected = await collectOrderTrades(this.#gateway, order, {
       pagesMax: this.options.tradePagesMax,
     });
-    for (const trade of collected.trades) {
-      const fill = fillOf(intent, trade);
-      await this.#ledger?.onFill(intent, fill);
-      await this.#journal.recordFill(fill);
-    }
+    const bookedIds = new Set(booked.map((fill) => fill.tradeId));
+    for (const trade of collected.trades) if (!bookedIds.has(trade.id)) await this.#bookFill(intent, trade);
     if (!collected.complete) this.#noteTradesMissing(intent, order, collected.missing);
     else this.#tradesMissingSinceMs.delete(intent.id);
     return collected.complete;
@@ -539,7 +631,12 @@ export class TransactionVerifier {
   #nextPollDelay(intent: OrderIntent): number {
     const current = this.#pollDelayMs.get(intent.id) ?? this.options.pollIntervalMs;
     this.#pollDelayMs.set(intent.id, Math.min(current * 2, this.options.pollIntervalMaxMs));
-    return current;
+    return this.#pollPace(current);
+  }
+
+  /** While pushed events arrive, a poll is only a safety net: no sooner than pushedPollIntervalMs. */
+  #pollPace(delayMs: number): number {
+    return this.#push?.isUp() === true ? Math.max(delayMs, this.options.pushedPollIntervalMs) : delayMs;
   }
 }
 

@@ -27,6 +27,11 @@ export interface VerificationOptions {
   readonly tradesWaitMaxMs: number;
   /** Pages of the trade list (30 trades each, newest first) read per look at one order. Default 20. */
   readonly tradePagesMax: number;
+  /**
+   * Delay between status polls while pushed order events arrive (the WebSocket is up): polls are then
+   * only a safety net, ms. Default 10 000.
+   */
+  readonly pushedPollIntervalMs: number;
 }
 
 export const VERIFICATION_DEFAULTS: VerificationOptions = {
@@ -39,6 +44,7 @@ export const VERIFICATION_DEFAULTS: VerificationOptions = {
   sendDeadlineMs: 300_000,
   tradesWaitMaxMs: 30_000,
   tradePagesMax: 20,
+  pushedPollIntervalMs: 10_000,
 };
 
 export function validateVerificationOptions(partial: Partial<VerificationOptions> = {}): VerificationOptions {

@@ -115,6 +115,17 @@ export interface VerificationView {
   readonly durations: { readonly p50Ms: number | null; readonly p99Ms: number | null };
 }
 
+/** The WebSocket that pushes fills (absent when disabled); while it is down fills are polled. */
+export interface FillStreamView {
+  readonly state: string;
+  readonly upSinceMs: number | null;
+  readonly reconnectCount: number;
+  readonly tradesReceived: number;
+  readonly ordersReceived: number;
+  readonly payloadErrorCount: number;
+  readonly lastError: string | null;
+}
+
 export interface StatusSnapshot {
   readonly atMs: number;
   readonly instance: InstanceView;
@@ -124,6 +135,7 @@ export interface StatusSnapshot {
   readonly pool: PoolView;
   readonly rateLimits: readonly RateLimitView[];
   readonly verification: VerificationView;
+  readonly fillStream?: FillStreamView;
   readonly bus: { readonly depth: number; readonly lagMs: number };
 }
 

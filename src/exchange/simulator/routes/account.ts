@@ -1,11 +1,11 @@
 // Private account endpoints: user trades, wallets (both shapes) and profile.
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Decimal, formatDecimal } from '../../../core/decimal.js';
 import { CURRENCIES, type Currency, isCurrency } from '../../markets.js';
 import { failed, guardPrivate, type SimContext, textField } from '../context.js';
 import { jsonNumber, sendJson } from '../json-numbers.js';
 import { pyDecimal10, tradeJson } from '../serialize.js';
+import { websocketAuthParamOf } from '../ws/ws-tokens.js';
 
 /** User trades are listed for this long, as on Nobitex. */
 export const USER_TRADES_WINDOW_MS = 3 * 86_400_000;
@@ -21,6 +21,7 @@ export function accountRoutes(ctx: SimContext) {
     app.get('/users/wallets/list', walletsList(ctx));
     app.get('/v2/wallets', walletsV2(ctx));
     app.get('/users/profile', profile(ctx));
+    app.get('/auth/ws/token/', wsToken(ctx));
   };
 }
 
@@ -128,8 +129,17 @@ function profile(ctx: SimContext): Handler {
         withdrawEligible: true,
       },
       tradeStats: { monthTradesTotal: '0', monthTradesCount: 0 },
-      websocketAuthParam: createHash('sha256').update(`ws:${token}`).digest('hex').slice(0, 32),
+      websocketAuthParam: websocketAuthParamOf(token),
     });
+  };
+}
+
+/** `GET /auth/ws/token/` (reference 2.3): a connection token for the private WebSocket channels. */
+function wsToken(ctx: SimContext): Handler {
+  return async (request, reply) => {
+    const token = guardPrivate(ctx, 'wsToken', request, reply);
+    if (token === undefined) return reply;
+    return reply.send({ token: ctx.wsTokens.issue(token), status: 'ok' });
   };
 }
 

@@ -1,0 +1,63 @@
+// Fills pushed over Nobitex's WebSocket, when `nobitex.websocket.enabled`: the stream (token from
+// /auth/ws/token/, channel suffix from /users/profile) feeds verification, reports in the health
+// registry (degraded while down: polling carries on) and in /api/status.
+import type { KeelConfig } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
+import { FillStream, type FillStreamStatus } from '../exchange/fill-stream/fill-stream.js';
+import { WS_PATH } from '../exchange/simulator/index.js';
+import type { Logger } from '../logging/logger.js';
+import type { HealthRegistry } from '../monitoring/health-registry.js';
+import type { ExchangeStack } from './exchange-stack.js';
+
+export interface FillStreamWiring {
+  readonly stream: FillStream;
+  /** Verification options that depend on the stream. */
+  readonly pushedPollIntervalMs: number;
+  status(): FillStreamStatus;
+  close(): Promise<void>;
+}
+
+/** The started stream, or undefined when the WebSocket is not enabled. */
+export function startFillStream(options: {
+  readonly config: KeelConfig;
+  readonly exchange: ExchangeStack;
+  readonly health: HealthRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}): FillStreamWiring | undefined {
+  const { config, exchange } = options;
+  const settings = config.nobitex.websocket;
+  if (!settings.enabled) return undefined;
+  const simulatorUrl = exchange.simulator?.url;
+  const stream = new FillStream({
+    // Paper mode: the built-in simulator serves the same protocol on its own port.
+    url: simulatorUrl === undefined ? settings.url : `${simulatorUrl.replace(/^http/, 'ws')}${WS_PATH}`,
+    fetchToken: () => exchange.adapter.getWsToken(),
+    fetchAuthParam: async () => {
+      const profile = await exchange.adapter.getProfile();
+      if (profile.websocketAuthParam === null) throw new Error('the profile has no websocketAuthParam');
+      return profile.websocketAuthParam;
+    },
+    clock: options.clock,
+    logger: options.logger.child({ component: 'fill-stream' }),
+    reconnectDelayMinMs: settings.reconnectDelayMinMs,
+    reconnectDelayMaxMs: settings.reconnectDelayMaxMs,
+    pingDelayMaxMs: settings.pingDelayMaxMs,
+    timeoutMs: settings.timeoutMs,
+  });
+  options.health.register({
+    name: 'fill-stream',
+    component: 'exchange',
+    check: () =>
+      stream.isUp()
+        ? { status: 'healthy' }
+        : { status: 'degraded', reason: `WebSocket ${stream.status().state}: fills are polled` },
+  });
+  stream.start();
+  return {
+    stream,
+    pushedPollIntervalMs: settings.pollIntervalMs,
+    status: () => stream.status(),
+    close: async () => stream.stop(),
+  };
+}

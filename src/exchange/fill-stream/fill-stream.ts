@@ -1,0 +1,207 @@
+// Nobitex's private order and trade channels over its WebSocket (Centrifugo, reference 8), through
+// the maintained client `centrifuge` on `ws`. The connection token comes from `/auth/ws/token/` and is
+// fetched again whenever the client needs a new one (expiry, refresh); it is a secret and is never
+// logged. The link counts as up only while both channels are subscribed.
+import { Centrifuge, type PublicationContext, type Subscription } from 'centrifuge';
+import WebSocket from 'ws';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EventEmitter } from '../../core/events.js';
+import type { Logger } from '../../logging/logger.js';
+import type { ExchangeTrade } from '../transaction-verification/gateway.js';
+import type { PushedOrder, PushFeed } from '../transaction-verification/push-feed.js';
+import { parsePushedOrder, parsePushedTrade } from './pushed-events.js';
+
+export interface FillStreamOptions {
+  /** `wss://ws.nobitex.ir/connection/websocket`, or the simulator's `ws://127.0.0.1:…/connection/websocket`. */
+  readonly url: string;
+  /** A fresh connection token (`GET /auth/ws/token/`). */
+  readonly fetchToken: () => Promise<string>;
+  /** The account's `websocketAuthParam` (`GET /users/profile`). */
+  readonly fetchAuthParam: () => Promise<string>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Shortest and longest wait between reconnection attempts, ms. */
+  readonly reconnectDelayMinMs: number;
+  readonly reconnectDelayMaxMs: number;
+  /** Silence past the server's ping period after which the link counts as stalled and is rebuilt, ms. */
+  readonly pingDelayMaxMs: number;
+  /** Bound on the connection attempt and every command reply, ms. */
+  readonly timeoutMs: number;
+}
+
+export type FillStreamState = 'stopped' | 'starting' | 'down' | 'up';
+
+export interface FillStreamStatus {
+  readonly state: FillStreamState;
+  /** When the link last came up, epoch ms. */
+  readonly upSinceMs: number | null;
+  /** Times the link came up again after being down. */
+  readonly reconnectCount: number;
+  readonly tradesReceived: number;
+  readonly ordersReceived: number;
+  /** Publications that could not be read. */
+  readonly payloadErrorCount: number;
+  readonly lastError: string | null;
+}
+
+export class FillStream implements PushFeed {
+  readonly #o: FillStreamOptions;
+  readonly #tradeEmitter = new EventEmitter<ExchangeTrade>();
+  readonly #orderEmitter = new EventEmitter<PushedOrder>();
+  readonly #linkEmitter = new EventEmitter<{ readonly up: boolean }>();
+  readonly onTrade = this.#tradeEmitter.addListener;
+  readonly onOrder = this.#orderEmitter.addListener;
+  readonly onLink = this.#linkEmitter.addListener;
+  #client: Centrifuge | undefined;
+  #subscriptions: Subscription[] = [];
+  #retryTimer: TimerHandle | undefined;
+  #state: FillStreamState = 'stopped';
+  #upSinceMs: number | null = null;
+  #everUp = false;
+  #counts = { reconnectCount: 0, tradesReceived: 0, ordersReceived: 0, payloadErrorCount: 0 };
+  #lastError: string | null = null;
+
+  constructor(options: FillStreamOptions) {
+    for (const key of ['reconnectDelayMinMs', 'reconnectDelayMaxMs', 'pingDelayMaxMs', 'timeoutMs'] as const)
+      if (!Number.isInteger(options[key]) || options[key] < 1)
+        throw new RangeError(`${key} must be a positive integer, was ${options[key]}`);
+    if (options.reconnectDelayMinMs > options.reconnectDelayMaxMs)
+      throw new RangeError(
+        `reconnectDelayMinMs ${options.reconnectDelayMinMs} exceeds reconnectDelayMaxMs ${options.reconnectDelayMaxMs}`,
+      );
+    this.#o = options;
+  }
+
+  isUp(): boolean {
+    return this.#state === 'up';
+  }
+
+  status(): FillStreamStatus {
+    return { state: this.#state, upSinceMs: this.#upSinceMs, ...this.#counts, lastError: this.#lastError };
+  }
+
+  /** Connects in the background; until the link is up, verification polls. */
+  start(): void {
+    if (this.#state !== 'stopped') return;
+    this.#state = 'starting';
+    void this.#open();
+  }
+
+  stop(): void {
+    if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    this.#subscriptions = [];
+    client?.disconnect();
+    this.#setUp(false);
+    this.#state = 'stopped';
+  }
+
+  async #open(): Promise<void> {
+    let authParam: string;
+    try {
+      authParam = await this.#o.fetchAuthParam();
+    } catch (error) {
+      this.#fail('profile not read; retrying', error);
+      if (this.#state !== 'stopped')
+        this.#retryTimer = this.#o.clock.setTimeout(() => void this.#open(), this.#o.reconnectDelayMaxMs);
+      return;
+    }
+    if (this.#state === 'stopped') return;
+    this.#state = 'down';
+    const client = new Centrifuge(this.#o.url, {
+      websocket: WebSocket,
+      getToken: () => this.#o.fetchToken(),
+      name: 'keel',
+      minReconnectDelay: this.#o.reconnectDelayMinMs,
+      maxReconnectDelay: this.#o.reconnectDelayMaxMs,
+      maxServerPingDelay: this.#o.pingDelayMaxMs,
+      timeout: this.#o.timeoutMs,
+      debug: false,
+    });
+    client.on('error', (ctx) => this.#fail(`websocket ${ctx.type}`, ctx.error));
+    client.on('disconnected', (ctx) => this.#fail('websocket closed', ctx));
+    client.on('connecting', () => this.#setUp(false));
+    this.#subscriptions = [
+      this.#subscribe(client, `private:orders#${authParam}`, (data) => this.#onOrderData(data)),
+      this.#subscribe(client, `private:trades#${authParam}`, (data) => this.#onTradeData(data)),
+    ];
+    this.#client = client;
+    client.connect();
+  }
+
+  #subscribe(client: Centrifuge, channel: string, handle: (data: unknown) => void): Subscription {
+    const subscription = client.newSubscription(channel);
+    subscription.on('publication', (ctx: PublicationContext) => handle(ctx.data));
+    subscription.on('subscribed', () => this.#checkUp());
+    subscription.on('subscribing', () => this.#setUp(false));
+    subscription.on('unsubscribed', (ctx) => {
+      this.#fail('channel refused', ctx);
+      this.#setUp(false);
+    });
+    subscription.on('error', (ctx) => this.#fail('channel error', ctx.error));
+    subscription.subscribe();
+    return subscription;
+  }
+
+  #onTradeData(data: unknown): void {
+    try {
+      const trade = parsePushedTrade(data);
+      this.#counts.tradesReceived++;
+      this.#tradeEmitter.emit(trade);
+    } catch (error) {
+      this.#counts.payloadErrorCount++;
+      this.#fail('pushed trade not readable', error);
+    }
+  }
+
+  #onOrderData(data: unknown): void {
+    try {
+      const order = parsePushedOrder(data);
+      this.#counts.ordersReceived++;
+      this.#orderEmitter.emit(order);
+    } catch (error) {
+      this.#counts.payloadErrorCount++;
+      this.#fail('pushed order not readable', error);
+    }
+  }
+
+  #checkUp(): void {
+    const all = this.#subscriptions.length > 0 && this.#subscriptions.every((s) => s.state === 'subscribed');
+    if (all) this.#setUp(true);
+  }
+
+  #setUp(up: boolean): void {
+    if (up === this.isUp()) return;
+    if (this.#state === 'stopped' && up) return;
+    if (up) {
+      if (this.#everUp) this.#counts.reconnectCount++;
+      this.#everUp = true;
+      this.#upSinceMs = this.#o.clock.nowMs();
+      this.#state = 'up';
+      this.#o.logger.info({ reconnectCount: this.#counts.reconnectCount }, 'fill stream up');
+    } else {
+      if (this.#state === 'up') this.#state = 'down';
+      this.#upSinceMs = null;
+      this.#o.logger.warn('fill stream down: polling');
+    }
+    this.#linkEmitter.emit({ up });
+  }
+
+  /** Records and logs a failure by its code and message only: a token must never reach a log. */
+  #fail(what: string, error: unknown): void {
+    const detail = describe(error);
+    this.#lastError = `${what}: ${detail}`;
+    this.#o.logger.warn({ reason: detail }, what);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message.slice(0, 200);
+  if (typeof error === 'object' && error !== null) {
+    const { code, message, reason } = error as { code?: unknown; message?: unknown; reason?: unknown };
+    return `${String(code ?? '')} ${String(message ?? reason ?? '')}`.trim().slice(0, 200);
+  }
+  return String(error).slice(0, 200);
+}
