@@ -214,7 +214,10 @@ export class MatchingEngine {
     wallets.release(order.token, spends, order.blockedRemaining);
     order.blockedRemaining = new Decimal(0);
     order.status = 'Active';
-    if (wallets.available(order.token, spends).lt(needed)) return this.#finish(order, 'Canceled');
+    if (wallets.available(order.token, spends).lt(needed)) {
+      this.#finish(order, 'Canceled'); // as Nobitex does when the wallet no longer covers an order
+      return;
+    }
     wallets.block(order.token, spends, needed);
     order.blockedRemaining = needed;
     this.#sweep(order, state, nowMs);
