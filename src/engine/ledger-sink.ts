@@ -10,12 +10,14 @@ export class LedgerOrderSink implements OrderLedgerSink {
   constructor(private readonly ledger: Ledger) {}
 
   async onOpen(intent: OrderIntent): Promise<void> {
-    if (intent.execution !== 'limit' || intent.price === null) return;
+    // Stop orders block like limit orders; an OCO's stop leg shares the block its limit leg holds.
+    if (intent.execution === 'market' || intent.role === 'oco_stop') return;
+    if (intent.side === 'buy' && intent.price === null) return;
     const remaining = intent.amount.minus(intent.filledAmount);
     if (remaining.lte(0)) return;
     const [asset, amount] =
       intent.side === 'buy'
-        ? [intent.market.quote, remaining.times(intent.price)]
+        ? [intent.market.quote, remaining.times(intent.price ?? 0)]
         : [intent.market.base, remaining];
     await this.ledger.postOrderBlocked({ orderId: intent.id, asset, amount });
   }

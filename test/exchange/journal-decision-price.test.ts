@@ -41,7 +41,7 @@ describeEachBackend('order journal decision price', (makeDb) => {
   it('reads an order journaled before the migration as having no decision quote', async () => {
     const db = await makeDb();
     const before = journalMigrations.filter((migration) => migration.id < 'journal-005');
-    expect(before.length).toBe(journalMigrations.length - 1);
+    expect(before.map((migration) => migration.id)).toHaveLength(4);
     await db.migrate(before);
     await db.execute(
       `INSERT INTO orders (id, signal_id, client_order_id, base, quote, side, execution, amount, price, state,

@@ -131,7 +131,8 @@ export class NobitexClient {
   /** Not idempotent: on an ambiguous error ask getOrderStatus({clientOrderId}), never resend blindly. */
   async placeOrder(params: PlaceOrderParams, options?: CallOptions): Promise<T.Order> {
     const body = await this.#ok('placeOrder', { body: placeOrderBody(params) }, options);
-    return parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('placeOrder') }).order;
+    // An OCO answers with its limit leg here; the stop leg is its pairId.
+    return parseBody(schemas.placeOrderEnvelopeSchema, body, { endpoint: endpointLabel('placeOrder') }).order;
   }
 
   /** By id, or by clientOrderId (found only while the order is open). Unknown id → ExchangeNotFoundError. */
