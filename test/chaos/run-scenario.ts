@@ -1,11 +1,14 @@
 // Runs one scenario in a fresh world: applies each step, checks the always-true invariants after every
 // step, then clears the faults, lets time pass until everything has ended, reconciles, and checks all.
+
 import { formatDecimal, parseDecimal } from '../../src/core/decimal.js';
 import type { ChaosKind, ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
 import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-step.js';
 import { type AnomalyFlagCounts, countAnomalyFlags } from './check-anomalies.js';
+import { protectiveClientOrderIds } from './check-protection.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
+import { applyPriceJump } from './protection-steps.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
 import { countDuplicateGuardHits, countSignalStates, settleAndCheck } from './settle.js';
 import { applyTruthStep } from './truth-steps.js';
@@ -56,7 +59,10 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       stepsByKind[step.kind] = (stepsByKind[step.kind] ?? 0) + 1;
       await applyStep(world, step, seen, webhooks, guards);
       await world.clock.advance(STEP_GAP_MS);
-      const found = [...checkOneOrderPerSignal(world, seen), ...(await checkLedger(world))];
+      const found = [
+        ...checkOneOrderPerSignal(world, seen, await protectiveClientOrderIds(world)),
+        ...(await checkLedger(world)),
+      ];
       for (const v of found) violations.push(`after step ${index} (${describeStep(step)}): ${v}`);
       if (found.length > 0) break;
     }
@@ -132,6 +138,11 @@ export async function applyStep(
     case 'manualTrades':
     case 'reconcileNow':
       return applyTruthStep(world, step, seen, (body) => sendWebhook(world, body, seen, webhooks));
+    case 'protectedSignal':
+      await sendWebhook(world, step.body, seen, webhooks);
+      return;
+    case 'priceJump':
+      return applyPriceJump(world, step);
     case 'setBalance': {
       const entry = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN)[step.currency];
       const balance = parseDecimal(entry?.balance ?? '0', 'balance').plus(parseDecimal(step.delta, 'delta'));
