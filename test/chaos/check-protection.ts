@@ -60,3 +60,17 @@ export async function checkProtection(world: ChaosWorld): Promise<string[]> {
   }
   return problems;
 }
+
+/** Protective orders per `role state`, and the unprotected alerts raised, for the report. */
+export async function countProtection(world: ChaosWorld): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const row of (await rowsOf(world)).filter((r) => r.role !== 'entry')) {
+    const key = `${row.role} ${row.state}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  const alerts = await world.app.db.query<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM alerts WHERE dedup_key LIKE 'protection.unprotected.%'",
+  );
+  counts['unprotected alerts'] = Number(alerts[0]?.n ?? 0);
+  return counts;
+}

@@ -6,7 +6,7 @@ import type { ChaosKind, ChaosRuleSpec } from '../../src/exchange/simulator/inde
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
 import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-step.js';
 import { type AnomalyFlagCounts, countAnomalyFlags } from './check-anomalies.js';
-import { protectiveClientOrderIds } from './check-protection.js';
+import { countProtection, protectiveClientOrderIds } from './check-protection.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { applyPriceJump } from './protection-steps.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
@@ -31,6 +31,8 @@ export interface ScenarioResult {
   readonly restarts: number;
   /** Steps applied, by kind (signals, faults, twin signals, manual trades, reconciliations…). */
   readonly stepsByKind: Readonly<Record<string, number>>;
+  /** Protective orders per role and journal state, and unprotected alerts (issue 14). */
+  readonly protection: Readonly<Record<string, number>>;
   /** Sends Nobitex's 10-second guard refused (DuplicateOrder), from the journal's audit trail. */
   readonly duplicateGuardHits: number;
   /** Status of the final reconciliation: ok, corrected, breach, error; `none` when it did not run. */
@@ -51,6 +53,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   let signalStates: Record<string, number> = {};
   let duplicateGuardHits = 0;
   const stepsByKind: Record<string, number> = {};
+  let protection: Record<string, number> = {};
   let anomalyFlags: AnomalyFlagCounts = { total: 0, falseFlags: [] };
   try {
     await world.startApp();
@@ -69,6 +72,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     if (violations.length === 0) violations.push(...(await settleAndCheck(world, seen)));
     signalStates = await countSignalStates(world);
     duplicateGuardHits = await countDuplicateGuardHits(world);
+    protection = await countProtection(world);
     anomalyFlags = await countAnomalyFlags(world, seen);
   } catch (error) {
     violations.push(
@@ -89,6 +93,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     signalStates,
     restarts,
     stepsByKind,
+    protection,
     duplicateGuardHits,
     reconciliation: seen.reconciliation,
     fakeTimeMs: world.clock.nowMs() - startMs,
