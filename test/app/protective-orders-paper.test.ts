@@ -25,12 +25,7 @@ describe('protective orders in paper mode', () => {
     });
     expect(answer.status).toBe(202);
     const signalId = String(answer.json.signalId);
-    const pair = await harness
-      .waitFor(() => (sells().length === 2 ? sells() : undefined), 'the OCO pair')
-      .catch(async (error: unknown) => {
-        const signal = await app.signals.get(signalId);
-        throw new Error(`${String(error)}: signal ${signal?.state} ${signal?.reason ?? ''}`);
-      });
+    const pair = await harness.waitFor(() => (sells().length === 2 ? sells() : undefined), 'the OCO pair');
     expect((await app.journal.getBySignal(signalId))?.state).toBe('FILLED');
     expect(pair.map((order) => [order.execution, order.status])).toEqual([
       ['limit', 'Active'],
