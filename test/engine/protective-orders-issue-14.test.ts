@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { busMigrations, MessageBus } from '../../src/bus/index.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { Decimal } from '../../src/core/decimal.js';
+import { Decimal, floorToStep } from '../../src/core/decimal.js';
 import { createRng } from '../../src/core/random.js';
 import { Engine } from '../../src/engine/engine.js';
 import { KillSwitch, killSwitchMigrations } from '../../src/engine/kill-switch.js';
@@ -265,6 +265,42 @@ describe('protective orders (issue 14)', () => {
       ['stop_market', 'Inactive'],
       ['limit', 'Active'],
     ]);
+    expectLedgerEqualsWallets(w);
+  });
+
+  it('follows further fills of a resting entry: the protection for the old amount is cancelled and one for the new amount placed', async () => {
+    world = await createWorld();
+    const w = world;
+    // A limit buy above the market meets thin levels: it fills in parts, a part per fresh book.
+    const price = new Decimal(w.simulator.lastPrice('BTCIRT')).times('1.003').round().toFixed();
+    const signalId = await accept(
+      w,
+      buy({
+        size: { kind: 'base', amount: '1' },
+        order: { type: 'limit', price, expiresInMs: 'gtc' },
+        stopLoss: { percent: '5' },
+      }),
+      'grow-1',
+    );
+    await settle(w);
+    const first = await w.journal.getBySignal(signalId);
+    expect(first?.state).toBe('PARTIALLY_FILLED');
+    const sellable = (entry: { filledAmount: Decimal; fee: Decimal }) =>
+      floorToStep(entry.filledAmount.minus(entry.fee), new Decimal('0.000001')).toFixed();
+    const firstAmount = sellable(first!);
+    expect(onExchange(w).map((o) => [o.execution, o.status, o.amount])).toEqual([
+      ['stop_market', 'Inactive', firstAmount],
+    ]);
+    w.simulator.tick(1);
+    await settle(w);
+    const second = await w.journal.getBySignal(signalId);
+    expect(second!.filledAmount.gt(first!.filledAmount)).toBe(true);
+    const live = onExchange(w).filter((o) => o.status === 'Inactive');
+    expect(live.map((o) => o.amount)).toEqual([sellable(second!)]);
+    expect(onExchange(w).map((o) => o.status)).toEqual(['Canceled', 'Inactive']);
+    const rows = await w.journal.protectiveOrders(second!.id);
+    expect(rows.map((row) => row.state)).toEqual(['CANCELLED', 'ACCEPTED']);
+    expect(w.unprotected).toEqual([]);
     expectLedgerEqualsWallets(w);
   });
 
