@@ -304,6 +304,31 @@ describe('protective orders (issue 14)', () => {
     expectLedgerEqualsWallets(w);
   });
 
+  it('places a stop-market entry that waits Inactive for its stop, good till cancelled, and fills when the market reaches it', async () => {
+    world = await createWorld();
+    const w = world;
+    const last = new Decimal(w.simulator.lastPrice('BTCIRT'));
+    const stopPrice = floorToStep(last.times('1.02'), new Decimal(10)).toFixed();
+    const signalId = await accept(
+      w,
+      buy({ order: { type: 'stop_market', stopPrice, expiresInMs: 'gtc' } }),
+      'stop-entry-1',
+    );
+    await settle(w, 2_000); // 200 s: longer than the default 120 s lifetime of a resting order
+    const [waiting] = w.simulator.groundTruthOrders();
+    expect([waiting?.execution, waiting?.status, waiting?.stopPrice]).toEqual([
+      'stop_market',
+      'Inactive',
+      stopPrice,
+    ]);
+    expect((await w.journal.getBySignal(signalId))?.state).toBe('ACCEPTED');
+    w.simulator.setPrice('BTCIRT', stopPrice);
+    await settle(w);
+    expect((await w.journal.getBySignal(signalId))?.state).toBe('FILLED');
+    expect((await w.signals.get(signalId))?.state).toBe('executed');
+    expectLedgerEqualsWallets(w);
+  });
+
   it('raises onUnprotected when the exchange refuses the protective order', async () => {
     world = await createWorld();
     const w = world;
