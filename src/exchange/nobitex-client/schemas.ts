@@ -146,13 +146,9 @@ export const optionsSchema = z.object({
 export const orderEnvelopeSchema = z.object({ order: orderSchema });
 
 /** orders/add answers an OCO with both legs in `orders` (the limit leg first) instead of `order`. */
-export const placeOrderEnvelopeSchema = z.union([
-  orderEnvelopeSchema,
-  z.object({ orders: z.array(orderSchema).length(2) }).transform((raw) => {
-    const limit = raw.orders.find((order) => order.execution === 'limit') ?? raw.orders[0];
-    return { order: limit as Order };
-  }),
-]);
+export const ocoEnvelopeSchema = z.object({ orders: z.array(orderSchema).length(2) }).transform((raw) => ({
+  order: (raw.orders.find((o) => o.execution === 'limit') ?? raw.orders[0]) as Order,
+}));
 
 export const listOrdersSchema = z.object({ orders: z.array(z.unknown()), hasNext: z.boolean().optional() });
 
