@@ -3,6 +3,7 @@
 // below its limit); the end of the order frees the rest. Every posting is idempotent by its key.
 import { Decimal } from '../core/decimal.js';
 import type { OrderFill, OrderIntent } from '../exchange/order-journal/order-intent.js';
+import { MARKET_SLIPPAGE_RATIO } from '../exchange/transaction-verification/preconditions.js';
 import type { OrderLedgerSink } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Ledger } from '../position/ledger.js';
 
@@ -12,12 +13,13 @@ export class LedgerOrderSink implements OrderLedgerSink {
   async onOpen(intent: OrderIntent): Promise<void> {
     // Stop orders block like limit orders; an OCO's stop leg shares the block its limit leg holds.
     if (intent.execution === 'market' || intent.role === 'oco_stop') return;
-    if (intent.side === 'buy' && intent.price === null) return;
+    const buyPrice = blockPriceOfBuy(intent);
+    if (intent.side === 'buy' && buyPrice === null) return;
     const remaining = intent.amount.minus(intent.filledAmount);
     if (remaining.lte(0)) return;
     const [asset, amount] =
       intent.side === 'buy'
-        ? [intent.market.quote, remaining.times(intent.price ?? 0)]
+        ? [intent.market.quote, remaining.times(buyPrice ?? 0)]
         : [intent.market.base, remaining];
     await this.ledger.postOrderBlocked({ orderId: intent.id, asset, amount });
   }
@@ -56,6 +58,16 @@ export class LedgerOrderSink implements OrderLedgerSink {
         await this.ledger.postOrderReleased({ orderId: intent.id, seq: 0, asset, amount: blocked });
     }
   }
+}
+
+/**
+ * The price a resting buy blocks quote at: its limit, or for a stop-market buy the top of the market
+ * band around its stop (the exchange holds what the order could spend when it triggers).
+ */
+function blockPriceOfBuy(intent: OrderIntent): Decimal | null {
+  if (intent.price !== null) return intent.price;
+  if (intent.execution !== 'stop_market' || intent.stopPrice === null) return null;
+  return intent.stopPrice.times(new Decimal(1).plus(MARKET_SLIPPAGE_RATIO));
 }
 
 /** Release keys per fill (seq 0 is the final release): stable across retries because the trade id is. */

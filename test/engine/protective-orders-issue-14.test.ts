@@ -322,6 +322,7 @@ describe('protective orders (issue 14)', () => {
       stopPrice,
     ]);
     expect((await w.journal.getBySignal(signalId))?.state).toBe('ACCEPTED');
+    expectLedgerEqualsWallets(w); // the waiting stop holds the same funds in both
     w.simulator.setPrice('BTCIRT', stopPrice);
     await settle(w);
     expect((await w.journal.getBySignal(signalId))?.state).toBe('FILLED');
