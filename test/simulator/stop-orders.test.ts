@@ -176,6 +176,33 @@ describe('OCO orders', () => {
     expect(body).toMatchObject({ status: 'failed', code: 'PriceConditionFailed' });
   });
 
+  it('refuses a buy OCO whose limit price is above the market (PriceConditionFailed)', async () => {
+    h = harness();
+    const { body } = await add({
+      mode: 'oco',
+      amount: '0.01',
+      price: limitPrice(h.sim, 'BTCIRT', 0.02),
+      stopPrice: limitPrice(h.sim, 'BTCIRT', 0.05),
+      stopLimitPrice: limitPrice(h.sim, 'BTCIRT', 0.06),
+    });
+    expect(body).toMatchObject({ status: 'failed', code: 'PriceConditionFailed' });
+  });
+
+  it('cancel-old leaves an inactive plain stop order but cancels both legs of an OCO', async () => {
+    h = harness();
+    const stop = await add({
+      type: 'sell',
+      execution: 'stop_market',
+      amount: '0.01',
+      stopPrice: limitPrice(h.sim, 'BTCIRT', -0.1),
+    });
+    const { limit, stop: stopLeg } = await sellOco();
+    expect((await call(h.sim, 'POST', '/market/orders/cancel-old', {})).body.status).toBe('ok');
+    expect((await status((stop.body.order as { id: number }).id)).status).toBe('Inactive');
+    expect((await status(limit.id)).status).toBe('Canceled');
+    expect((await status(stopLeg.id)).status).toBe('Canceled');
+  });
+
   it('survives a restart of a persisted simulator with its legs and stop prices', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
