@@ -92,6 +92,21 @@ describe('stop orders', () => {
     expect(body).toMatchObject({ status: 'failed', code: 'InvalidOrderPrice' });
   });
 
+  it('triggers a stop when another process moves the price through POST /_chaos setPrice', async () => {
+    h = harness();
+    const stopPrice = limitPrice(h.sim, 'BTCIRT', -0.03);
+    const { body } = await add({ type: 'sell', execution: 'stop_market', amount: '0.01', stopPrice });
+    const moved = await call(h.sim, 'POST', '/_chaos', {
+      action: 'setPrice',
+      symbol: 'BTCIRT',
+      price: stopPrice,
+    });
+    expect(moved.body.status).toBe('ok');
+    expect((await status((body.order as { id: number }).id)).status).toBe('Done');
+    const bad = await call(h.sim, 'POST', '/_chaos', { action: 'setPrice', symbol: 'BTCIRT', price: '-1' });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('keeps inactive stop orders in the open list and finds them by clientOrderId', async () => {
     h = harness();
     const stopPrice = limitPrice(h.sim, 'BTCIRT', -0.03);

@@ -100,8 +100,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return formatDecimal(state.lastPrice);
     },
     setPrice(symbol, price) {
-      if (!engine.markets.has(symbol.toUpperCase())) throw new RangeError(`unknown market, was ${symbol}`);
-      engine.jumpTo(symbol.toUpperCase(), parseDecimal(price, 'price'), clock.nowMs());
+      chaos.apply({ action: 'setPrice', symbol, price });
       persist();
     },
   };
@@ -150,6 +149,10 @@ function assemble(settings: Settings): SimContext {
       const state = engine.markets.get(symbol.toUpperCase());
       if (state === undefined) throw new RangeError(`unknown market, was ${symbol}`);
       state.closed = closed;
+    },
+    setPrice: (symbol, price) => {
+      if (!engine.markets.has(symbol.toUpperCase())) throw new RangeError(`unknown market, was ${symbol}`);
+      engine.jumpTo(symbol.toUpperCase(), parseDecimal(price, 'price'), clock.nowMs());
     },
   });
   return {
