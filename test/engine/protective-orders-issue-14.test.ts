@@ -330,6 +330,32 @@ describe('protective orders (issue 14)', () => {
     expectLedgerEqualsWallets(w);
   });
 
+  it('withdraws a protection on purpose (closing the position): both OCO legs cancelled, no alert, not placed again after a restart', async () => {
+    world = await createWorld();
+    const w = world;
+    const signalId = await accept(
+      w,
+      buy({ stopLoss: { percent: '2' }, takeProfit: { percent: '3' } }),
+      'close-1',
+    );
+    await settle(w);
+    const entry = (await w.journal.getBySignal(signalId))!;
+    expect(onExchange(w).map((o) => o.status)).toEqual(['Active', 'Inactive']);
+    await w.engine.protection.withdraw(entry.id, 'action close');
+    await settle(w);
+    expect(onExchange(w).map((o) => o.status)).toEqual(['Canceled', 'Canceled']);
+    expect((await w.journal.protectiveOrders(entry.id)).map((row) => row.state)).toEqual([
+      'CANCELLED',
+      'CANCELLED',
+    ]);
+    expect((await w.journal.get(entry.id))?.protection).toBeNull();
+    await restart(w);
+    await settle(w);
+    expect(onExchange(w)).toHaveLength(2);
+    expect(w.unprotected).toEqual([]);
+    expectLedgerEqualsWallets(w);
+  });
+
   it('raises onUnprotected when the exchange refuses the protective order', async () => {
     world = await createWorld();
     const w = world;

@@ -76,19 +76,46 @@ export class ProtectionManager {
     await Promise.allSettled([...this.#chains.values()]);
   }
 
+  /**
+   * For closing a position on purpose (`action: close`): the entry's exits are withdrawn in the journal
+   * (no alert, no new protection, also after a restart), then its open protective orders are cancelled
+   * on the exchange (cancelling one OCO leg cancels both). Their verification records the cancels.
+   */
+  async withdraw(entryId: string, reason: string): Promise<void> {
+    await this.#enqueue(entryId, async () => {
+      await this.#o.journal.withdrawProtection(entryId, `protection withdrawn: ${reason}`);
+      await this.#cancelLive(entryId);
+    });
+  }
+
   /** Settles when every look scheduled so far has ended (tests). */
   async idle(): Promise<void> {
     while (this.#chains.size > 0) await Promise.allSettled([...this.#chains.values()]);
   }
 
   #schedule(entryId: string): void {
+    void this.#enqueue(entryId, () => this.#withRetries(entryId)).catch((error: unknown) => {
+      if (error instanceof AssertionError) throw error;
+    });
+  }
+
+  /** Runs `work` after every earlier look at this entry; its failure does not block later ones. */
+  #enqueue(entryId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.#chains.get(entryId) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.#withRetries(entryId))
+    const next = previous.then(work);
+    const tail = next
+      .catch(() => undefined)
       .finally(() => {
-        if (this.#chains.get(entryId) === next) this.#chains.delete(entryId);
+        if (this.#chains.get(entryId) === tail) this.#chains.delete(entryId);
       });
-    this.#chains.set(entryId, next);
+    this.#chains.set(entryId, tail);
+    return next;
+  }
+
+  /** Cancels the entry's open protective orders (an OCO through its limit leg). */
+  async #cancelLive(entryId: string): Promise<void> {
+    const rows = await this.#o.journal.protectiveOrders(entryId);
+    await this.#cancel(rows.filter((row) => !isTerminal(row.state) && row.role !== 'oco_stop'));
   }
 
   async #withRetries(entryId: string): Promise<void> {
@@ -111,7 +138,10 @@ export class ProtectionManager {
 
   async #reconcile(entryId: string): Promise<void> {
     const entry = await this.#o.journal.get(entryId);
-    if (entry === undefined || entry.protection === null || entry.filledAmount.lte(0)) return;
+    if (entry === undefined || entry.role !== 'entry') return;
+    // Withdrawn (closed on purpose): a protective order that resolved since then is cancelled too.
+    if (entry.protection === null) return this.#cancelLive(entry.id);
+    if (entry.filledAmount.lte(0)) return;
     const rows = await this.#o.journal.protectiveOrders(entry.id);
     // An exit traded: the position is being closed, never protect it again.
     if (rows.some((row) => row.filledAmount.gt(0))) return;

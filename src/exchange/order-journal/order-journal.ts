@@ -182,6 +182,22 @@ export class OrderJournal {
     });
   }
 
+  /** An entry's exits are withdrawn (its position is being closed on purpose): no protection any more. */
+  async withdrawProtection(orderId: string, cause: string): Promise<OrderIntent> {
+    return this.#db.transaction(async (tx) => {
+      await this.#fence?.check(tx);
+      const current = await this.#load(tx, orderId);
+      const nowMs = this.#clock.nowMs();
+      await tx.execute('UPDATE orders SET protection = NULL, updated_at_ms = ? WHERE id = ?', [
+        nowMs,
+        orderId,
+      ]);
+      const next: OrderIntent = { ...current, protection: null, updatedAtMs: nowMs };
+      await this.#appendEvent(tx, next, current.state, current.state, cause, undefined, nowMs);
+      return next;
+    });
+  }
+
   /** Records a fill once by its exchange trade id; returns false when it was already recorded. */
   async recordFill(fill: OrderFill): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
