@@ -11,8 +11,10 @@ export class LedgerOrderSink implements OrderLedgerSink {
   constructor(private readonly ledger: Ledger) {}
 
   async onOpen(intent: OrderIntent): Promise<void> {
-    // Stop orders block like limit orders; an OCO's stop leg shares the block its limit leg holds.
-    if (intent.execution === 'market' || intent.role === 'oco_stop') return;
+    // Stop orders block like limit orders. An OCO's two legs share one block: the ledger keeps it on the
+    // stop leg, which holds it on the exchange once triggered (its fills spend it, its end frees it);
+    // a take-profit fill spends the coins while the stop leg's cancel is still to be seen.
+    if (intent.execution === 'market' || intent.role === 'oco') return;
     const buyPrice = blockPriceOfBuy(intent);
     if (intent.side === 'buy' && buyPrice === null) return;
     const remaining = intent.amount.minus(intent.filledAmount);

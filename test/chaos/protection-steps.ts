@@ -47,7 +47,8 @@ export function priceJumpStep(rng: Rng): ProtectionStep {
   return {
     kind: 'priceJump',
     symbol: pick(rng, Object.keys(PROTECTED_SIZES)),
-    percent: pick(rng, [-5, -3, -2, 2, 3, 5]),
+    // Past the stops (1-3%) and take-profits (1-4%) the protected signals ask for.
+    percent: pick(rng, [-6, -4, -3, 3, 4, 6]),
     whileDown: chance(rng, 0.4),
   };
 }

@@ -99,7 +99,7 @@ function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
   if (roll < 0.9) return reconcileNowStep(rng);
   if (roll < 0.905) return manualTradesStep(rng);
   if (roll < 0.93) return protectedSignalStep(rng, seed, index, ids);
-  if (roll < 0.945) return priceJumpStep(rng);
+  if (roll < 0.955) return priceJumpStep(rng);
   if (roll >= 0.97) return guardStep(rng, baseBody(rng));
   return { kind: 'advance', ms: pick(rng, [100, 500, 1_000, 3_000, 10_000, 30_000]) };
 }
