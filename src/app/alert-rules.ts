@@ -119,8 +119,17 @@ export class AlertRules {
    * signal that ends without a trade (refused, rejected, expired, stale, quarantined) raises an error
    * alert that nothing resolves automatically: it stays until a person acknowledges it.
    */
-  watchEngine(engine: Pick<Engine, 'onSignalOutcome'>): Disposable {
-    return engine.onSignalOutcome((outcome) => {
+  watchEngine(engine: Pick<Engine, 'onSignalOutcome'> & Partial<Pick<Engine, 'protection'>>): Disposable {
+    const protection = engine.protection?.onUnprotected(({ entry, reason }) =>
+      this.raise({
+        severity: 'critical',
+        source: 'engine',
+        key: `protection.unprotected.${entry.id}`,
+        title: `position of signal ${entry.signalId} (${entry.market.base}) is UNPROTECTED on the exchange: ${reason}`,
+        details: { orderId: entry.id, signalId: entry.signalId, reason },
+      }),
+    );
+    const outcomes = engine.onSignalOutcome((outcome) => {
       if (outcome.state === 'executed') return;
       const quarantined = outcome.state === 'quarantined';
       const stale = outcome.state === 'rejected' && outcome.code === STALE_CODE;
@@ -141,6 +150,12 @@ export class AlertRules {
         },
       });
     });
+    return {
+      dispose: () => {
+        protection?.dispose();
+        outcomes.dispose();
+      },
+    };
   }
 
   watchBus(bus: MessageBus): void {

@@ -58,6 +58,11 @@ function intent(
     updatedAtMs: 0,
     lifetimeMs: null,
     decisionPrice: decisionPrice === null ? null : new Decimal(decisionPrice),
+    role: 'entry',
+    parentOrderId: null,
+    stopPrice: null,
+    stopLimitPrice: null,
+    protection: null,
   };
 }
 

@@ -1,11 +1,12 @@
 // From a stored signal to an order intent, or a reasoned refusal. Reads market rules, wallets and
 // positions; runs sizing, the exchange's preconditions and the engine's risk limits. No side effects.
-import { Decimal, parseDecimal } from '../core/decimal.js';
+import { Decimal, parseDecimal, roundHalfEvenToStep } from '../core/decimal.js';
 import type { Currency, Market } from '../exchange/markets.js';
-import { clientOrderIdFor } from '../exchange/order-journal/order-intent.js';
+import { clientOrderIdFor, GOOD_TILL_CANCELLED } from '../exchange/order-journal/order-intent.js';
 import type { PrepareInput } from '../exchange/order-journal/order-journal.js';
 import type { VerificationGateway, WalletBalance } from '../exchange/transaction-verification/gateway.js';
 import { checkPreconditions } from '../exchange/transaction-verification/preconditions.js';
+import type { Signal, SignalOrder } from '../market-data/signal.js';
 import type { StoredSignal } from '../market-data/signal-store.js';
 import type { Ledger } from '../position/ledger.js';
 import type { EngineMode } from './kill-switch.js';
@@ -40,7 +41,10 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
   // minutes, and the ledger already knows every fill and block. Reconciliation keeps it honest; should it
   // be behind a drift, the exchange refuses the order (OverValueOrder) and the signal ends rejected.
   const wallets = ledgerWallets(context.ledger, market);
-  const limitPrice = signal.order.type === 'limit' ? parseDecimal(signal.order.price, 'order.price') : null;
+  const { order } = signal;
+  const limitPrice =
+    order.type === 'limit' || order.type === 'stop_limit' ? parseDecimal(order.price, 'order.price') : null;
+  const stopPrice = 'stopPrice' in order ? parseDecimal(order.stopPrice, 'order.stopPrice') : null;
   const available = (currency: Currency) => {
     const wallet = wallets.get(currency);
     return wallet === undefined ? new Decimal(0) : wallet.balance.minus(wallet.blocked);
@@ -51,7 +55,7 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
       ?.position ??
     new Decimal(0);
   const sizing = sizeOrder(signal, {
-    referencePrice: limitPrice ?? rules.lastPrice,
+    referencePrice: limitPrice ?? stopPrice ?? rules.lastPrice,
     available,
     position: fillsPosition,
   });
@@ -98,9 +102,25 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
       // The quote the decision saw: fill slippage is measured against it. A market with no trades yet has none.
       ...(rules.lastPrice.gt(0) ? { decisionPrice: rules.lastPrice } : {}),
       cause: `signal ${stored.id}${signal.strategy === undefined ? '' : ` (${signal.strategy})`}`,
-      ...(signal.order.type === 'limit' && signal.order.expiresInMs !== undefined
-        ? { lifetimeMs: signal.order.expiresInMs }
-        : {}),
+      ...lifetimeOf(order),
+      ...(stopPrice === null ? {} : { stopPrice: roundHalfEvenToStep(stopPrice, rules.priceStep) }),
+      ...protectionOf(signal),
+    },
+  };
+}
+
+function lifetimeOf(order: SignalOrder): Pick<PrepareInput, 'lifetimeMs'> {
+  if (order.type === 'market' || order.expiresInMs === undefined) return {};
+  return { lifetimeMs: order.expiresInMs === 'gtc' ? GOOD_TILL_CANCELLED : order.expiresInMs };
+}
+
+/** The entry's exits, journaled with it and placed once it fills. */
+function protectionOf(signal: Signal): Pick<PrepareInput, 'protection'> {
+  if (signal.stopLoss === undefined && signal.takeProfit === undefined) return {};
+  return {
+    protection: {
+      ...(signal.stopLoss === undefined ? {} : { stopLoss: signal.stopLoss }),
+      ...(signal.takeProfit === undefined ? {} : { takeProfit: signal.takeProfit }),
     },
   };
 }

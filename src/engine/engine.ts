@@ -26,6 +26,7 @@ import type { Queryable } from '../storage/database.js';
 import { type Decision, decideOrder } from './decide-order.js';
 import { isExchangeUnavailable } from './exchange-unavailable.js';
 import type { KillSwitch } from './kill-switch.js';
+import { ProtectionManager } from './protection/protection-manager.js';
 import { OrderRateCounter, type RiskLimits } from './risk-limits.js';
 import { signalStaleAtMs } from './signal-age.js';
 import type { StrategyActions } from './strategy-actions.js';
@@ -83,12 +84,22 @@ export class Engine {
   #subscription: Subscription | undefined;
   readonly #outcomeEmitter = new EventEmitter<SignalOutcome>();
   readonly onSignalOutcome = this.#outcomeEmitter.addListener;
+  /** Stop-loss and take-profit orders of filled entries (issue 14). */
+  readonly protection: ProtectionManager;
 
   constructor(options: EngineOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'engine' });
     this.#rate = new OrderRateCounter(this.#clock, Math.max(1, options.limits.maxOrdersPerMinute));
+    this.protection = new ProtectionManager({
+      journal: options.journal,
+      verifier: options.verifier,
+      gateway: options.gateway,
+      drive: (intent) => void this.#verify(intent),
+      clock: this.#clock,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
   }
 
   /** For SignalStore's onAccepted: the signal and its bus message commit together. */
@@ -115,6 +126,7 @@ export class Engine {
     this.#logger.info({ openOrderCount: open.length }, 'resuming open orders in the background');
     // Not awaited: one order that cannot be resolved must not keep every signal waiting.
     for (const intent of open) this.#verify(intent, { resumed: true });
+    await this.protection.start();
     this.#o.setReady?.(true, '');
     // This engine is the only consumer now (one process, or the lease holder): a dead predecessor's
     // leases would otherwise stall their symbols until they expire.
@@ -134,6 +146,7 @@ export class Engine {
   /** Stops taking signals and interrupts waits; what is in flight stays journaled and resumes next start. */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.#abort.abort(new Error('engine stopping'));
+    await this.protection.stop();
     await this.#subscription?.stop(timeoutMs);
     await Promise.allSettled([...this.#runs.values()]);
   }
@@ -304,7 +317,8 @@ export class Engine {
     if (run === undefined) {
       run = (options.resumed ? this.#resumeInTrace(intent) : this.#o.verifier.run(intent, this.#abort.signal))
         .then(async (final) => {
-          if (isTerminal(final.state)) await this.#finishSignal(final);
+          // A protective order ending says nothing about its entry's signal.
+          if (isTerminal(final.state) && final.role === 'entry') await this.#finishSignal(final);
           return final;
         })
         .catch((error: unknown) => {

@@ -5,6 +5,7 @@
 import { Decimal } from '../core/decimal.js';
 import { inSpan } from '../core/tracing.js';
 import type { OrderFill, OrderIntent } from '../exchange/order-journal/order-intent.js';
+import { MARKET_SLIPPAGE_RATIO } from '../exchange/transaction-verification/preconditions.js';
 import type { OrderLedgerSink } from '../exchange/transaction-verification/transaction-verifier.js';
 import type { Ledger } from '../position/ledger.js';
 
@@ -25,12 +26,17 @@ export class LedgerOrderSink implements OrderLedgerSink {
   }
 
   async #block(intent: OrderIntent): Promise<void> {
-    if (intent.execution !== 'limit' || intent.price === null) return;
+    // Stop orders block like limit orders. An OCO's two legs share one block: the ledger keeps it on the
+    // stop leg, which holds it on the exchange once triggered (its fills spend it, its end frees it);
+    // a take-profit fill spends the coins while the stop leg's cancel is still to be seen.
+    if (intent.execution === 'market' || intent.role === 'oco') return;
+    const buyPrice = blockPriceOfBuy(intent);
+    if (intent.side === 'buy' && buyPrice === null) return;
     const remaining = intent.amount.minus(intent.filledAmount);
     if (remaining.lte(0)) return;
     const [asset, amount] =
       intent.side === 'buy'
-        ? [intent.market.quote, remaining.times(intent.price)]
+        ? [intent.market.quote, remaining.times(buyPrice ?? 0)]
         : [intent.market.base, remaining];
     await this.ledger.postOrderBlocked({ orderId: intent.id, asset, amount });
   }
@@ -72,6 +78,16 @@ export class LedgerOrderSink implements OrderLedgerSink {
 }
 
 const idsOf = (intent: OrderIntent) => ({ signalId: intent.signalId, orderId: intent.id });
+
+/**
+ * The price a resting buy blocks quote at: its limit, or for a stop-market buy the top of the market
+ * band around its stop (the exchange holds what the order could spend when it triggers).
+ */
+function blockPriceOfBuy(intent: OrderIntent): Decimal | null {
+  if (intent.price !== null) return intent.price;
+  if (intent.execution !== 'stop_market' || intent.stopPrice === null) return null;
+  return intent.stopPrice.times(new Decimal(1).plus(MARKET_SLIPPAGE_RATIO));
+}
 
 /** Release keys per fill (seq 0 is the final release): stable across retries because the trade id is. */
 function fillSeq(tradeId: string): number {

@@ -44,7 +44,7 @@ describe('normalizeSignal', () => {
     ]);
     expect(problemsOf({ ...limit, expiresin: '8d' })[0]?.message).toMatch(/between 10 s and 604800 s/);
     expect(problemsOf({ symbol: 'BTCIRT', side: 'buy', amount: '0.1', expiresin: '1h' })).toEqual([
-      { field: 'expires', message: 'expiresIn applies to limit orders only' },
+      { field: 'expires', message: 'expiresIn applies to resting (limit and stop) orders only' },
     ]);
   });
 

@@ -3,6 +3,7 @@
 import { Decimal } from '../core/decimal.js';
 import { type Market, parseMarket, toSymbol } from '../exchange/markets.js';
 import {
+  type ProtectLevelSignal,
   SIGNAL_ACTIONS,
   type Signal,
   type SignalAction,
@@ -61,6 +62,9 @@ export const FIELD_ALIASES = {
   time: ['timenow', 'time', 'alerttime'],
   id: ['id', 'signalid', 'alertid'],
   ageMax: ['agemaxms', 'maxagems'],
+  stopPrice: ['stopprice', 'triggerprice'],
+  stopLoss: ['stoploss', 'sl'],
+  takeProfit: ['takeprofit', 'tp'],
 } as const;
 
 export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]>> = {
@@ -71,7 +75,14 @@ export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]
 };
 
 const SIDES: Readonly<Record<string, SignalSide>> = { buy: 'buy', sell: 'sell', long: 'buy', short: 'sell' };
-const ORDER_TYPES = { market: 'market', limit: 'limit' } as const;
+const ORDER_TYPES = {
+  market: 'market',
+  limit: 'limit',
+  stop_market: 'stop_market',
+  stopmarket: 'stop_market',
+  stop_limit: 'stop_limit',
+  stoplimit: 'stop_limit',
+} as const;
 const PERCENT_MAX = new Decimal(100);
 /** A resting limit order lives between ten seconds and seven days. */
 const EXPIRES_IN_BOUNDS = { minMs: 10_000, maxMs: 7 * 86_400_000 };
@@ -96,6 +107,12 @@ export function normalizeSignal(
   if (sideField === undefined && size?.kind !== 'target')
     problems.push({ field: 'side', message: 'missing side: give side or action (buy or sell)' });
   const order = readOrder(fields, limits, problems);
+  const protection = readProtection(fields, limits, problems);
+  if (Object.keys(protection).length > 0 && side !== 'buy')
+    problems.push({
+      field: 'stoploss',
+      message: 'stopLoss and takeProfit protect a buy entry: give them with side buy only',
+    });
   const strategyField = pickField(fields, FIELD_ALIASES.strategy, problems);
   const strategy = strategyField && read('strategy', readText(strategyField.raw, 'strategy', 100));
   const timeField = fields.has('timenow')
@@ -126,6 +143,7 @@ export function normalizeSignal(
     receivedAtMs: options.receivedAtMs,
     ...(ageMaxMs === undefined ? {} : { ageMaxMs }),
     ...(clientId === undefined ? {} : { clientId }),
+    ...protection,
   };
   // The schema is the contract with the engine: a signal that breaks it is our bug, not the sender's.
   signalSchema.parse(signal);
@@ -279,23 +297,104 @@ function readOrder(
   const typeResult = typeField === undefined ? undefined : readChoice(typeField.raw, 'type', ORDER_TYPES);
   if (typeResult?.ok === false) problems.push({ field: 'type', message: typeResult.message });
   const type = typeResult?.ok === true ? typeResult.value : typeField === undefined ? 'market' : undefined;
-  const priceField = pickField(fields, FIELD_ALIASES.price, problems);
   const rule: DecimalRule = { signed: false, max: limits.valueMax, digitsMax: limits.digitsMax };
-  const price = priceField === undefined ? undefined : readDecimal(priceField.raw, 'price', rule);
-  if (price?.ok === false) problems.push({ field: 'price', message: price.message });
-  if (type === 'limit' && priceField === undefined)
-    problems.push({ field: 'price', message: 'a limit order needs a price greater than 0' });
-  const expiresField = pickField(fields, FIELD_ALIASES.expiresIn, problems);
-  const expires =
-    expiresField === undefined ? undefined : readDurationMs(expiresField.raw, 'expiresIn', EXPIRES_IN_BOUNDS);
-  if (expires?.ok === false) problems.push({ field: 'expires', message: expires.message });
-  if (expiresField !== undefined && type === 'market')
-    problems.push({ field: 'expires', message: 'expiresIn applies to limit orders only' });
-  if (type === undefined || price?.ok === false || expires?.ok === false) return undefined;
-  if (type === 'limit')
-    return price === undefined
+  const price = readOptionalDecimal(fields, 'price', rule, problems);
+  const stopPrice = readOptionalDecimal(fields, 'stopPrice', rule, problems);
+  if ((type === 'limit' || type === 'stop_limit') && price === undefined)
+    problems.push({ field: 'price', message: `a ${type} order needs a price greater than 0` });
+  if ((type === 'stop_market' || type === 'stop_limit') && stopPrice === undefined)
+    problems.push({ field: 'stopprice', message: `a ${type} order needs a stopPrice greater than 0` });
+  if (stopPrice !== undefined && (type === 'market' || type === 'limit'))
+    problems.push({
+      field: 'stopprice',
+      message: 'stopPrice applies to stop_market and stop_limit orders only',
+    });
+  if (price !== undefined && type === 'stop_market')
+    problems.push({
+      field: 'price',
+      message: 'a stop_market order takes stopPrice, not price (use stop_limit)',
+    });
+  const expiresInMs = readExpiresIn(fields, type, problems);
+  if (type === undefined || price === null || stopPrice === null || expiresInMs === null) return undefined;
+  const expires = expiresInMs === undefined ? {} : { expiresInMs };
+  if (type === 'limit') return price === undefined ? undefined : { type, price, ...expires };
+  if (type === 'stop_market') return stopPrice === undefined ? undefined : { type, stopPrice, ...expires };
+  if (type === 'stop_limit')
+    return price === undefined || stopPrice === undefined
       ? undefined
-      : { type, price: price.value, ...(expires === undefined ? {} : { expiresInMs: expires.value }) };
+      : { type, price, stopPrice, ...expires };
   // A market order may carry the chart price ({{close}}) for information; it never limits the order.
-  return price === undefined ? { type } : { type, referencePrice: price.value };
+  return price === undefined ? { type } : { type, referencePrice: price };
+}
+
+/** A decimal field by its aliases: undefined when absent, null (with a problem) when invalid. */
+function readOptionalDecimal(
+  fields: ReadonlyMap<string, unknown>,
+  name: 'price' | 'stopPrice',
+  rule: DecimalRule,
+  problems: SignalProblem[],
+): string | undefined | null {
+  const field = pickField(fields, FIELD_ALIASES[name], problems);
+  if (field === undefined) return undefined;
+  const result = readDecimal(field.raw, name, rule);
+  if (result.ok) return result.value;
+  problems.push({ field: name.toLowerCase(), message: result.message });
+  return null;
+}
+
+/** `expiresIn` of a resting order: a duration, or `gtc`; undefined when absent, null when invalid. */
+function readExpiresIn(
+  fields: ReadonlyMap<string, unknown>,
+  type: SignalOrder['type'] | undefined,
+  problems: SignalProblem[],
+): number | 'gtc' | undefined | null {
+  const field = pickField(fields, FIELD_ALIASES.expiresIn, problems);
+  if (field === undefined) return undefined;
+  if (type === 'market') {
+    problems.push({ field: 'expires', message: 'expiresIn applies to resting (limit and stop) orders only' });
+    return null;
+  }
+  if (typeof field.raw === 'string' && field.raw.trim().toLowerCase() === 'gtc') return 'gtc';
+  const expires = readDurationMs(field.raw, 'expiresIn', EXPIRES_IN_BOUNDS);
+  if (expires.ok) return expires.value;
+  problems.push({ field: 'expires', message: `${expires.message} (or gtc: until filled or cancelled)` });
+  return null;
+}
+
+/** Percent levels are bounded: a stop-loss cannot be 100% or more below the entry. */
+const PROTECT_PERCENT_MAX = { stopLoss: new Decimal(100), takeProfit: new Decimal(1_000) } as const;
+
+/** `stopLoss` / `takeProfit`: a price (`6800000000`) or a percentage from the fill price (`2%`). */
+function readProtection(
+  fields: ReadonlyMap<string, unknown>,
+  limits: SignalLimits,
+  problems: SignalProblem[],
+): { stopLoss?: ProtectLevelSignal; takeProfit?: ProtectLevelSignal } {
+  const out: { stopLoss?: ProtectLevelSignal; takeProfit?: ProtectLevelSignal } = {};
+  for (const name of ['stopLoss', 'takeProfit'] as const) {
+    const field = pickField(fields, FIELD_ALIASES[name], problems);
+    if (field === undefined) continue;
+    const raw = typeof field.raw === 'string' ? field.raw.trim() : field.raw;
+    const isPercent = typeof raw === 'string' && raw.endsWith('%');
+    const rule: DecimalRule = {
+      signed: false,
+      max: isPercent ? PROTECT_PERCENT_MAX[name] : limits.valueMax,
+      digitsMax: limits.digitsMax,
+    };
+    const result = readDecimal(isPercent ? raw.slice(0, -1).trim() : raw, name, rule);
+    if (!result.ok) {
+      problems.push({
+        field: name.toLowerCase(),
+        message: `${result.message} (a price, or a percentage such as 2%)`,
+      });
+      continue;
+    }
+    if (isPercent && new Decimal(result.value).gte(PROTECT_PERCENT_MAX[name]))
+      problems.push({
+        field: name.toLowerCase(),
+        message: `${name} must be below ${PROTECT_PERCENT_MAX[name].toFixed()}%`,
+      });
+    else out[name] = isPercent ? { percent: result.value } : { price: result.value };
+  }
+  return out;
 }

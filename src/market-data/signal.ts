@@ -26,18 +26,37 @@ export const signalSizeSchema = z.discriminatedUnion('kind', [
 export type SignalSize = z.infer<typeof signalSizeSchema>;
 export type SignalSizeKind = SignalSize['kind'];
 
+/**
+ * How long a resting order may stay open before it is cancelled (the alert's `expiresIn`), ms; `gtc`:
+ * until it fills or is cancelled. Absent: the configured lifetime.
+ */
+const expiresInSchema = z.union([z.number().int().positive(), z.literal('gtc')]).optional();
+
 export const signalOrderSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('market'), referencePrice: positiveDecimalText.optional() }).strict(),
+  z.object({ type: z.literal('limit'), price: positiveDecimalText, expiresInMs: expiresInSchema }).strict(),
+  /** Rests `Inactive` on the exchange until the market reaches stopPrice, then trades at market. */
+  z
+    .object({ type: z.literal('stop_market'), stopPrice: positiveDecimalText, expiresInMs: expiresInSchema })
+    .strict(),
+  /** Rests until the market reaches stopPrice, then becomes a limit order at price. */
   z
     .object({
-      type: z.literal('limit'),
+      type: z.literal('stop_limit'),
       price: positiveDecimalText,
-      /** How long the order may rest before it is cancelled (the alert's `expiresIn`), ms. */
-      expiresInMs: z.number().int().positive().optional(),
+      stopPrice: positiveDecimalText,
+      expiresInMs: expiresInSchema,
     })
     .strict(),
 ]);
 export type SignalOrder = z.infer<typeof signalOrderSchema>;
+
+/** A protective exit level: an absolute price, or a percentage away from the entry's average fill price. */
+export const protectLevelSchema = z.union([
+  z.object({ price: positiveDecimalText }).strict(),
+  z.object({ percent: positiveDecimalText }).strict(),
+]);
+export type ProtectLevelSignal = z.infer<typeof protectLevelSchema>;
 
 export const signalSchema = z
   .object({
@@ -63,6 +82,10 @@ export const signalSchema = z
      * must not be used alone as this id.
      */
     clientId: z.string().min(1).max(128).optional(),
+    /** Exit placed on the exchange once a buy entry fills: a stop below it (issue 14). */
+    stopLoss: protectLevelSchema.optional(),
+    /** Exit placed on the exchange once a buy entry fills: a limit sell above it. */
+    takeProfit: protectLevelSchema.optional(),
   })
   .strict()
   .refine((signal) => signal.side !== undefined || signal.size.kind === 'target', {

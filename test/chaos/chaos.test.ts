@@ -38,7 +38,7 @@ describe('chaos simulation', () => {
     // identical orders within the 10-s guard, the account holder's trades, reconciling while filling.
     for (const kind of ['proxyReject', 'splitTrades'])
       expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
-    for (const kind of ['twinSignals', 'manualTrades', 'reconcileNow'])
+    for (const kind of ['twinSignals', 'manualTrades', 'reconcileNow', 'protectedSignal', 'priceJump'])
       expect(report.stepsByKind[kind], kind).toBeGreaterThan(0);
     expect(report.duplicateGuardHits).toBeGreaterThan(0);
     // Issue 12: restarts hours later with a signal waiting, and halts from outside over UNKNOWN orders.

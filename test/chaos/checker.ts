@@ -29,8 +29,15 @@ export const newObservations = (): Observations => ({
   holderAuthFailures: 0,
 });
 
-/** (1) at most one exchange order per accepted signal, and no order without one. */
-export function checkOneOrderPerSignal(world: ChaosWorld, seen: Observations): string[] {
+/**
+ * (1) at most one exchange order per accepted signal, and no order without one; a protective order
+ * (issue 14, clientOrderIds in `protective`) is placed at most once too.
+ */
+export function checkOneOrderPerSignal(
+  world: ChaosWorld,
+  seen: Observations,
+  protective: ReadonlySet<string> = new Set(),
+): string[] {
   const problems: string[] = [];
   const signalByClientId = new Map<string, string>();
   for (const id of seen.accepted) signalByClientId.set(clientOrderIdFor(id), id);
@@ -42,6 +49,11 @@ export function checkOneOrderPerSignal(world: ChaosWorld, seen: Observations): s
   }
   for (const [clientOrderId, ids] of counts) {
     const signalId = signalByClientId.get(clientOrderId);
+    if (protective.has(clientOrderId)) {
+      if (ids.length > 1)
+        problems.push(`protective order ${clientOrderId} placed ${ids.length} times: ${ids.join(',')}`);
+      continue;
+    }
     if (signalId === undefined)
       problems.push(
         `exchange orders ${ids.join(',')} (clientOrderId ${clientOrderId}) belong to no accepted signal`,
@@ -75,10 +87,12 @@ export async function checkFillsPosted(world: ChaosWorld): Promise<string[]> {
     'SELECT DISTINCT trade_id FROM ledger_postings WHERE trade_id IS NOT NULL',
   );
   const posted = new Set(rows.map((r) => r.trade_id));
+  // An OCO's stop leg has no clientOrderId on the exchange: the journal knows it by its id.
+  const truth = world.simulator.groundTruthOrders();
+  const journaled = await world.app.journal.knownExchangeOrderIds(truth.map((o) => String(o.id)));
   const keelOrders = new Set(
-    world.simulator
-      .groundTruthOrders()
-      .filter((o) => o.clientOrderId !== null)
+    truth
+      .filter((o) => o.clientOrderId !== null || journaled.has(String(o.id)))
       .map((o) => o.id),
   );
   return world.simulator
@@ -130,15 +144,19 @@ export async function checkTerminal(world: ChaosWorld, seen: Observations): Prom
     if (s.state === 'quarantined' && alertKeys.has(`signal.quarantined.${s.id}`)) continue;
     problems.push(`signal ${s.id} ended in state ${s.state}`);
   }
+  // Protective orders are good till cancelled: they may rest once everything has settled.
   for (const intent of await world.app.journal.listNonTerminal())
-    problems.push(`order ${intent.id} of signal ${intent.signalId} still ${intent.state}`);
+    if (intent.role === 'entry')
+      problems.push(`order ${intent.id} of signal ${intent.signalId} still ${intent.state}`);
   const journalByClientId = new Map<string, string>();
-  const orders = await db.query<{ client_order_id: string; state: string }>(
-    'SELECT client_order_id, state FROM orders',
+  const orders = await db.query<{ client_order_id: string; state: string; role: string }>(
+    'SELECT client_order_id, state, role FROM orders',
   );
   for (const o of orders) journalByClientId.set(o.client_order_id, o.state);
+  const protective = new Set(orders.filter((o) => o.role !== 'entry').map((o) => o.client_order_id));
   for (const order of world.simulator.groundTruthOrders()) {
-    if (order.clientOrderId === null) continue; // the account holder's own orders
+    if (order.clientOrderId === null) continue; // the account holder's own orders (or an OCO stop leg)
+    if (protective.has(order.clientOrderId)) continue; // checkProtection looks at these
     if (order.status === 'Active')
       problems.push(`exchange order ${order.id} (${order.clientOrderId}) is still open on the exchange`);
     const state = journalByClientId.get(order.clientOrderId);

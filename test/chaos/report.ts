@@ -33,6 +33,10 @@ export function formatReport(report: ChaosReport): string {
     ['restarts', String(report.restarts)],
     ...Object.entries(report.stepsByKind).map(([kind, n]): [string, string] => [`steps: ${kind}`, String(n)]),
     ['duplicate guard hits', String(report.duplicateGuardHits)],
+    ...Object.entries(report.protection).map(([kind, n]): [string, string] => [
+      `protection: ${kind}`,
+      String(n),
+    ]),
     ['fake time', `${Math.round(report.fakeTimeMs / 1000)} s`],
     ['invariant violations', String(report.violations)],
     ['anomaly flags', String(report.anomalyFlags)],

@@ -1,11 +1,14 @@
 // Runs one scenario in a fresh world: applies each step, checks the always-true invariants after every
 // step, then clears the faults, lets time pass until everything has ended, reconciles, and checks all.
+
 import { formatDecimal, parseDecimal } from '../../src/core/decimal.js';
 import type { ChaosKind, ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
 import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-step.js';
 import { type AnomalyFlagCounts, countAnomalyFlags } from './check-anomalies.js';
+import { countProtection, protectiveClientOrderIds } from './check-protection.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
+import { applyPriceJump } from './protection-steps.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
 import { countDuplicateGuardHits, countSignalStates, settleAndCheck } from './settle.js';
 import { applyTruthStep } from './truth-steps.js';
@@ -28,6 +31,8 @@ export interface ScenarioResult {
   readonly restarts: number;
   /** Steps applied, by kind (signals, faults, twin signals, manual trades, reconciliations…). */
   readonly stepsByKind: Readonly<Record<string, number>>;
+  /** Protective orders per role and journal state, and unprotected alerts (issue 14). */
+  readonly protection: Readonly<Record<string, number>>;
   /** Sends Nobitex's 10-second guard refused (DuplicateOrder), from the journal's audit trail. */
   readonly duplicateGuardHits: number;
   /** Status of the final reconciliation: ok, corrected, breach, error; `none` when it did not run. */
@@ -48,6 +53,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   let signalStates: Record<string, number> = {};
   let duplicateGuardHits = 0;
   const stepsByKind: Record<string, number> = {};
+  let protection: Record<string, number> = {};
   let anomalyFlags: AnomalyFlagCounts = { total: 0, falseFlags: [] };
   try {
     await world.startApp();
@@ -56,13 +62,17 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       stepsByKind[step.kind] = (stepsByKind[step.kind] ?? 0) + 1;
       await applyStep(world, step, seen, webhooks, guards);
       await world.clock.advance(STEP_GAP_MS);
-      const found = [...checkOneOrderPerSignal(world, seen), ...(await checkLedger(world))];
+      const found = [
+        ...checkOneOrderPerSignal(world, seen, await protectiveClientOrderIds(world)),
+        ...(await checkLedger(world)),
+      ];
       for (const v of found) violations.push(`after step ${index} (${describeStep(step)}): ${v}`);
       if (found.length > 0) break;
     }
     if (violations.length === 0) violations.push(...(await settleAndCheck(world, seen)));
     signalStates = await countSignalStates(world);
     duplicateGuardHits = await countDuplicateGuardHits(world);
+    protection = await countProtection(world);
     anomalyFlags = await countAnomalyFlags(world, seen);
   } catch (error) {
     violations.push(
@@ -83,6 +93,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     signalStates,
     restarts,
     stepsByKind,
+    protection,
     duplicateGuardHits,
     reconciliation: seen.reconciliation,
     fakeTimeMs: world.clock.nowMs() - startMs,
@@ -132,6 +143,11 @@ export async function applyStep(
     case 'manualTrades':
     case 'reconcileNow':
       return applyTruthStep(world, step, seen, (body) => sendWebhook(world, body, seen, webhooks));
+    case 'protectedSignal':
+      await sendWebhook(world, step.body, seen, webhooks);
+      return;
+    case 'priceJump':
+      return applyPriceJump(world, step);
     case 'setBalance': {
       const entry = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN)[step.currency];
       const balance = parseDecimal(entry?.balance ?? '0', 'balance').plus(parseDecimal(step.delta, 'delta'));

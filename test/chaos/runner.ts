@@ -41,6 +41,8 @@ export interface ChaosReport {
   readonly stepsByKind: Readonly<Record<string, number>>;
   /** Sends refused by Nobitex's 10-second duplicate guard (then sent again or looked up). */
   readonly duplicateGuardHits: number;
+  /** Protective orders (issue 14) per role and journal state, and unprotected alerts. */
+  readonly protection: Readonly<Record<string, number>>;
   readonly fakeTimeMs: number;
   readonly violations: number;
   readonly failures: readonly ChaosFailure[];
@@ -64,6 +66,7 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
   let restarts = 0;
   let duplicateGuardHits = 0;
   const stepsByKind: Record<string, number> = {};
+  const protection: Record<string, number> = {};
   let fakeTimeMs = 0;
   let violations = 0;
   let anomalyFlags = 0;
@@ -85,6 +88,7 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     duplicateGuardHits += result.duplicateGuardHits;
     for (const [kind, n] of Object.entries(result.stepsByKind))
       stepsByKind[kind] = (stepsByKind[kind] ?? 0) + n;
+    for (const [kind, n] of Object.entries(result.protection)) protection[kind] = (protection[kind] ?? 0) + n;
     fakeTimeMs += result.fakeTimeMs;
     anomalyFlags += result.anomalyFlags.total;
     if (result.anomalyFlags.falseFlags.length > 0) falseFlagSeeds.push(seed);
@@ -104,6 +108,7 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     restarts,
     stepsByKind,
     duplicateGuardHits,
+    protection,
     fakeTimeMs,
     violations,
     failures,

@@ -7,6 +7,12 @@ import type { ChaosRuleSpec } from '../../src/exchange/simulator/index.js';
 import { balanceStep, faultStep } from './fault-steps.js';
 import { guardStep, withAgeMax } from './guard-steps.js';
 import {
+  describeProtectionStep,
+  type ProtectionStep,
+  priceJumpStep,
+  protectedSignalStep,
+} from './protection-steps.js';
+import {
   describeTruthStep,
   manualTradesStep,
   reconcileNowStep,
@@ -38,6 +44,7 @@ export type Step =
   | { readonly kind: 'restart'; readonly duringStartUp: boolean }
   | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string }
   | TruthStep
+  | ProtectionStep
   /** The app goes down (after `body` arrives during an exchange outage) and starts `ms` later. */
   | { readonly kind: 'pause'; readonly ms: number; readonly body?: Readonly<Record<string, unknown>> }
   /** HALT from outside the app (after `body`'s first send went UNKNOWN) for `ms`, then lifted. */
@@ -91,6 +98,8 @@ function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
   if (roll < 0.88) return twinSignalsStep(rng, seed, index, ids);
   if (roll < 0.9) return reconcileNowStep(rng);
   if (roll < 0.905) return manualTradesStep(rng);
+  if (roll < 0.93) return protectedSignalStep(rng, seed, index, ids);
+  if (roll < 0.955) return priceJumpStep(rng);
   if (roll >= 0.97) return guardStep(rng, baseBody(rng));
   return { kind: 'advance', ms: pick(rng, [100, 500, 1_000, 3_000, 10_000, 30_000]) };
 }
@@ -161,6 +170,9 @@ export function describeStep(step: Step): string {
     case 'manualTrades':
     case 'reconcileNow':
       return describeTruthStep(step);
+    case 'protectedSignal':
+    case 'priceJump':
+      return describeProtectionStep(step);
     case 'pause':
     case 'halt':
       return `${step.kind} ${step.ms} ms${step.body === undefined ? '' : ` after signal ${JSON.stringify(redact(step.body))}`}`;

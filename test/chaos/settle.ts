@@ -3,6 +3,7 @@
 import type { ReconciliationResult } from '../../src/position/reconciliation-result.js';
 import { checkNoOrderWhileHalted, checkNoStaleTrade } from './check-guards.js';
 import { checkLoudFailures, checkOverdueAlerted } from './check-loud-failures.js';
+import { checkProtection, protectiveClientOrderIds } from './check-protection.js';
 import { checkDifferencesExplained, checkReconciled } from './check-reconciliation.js';
 import { checkGuardNeverRejects, checkNoRejectedLiveOrder } from './check-truth.js';
 import {
@@ -51,7 +52,7 @@ export async function settleAndCheck(world: ChaosWorld, seen: Observations): Pro
     if ((await checkTerminal(world, seen)).length === 0) break;
   }
   const problems = [
-    ...checkOneOrderPerSignal(world, seen),
+    ...checkOneOrderPerSignal(world, seen, await protectiveClientOrderIds(world)),
     ...(await checkLedger(world)),
     ...(await checkDurable(world, seen)),
     ...(await checkTerminal(world, seen)),
@@ -77,6 +78,7 @@ export async function settleAndCheck(world: ChaosWorld, seen: Observations): Pro
     ...(await checkNoSecrets(world)),
     ...(await checkLoudFailures(world, seen)),
     ...(await checkOverdueAlerted(world)),
+    ...(await checkProtection(world)),
   );
   return problems.map((p) => `at the end: ${p}`);
 }

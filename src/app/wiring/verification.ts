@@ -54,6 +54,7 @@ export function wireVerification(options: {
       // The mode as stored, not this process's copy: a halt set on any instance or by the CLI counts.
       halted: async () => (await killSwitch.refresh()) === 'HALTED',
       staleAtMs: async (intent) => {
+        if (intent.role !== 'entry') return undefined; // a protective exit is never too old to place
         const stored = await signals.get(intent.signalId);
         return stored && signalStaleAtMs(stored.signal, config.engine.signalAgeMaxMs);
       },

@@ -49,6 +49,10 @@ export class AdapterVerificationGateway implements VerificationGateway {
           ...(request.price === null ? {} : { price: request.price }),
           clientOrderId: request.clientOrderId,
           ...(request.pastDuplicateGuard === true ? { pro: true } : {}),
+          ...(request.stopPrice === undefined || request.stopPrice === null
+            ? {}
+            : { stopPrice: request.stopPrice }),
+          ...(request.oco === undefined ? {} : { oco: request.oco }),
         },
         permit?.signal,
         permit?.check,
@@ -170,6 +174,7 @@ export function toExchangeOrder(order: T.Order): ExchangeOrder {
     averagePrice: order.averagePrice,
     fee: order.fee,
     createdAtMs: order.createdAtMs,
+    pairId: order.pairId === null ? null : String(order.pairId),
   };
 }
 

@@ -131,7 +131,9 @@ export class NobitexClient {
   /** Not idempotent: on an ambiguous error ask getOrderStatus({clientOrderId}), never resend blindly. */
   async placeOrder(params: PlaceOrderParams, options?: CallOptions): Promise<T.Order> {
     const body = await this.#ok('placeOrder', { body: placeOrderBody(params) }, options);
-    return parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('placeOrder') }).order;
+    // An OCO answers with both legs; this returns its limit leg, whose pairId is the stop leg.
+    const schema = isOcoAnswer(body) ? schemas.ocoEnvelopeSchema : schemas.orderEnvelopeSchema;
+    return parseBody(schema, body, { endpoint: endpointLabel('placeOrder') }).order;
   }
 
   /** By id, or by clientOrderId (found only while the order is open). Unknown id → ExchangeNotFoundError. */
@@ -293,3 +295,6 @@ export class NobitexClient {
     });
   }
 }
+
+const isOcoAnswer = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && !('order' in body) && 'orders' in body;

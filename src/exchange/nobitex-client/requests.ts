@@ -8,7 +8,7 @@ export type OrderRef = { readonly id: number } | { readonly clientOrderId: strin
 export interface PlaceOrderParams {
   readonly market: Market;
   readonly side: OrderSide;
-  readonly execution: 'limit' | 'market';
+  readonly execution: 'limit' | 'market' | 'stop_limit' | 'stop_market';
   /** In the base currency. */
   readonly amount: Decimal;
   /** Required for limit; for market orders a slippage bound (strongly recommended by Nobitex). */
@@ -17,6 +17,10 @@ export interface PlaceOrderParams {
   readonly clientOrderId?: string;
   /** Disables Nobitex's 10-second duplicate-order guard. */
   readonly pro?: boolean;
+  /** Stop orders: the trigger price. */
+  readonly stopPrice?: Decimal;
+  /** An OCO (execution limit): a limit order at `price` plus a stop-limit at stopLimitPrice triggered at stopPrice. */
+  readonly oco?: { readonly stopPrice: Decimal; readonly stopLimitPrice: Decimal };
 }
 
 export type ListOrdersStatus = 'open' | 'all' | 'done' | 'close';
@@ -58,8 +62,13 @@ export function buildQuery(query: Readonly<Record<string, QueryValue>>): string 
 export function placeOrderBody(params: PlaceOrderParams): Record<string, string> {
   if (!params.amount.isFinite() || params.amount.lte(0))
     throw new RangeError(`amount must be positive, was ${formatDecimal(params.amount)}`);
-  if (params.execution === 'limit' && params.price === undefined)
-    throw new RangeError('price is required for limit orders');
+  if ((params.execution === 'limit' || params.execution === 'stop_limit') && params.price === undefined)
+    throw new RangeError(`price is required for ${params.execution} orders`);
+  const isStop = params.execution === 'stop_limit' || params.execution === 'stop_market';
+  if (isStop !== (params.stopPrice !== undefined))
+    throw new RangeError('stopPrice is required for stop orders, and only for them');
+  if (params.oco !== undefined && params.execution !== 'limit')
+    throw new RangeError(`an OCO order is a limit order, was ${params.execution}`);
   if (params.price !== undefined && (!params.price.isFinite() || params.price.lte(0)))
     throw new RangeError(`price must be positive, was ${formatDecimal(params.price)}`);
   const clientOrderId = params.clientOrderId;
@@ -74,6 +83,12 @@ export function placeOrderBody(params: PlaceOrderParams): Record<string, string>
   if (params.price !== undefined) body.price = formatDecimal(params.price);
   if (clientOrderId !== undefined) body.clientOrderId = clientOrderId;
   if (params.pro === true) body.pro = 'yes';
+  if (params.stopPrice !== undefined) body.stopPrice = formatDecimal(params.stopPrice);
+  if (params.oco !== undefined) {
+    body.mode = 'oco';
+    body.stopPrice = formatDecimal(params.oco.stopPrice);
+    body.stopLimitPrice = formatDecimal(params.oco.stopLimitPrice);
+  }
   return body;
 }
 

@@ -42,6 +42,10 @@ export const orderSchema = z
     partial: z.boolean().optional(),
     created_at: isoTimeField,
     clientOrderId: z.string().max(64).nullable().optional(),
+    /** Stop orders: the stop price. */
+    param1: optionalDecimalField,
+    /** OCO legs: the other leg's id. */
+    pairId: safeIntegerField.nullable().optional(),
   })
   .transform((raw, ctx): Order => {
     let market = raw.market;
@@ -72,6 +76,8 @@ export const orderSchema = z
       fee: raw.fee,
       createdAtMs: raw.created_at,
       partial: raw.partial ?? false,
+      stopPrice: raw.param1 ?? null,
+      pairId: raw.pairId ?? null,
     };
   });
 
@@ -138,6 +144,11 @@ export const optionsSchema = z.object({
 });
 
 export const orderEnvelopeSchema = z.object({ order: orderSchema });
+
+/** orders/add answers an OCO with both legs in `orders` (the limit leg first) instead of `order`. */
+export const ocoEnvelopeSchema = z.object({ orders: z.array(orderSchema).length(2) }).transform((raw) => ({
+  order: (raw.orders.find((o) => o.execution === 'limit') ?? raw.orders[0]) as Order,
+}));
 
 export const listOrdersSchema = z.object({ orders: z.array(z.unknown()), hasNext: z.boolean().optional() });
 

@@ -26,6 +26,10 @@ export interface Order {
   readonly createdAtMs: number;
   /** Nobitex's `partial` flag; detect partial fills from matchedAmount, not from this. */
   readonly partial: boolean;
+  /** Stop orders and OCO stop legs: the stop price (`param1`); null otherwise. */
+  readonly stopPrice: Decimal | null;
+  /** OCO legs: the other leg's id; null otherwise. */
+  readonly pairId: number | null;
 }
 
 export interface PriceLevel {

@@ -1,5 +1,21 @@
 import { type Migration, withSerialKey } from '../../storage/database.js';
 
+const V5_COLUMNS = `id, signal_id, client_order_id, exchange_order_id, base, quote, side, execution, amount, price,
+  state, filled_amount, average_price, fee, submit_count, reject_code, last_error, created_at_ms, updated_at_ms,
+  lifetime_ms, decision_price`;
+
+// role: entry | stop_loss | take_profit | oco (the take-profit leg, which places both) | oco_stop.
+// protection: the entry's stopLoss/takeProfit as JSON; the other columns belong to protective orders.
+const PROTECTION_COLUMNS = `role TEXT NOT NULL DEFAULT 'entry',
+  parent_order_id TEXT,
+  stop_price TEXT,
+  stop_limit_price TEXT,
+  protection TEXT`;
+
+const PROTECTION_INDEXES = `CREATE UNIQUE INDEX IF NOT EXISTS orders_entry_signal ON orders (signal_id) WHERE role = 'entry';
+  CREATE INDEX IF NOT EXISTS orders_signal ON orders (signal_id);
+  CREATE INDEX IF NOT EXISTS orders_parent ON orders (parent_order_id)`;
+
 export const journalMigrations: readonly Migration[] = [
   {
     id: 'journal-001-orders',
@@ -80,5 +96,48 @@ export const journalMigrations: readonly Migration[] = [
     id: 'journal-007-order-state-counts',
     sql: `CREATE TABLE IF NOT EXISTS order_state_counts (state TEXT PRIMARY KEY, order_count BIGINT NOT NULL);
       INSERT INTO order_state_counts (state, order_count) SELECT state, COUNT(*) FROM orders GROUP BY state`,
+  },
+  {
+    // Protective orders (stop-loss, take-profit, OCO legs) are journaled under their entry's signal, so
+    // a signal may now own several orders: only its entry is unique per signal.
+    id: 'journal-008-protective-orders',
+    sql: {
+      sqlite: `CREATE TABLE orders_v8 (
+          id TEXT PRIMARY KEY,
+          signal_id TEXT NOT NULL,
+          client_order_id TEXT NOT NULL UNIQUE,
+          exchange_order_id TEXT,
+          base TEXT NOT NULL,
+          quote TEXT NOT NULL,
+          side TEXT NOT NULL,
+          execution TEXT NOT NULL,
+          amount TEXT NOT NULL,
+          price TEXT,
+          state TEXT NOT NULL,
+          filled_amount TEXT NOT NULL,
+          average_price TEXT,
+          fee TEXT NOT NULL,
+          submit_count BIGINT NOT NULL,
+          reject_code TEXT,
+          last_error TEXT,
+          created_at_ms BIGINT NOT NULL,
+          updated_at_ms BIGINT NOT NULL,
+          lifetime_ms BIGINT,
+          decision_price TEXT,
+          ${PROTECTION_COLUMNS}
+        );
+        INSERT INTO orders_v8 (${V5_COLUMNS}) SELECT ${V5_COLUMNS} FROM orders;
+        DROP TABLE orders;
+        ALTER TABLE orders_v8 RENAME TO orders;
+        CREATE INDEX IF NOT EXISTS orders_state ON orders (state);
+        CREATE INDEX IF NOT EXISTS orders_exchange_order_id ON orders (exchange_order_id);
+        CREATE INDEX IF NOT EXISTS orders_created ON orders (created_at_ms, id);
+        ${PROTECTION_INDEXES}`,
+      postgres: `ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_signal_id_key;
+        ${PROTECTION_COLUMNS.split(',\n')
+          .map((column) => `ALTER TABLE orders ADD COLUMN ${column.trim()}`)
+          .join(';\n')};
+        ${PROTECTION_INDEXES}`,
+    },
   },
 ];

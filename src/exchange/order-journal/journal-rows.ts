@@ -2,7 +2,14 @@
 import { Decimal } from '../../core/decimal.js';
 import type { Row, SqlValue } from '../../storage/database.js';
 import { type Currency, isCurrency, isQuoteCurrency, type QuoteCurrency } from '../markets.js';
-import type { OrderExecution, OrderIntent, OrderSide } from './order-intent.js';
+import {
+  ORDER_ROLES,
+  type OrderExecution,
+  type OrderIntent,
+  type OrderRole,
+  type OrderSide,
+  type Protection,
+} from './order-intent.js';
 import type { OrderState } from './order-state.js';
 
 export interface AuditEvent {
@@ -74,7 +81,27 @@ export function fromOrderRow(row: Row): OrderIntent {
       row.decision_price === null || row.decision_price === undefined
         ? null
         : new Decimal(String(row.decision_price)),
+    role: roleOf(row.role),
+    parentOrderId: textOrNull(row.parent_order_id),
+    stopPrice: decimalOrNull(row.stop_price),
+    stopLimitPrice: decimalOrNull(row.stop_limit_price),
+    protection:
+      row.protection === null || row.protection === undefined
+        ? null
+        : (JSON.parse(String(row.protection)) as Protection),
   };
+}
+
+const textOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
+const decimalOrNull = (value: unknown): Decimal | null =>
+  value === null || value === undefined ? null : new Decimal(String(value));
+
+function roleOf(value: unknown): OrderRole {
+  if (value === null || value === undefined) return 'entry';
+  const role = String(value) as OrderRole;
+  if (!ORDER_ROLES.includes(role)) throw new RangeError(`bad order role in journal row, was ${role}`);
+  return role;
 }
 
 export function fromEventRow(row: Row): AuditEvent {

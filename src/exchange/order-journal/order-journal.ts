@@ -18,7 +18,14 @@ import {
   fromEventRow,
   fromOrderRow,
 } from './journal-rows.js';
-import type { OrderExecution, OrderFill, OrderIntent, OrderSide } from './order-intent.js';
+import type {
+  OrderExecution,
+  OrderFill,
+  OrderIntent,
+  OrderRole,
+  OrderSide,
+  Protection,
+} from './order-intent.js';
 import { assertTransition, ORDER_STATES, type OrderState, TERMINAL_STATES } from './order-state.js';
 
 export interface PrepareInput {
@@ -35,6 +42,15 @@ export interface PrepareInput {
   readonly lifetimeMs?: number;
   /** The market's last price at decision time, the reference for fill slippage; absent: unknown. */
   readonly decisionPrice?: Decimal;
+  /** Absent: entry. Protective orders share their entry's signal id. */
+  readonly role?: OrderRole;
+  readonly parentOrderId?: string;
+  readonly stopPrice?: Decimal;
+  readonly stopLimitPrice?: Decimal;
+  /** An entry's exits, placed once it fills. */
+  readonly protection?: Protection;
+  /** An OCO stop leg is journaled already placed (its pair's request placed it): its exchange id. */
+  readonly exchangeOrderId?: string;
 }
 
 export interface TransitionPatch {
@@ -75,7 +91,10 @@ export class OrderJournal {
     this.#fence = options.fence;
   }
 
-  /** Creates the PREPARED row, or returns the existing intent of this signal (one order per signal). */
+  /**
+   * Creates the PREPARED row, or returns the existing one with this id (one entry per signal; each
+   * protective order's id is derived from what it protects, so preparing it again is harmless).
+   */
   async prepare(input: PrepareInput): Promise<{ intent: OrderIntent; created: boolean }> {
     return this.#db.transaction(async (tx) => {
       await this.#fence?.check(tx);
@@ -83,13 +102,14 @@ export class OrderJournal {
       const { changes } = await tx.execute(
         `INSERT INTO orders (id, signal_id, client_order_id, exchange_order_id, base, quote, side, execution, amount,
            price, state, filled_amount, average_price, fee, submit_count, reject_code, last_error, created_at_ms, updated_at_ms,
-           lifetime_ms, decision_price)
-         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'PREPARED', '0', NULL, '0', 0, NULL, NULL, ?, ?, ?, ?)
+           lifetime_ms, decision_price, role, parent_order_id, stop_price, stop_limit_price, protection)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PREPARED', '0', NULL, '0', 0, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
         [
           input.id,
           input.signalId,
           input.clientOrderId,
+          input.exchangeOrderId ?? null,
           input.market.base,
           input.market.quote,
           input.side,
@@ -100,9 +120,19 @@ export class OrderJournal {
           nowMs,
           input.lifetimeMs ?? null,
           input.decisionPrice === undefined ? null : formatDecimal(input.decisionPrice),
+          input.role ?? 'entry',
+          input.parentOrderId ?? null,
+          input.stopPrice === undefined ? null : formatDecimal(input.stopPrice),
+          input.stopLimitPrice === undefined ? null : formatDecimal(input.stopLimitPrice),
+          input.protection === undefined ? null : JSON.stringify(input.protection),
         ],
       );
-      const rows = await tx.query('SELECT * FROM orders WHERE signal_id = ?', [input.signalId]);
+      // An entry already prepared for this signal wins, whatever id the repeat carries.
+      const rows = await tx.query(
+        "SELECT * FROM orders WHERE id = ? OR (signal_id = ? AND role = 'entry' AND ? = 'entry') LIMIT 1",
+        [input.id, input.signalId, input.role ?? 'entry'],
+      );
+      if (rows[0] === undefined) throw new RangeError(`order ${input.id} conflicts with another order's ids`);
       const intent = fromOrderRow(rows[0] as Row);
       if (changes === 1) {
         await this.#appendEvent(tx, intent, null, 'PREPARED', input.cause, undefined, nowMs);
@@ -162,6 +192,22 @@ export class OrderJournal {
     });
   }
 
+  /** An entry's exits are withdrawn (its position is being closed on purpose): no protection any more. */
+  async withdrawProtection(orderId: string, cause: string): Promise<OrderIntent> {
+    return this.#db.transaction(async (tx) => {
+      await this.#fence?.check(tx);
+      const current = await this.#load(tx, orderId);
+      const nowMs = this.#clock.nowMs();
+      await tx.execute('UPDATE orders SET protection = NULL, updated_at_ms = ? WHERE id = ?', [
+        nowMs,
+        orderId,
+      ]);
+      const next: OrderIntent = { ...current, protection: null, updatedAtMs: nowMs };
+      await this.#appendEvent(tx, next, current.state, current.state, cause, undefined, nowMs);
+      return next;
+    });
+  }
+
   /** Records a fill once by its exchange trade id; returns false when it was already recorded. */
   async recordFill(fill: OrderFill): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
@@ -206,9 +252,31 @@ export class OrderJournal {
     return rows[0] === undefined ? undefined : fromOrderRow(rows[0]);
   }
 
+  /** The signal's entry order (its protective orders share the signal id: see protectiveOrders). */
   async getBySignal(signalId: string): Promise<OrderIntent | undefined> {
-    const rows = await this.#db.query('SELECT * FROM orders WHERE signal_id = ?', [signalId]);
+    const rows = await this.#db.query("SELECT * FROM orders WHERE signal_id = ? AND role = 'entry'", [
+      signalId,
+    ]);
     return rows[0] === undefined ? undefined : fromOrderRow(rows[0]);
+  }
+
+  /** The protective orders placed for an entry, oldest first. */
+  async protectiveOrders(entryOrderId: string): Promise<OrderIntent[]> {
+    const rows = await this.#db.query(
+      'SELECT * FROM orders WHERE parent_order_id = ? ORDER BY created_at_ms, id',
+      [entryOrderId],
+    );
+    return rows.map(fromOrderRow);
+  }
+
+  /** Entries asking for protection that filled something, newest first: checked at start-up. */
+  async protectedEntries(sinceMs: number, limit = 10_000): Promise<OrderIntent[]> {
+    const rows = await this.#db.query(
+      `SELECT * FROM orders WHERE role = 'entry' AND protection IS NOT NULL AND filled_amount <> '0'
+         AND created_at_ms >= ? ORDER BY created_at_ms DESC, id DESC LIMIT ?`,
+      [sinceMs, limit],
+    );
+    return rows.map(fromOrderRow);
   }
 
   async getByClientOrderId(clientOrderId: string): Promise<OrderIntent | undefined> {

@@ -44,6 +44,7 @@ const TRANSITIONS: ReadonlyArray<readonly [`${OrderState}>${OrderState}`, string
   ['PREPARED>SUBMITTING', 'about to send; committed before the request leaves'],
   ['PREPARED>REJECTED', 'a precondition failed; nothing was sent'],
   ['PREPARED>EXPIRED', 'never sent, and now too old to act on'],
+  ['PREPARED>ACCEPTED', "an OCO's stop leg: its pair's request placed it, journaled with its exchange id"],
   ['SUBMITTING>ACCEPTED', 'the exchange answered with the order'],
   [
     'SUBMITTING>PREPARED',

@@ -119,6 +119,12 @@ export const chaosCommandSchema = z.union([
     symbol: z.string().min(3).max(20),
     closed: z.boolean(),
   }),
+  /** Moves a market to a price at once (through protective stops), from another process. */
+  z.strictObject({
+    action: z.literal('setPrice'),
+    symbol: z.string().min(3).max(20),
+    price: z.string().regex(/^\d+(\.\d+)?$/),
+  }),
 ]);
 export type ChaosCommand = z.input<typeof chaosCommandSchema>;
 

@@ -8,7 +8,11 @@ import { ChaosController } from './chaos.js';
 import { globToRegExp } from './chaos-rules.js';
 
 const controller = (clock = new FakeClock(0)) =>
-  new ChaosController(clock, createRng(1), { applyDrift: () => {}, setMarketClosed: () => {} });
+  new ChaosController(clock, createRng(1), {
+    applyDrift: () => {},
+    setMarketClosed: () => {},
+    setPrice: () => {},
+  });
 
 describe('ChaosController', () => {
   it('turns globs into anchored patterns', () => {
@@ -68,6 +72,7 @@ describe('ChaosController', () => {
     const chaos = new ChaosController(clock, createRng(1), {
       applyDrift: () => drifts++,
       setMarketClosed: () => {},
+      setPrice: () => {},
     });
     const [rule] = chaos.add({
       kind: 'drift',

@@ -52,6 +52,7 @@ export interface PublicationFaults {
 export interface ChaosHooks {
   readonly applyDrift: (rule: DriftRule) => void;
   readonly setMarketClosed: (symbol: string, closed: boolean) => void;
+  readonly setPrice: (symbol: string, price: string) => void;
 }
 
 interface RuleState {
@@ -107,11 +108,12 @@ export class ChaosController {
     }
   }
 
-  /** The HTTP endpoint's operations: add, clear, setMarketClosed. */
+  /** The HTTP endpoint's operations: add, clear, setMarketClosed, setPrice. */
   apply(command: ChaosCommand): { rules?: ChaosRule[] } {
     const parsed = chaosCommandSchema.parse(command);
     if (parsed.action === 'add') return { rules: this.add(parsed.rules) };
     if (parsed.action === 'clear') this.clear(parsed.ids);
+    else if (parsed.action === 'setPrice') this.hooks.setPrice(parsed.symbol, parsed.price);
     else this.hooks.setMarketClosed(parsed.symbol, parsed.closed);
     return {};
   }

@@ -70,6 +70,14 @@ export class MarketState {
     );
   }
 
+  /** Jumps to a price (tests and chaos move the market through a stop): a fresh book around it. */
+  jumpTo(price: Decimal, nowMs: number): void {
+    if (!price.gt(0)) throw new RangeError(`price must be positive, was ${price.toFixed()}`);
+    this.lastPrice = price;
+    this.book = buildBook(this.rng, price, this.spec, nowMs);
+    this.recordTrade(price, this.spec.amountStep, 'buy', nowMs);
+  }
+
   recordTrade(price: Decimal, volume: Decimal, type: 'buy' | 'sell', nowMs: number): void {
     this.publicTrades.push({ timeMs: nowMs, price, volume, type });
     if (this.publicTrades.length > PUBLIC_TRADES_MAX) this.publicTrades.shift();

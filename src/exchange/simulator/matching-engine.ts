@@ -3,12 +3,19 @@ import { assert } from '../../core/assert.js';
 import { Decimal, floorToStep } from '../../core/decimal.js';
 import { EventEmitter } from '../../core/events.js';
 import type { Rng } from '../../core/random.js';
-import type { Currency } from '../markets.js';
+import type { Currency, Market } from '../markets.js';
 import { toSymbol } from '../markets.js';
 import { MarketState } from './market-state.js';
 import type { BookLevel } from './order-book.js';
-import { isRejection, normalizeOrder, type OrderRejection, type PlaceOrderInput } from './order-rules.js';
-import type { SimFill, SimMarketConfig, SimOrder } from './types.js';
+import {
+  isRejection,
+  marketBandBound,
+  type NormalizedOrder,
+  normalizeOrder,
+  type OrderRejection,
+  type PlaceOrderInput,
+} from './order-rules.js';
+import { isOpenStatus, type OrderType, type SimFill, type SimMarketConfig, type SimOrder } from './types.js';
 import type { Wallets } from './wallets.js';
 
 export interface MatchingEngineOptions {
@@ -27,7 +34,8 @@ export const ORDERS_MAX = 1_000_000;
 export const FEE_DECIMALS = 10;
 
 export type PlaceResult =
-  | { readonly ok: true; readonly order: SimOrder }
+  /** `pair`: an OCO's stop leg (`order` is its limit leg). */
+  | { readonly ok: true; readonly order: SimOrder; readonly pair?: SimOrder }
   | ({ readonly ok: false } & OrderRejection);
 
 /** What the exchange publishes on its private WebSocket channels: a trade, or an order's new state. */
@@ -75,44 +83,84 @@ export class MatchingEngine {
       state.config.symbol,
       amount.toFixed(),
       normalized.price?.toFixed(),
+      normalized.stopPrice?.toFixed(),
+      normalized.oco?.stopPrice.toFixed(),
+      normalized.oco?.stopLimitPrice.toFixed(),
     ].join('|');
     while ((this.#recent[0]?.atMs ?? nowMs) <= nowMs - DUPLICATE_WINDOW_MS) this.#recent.shift();
     if (!normalized.pro && this.#recent.some((r) => r.key === key))
       return { ok: false, code: 'DuplicateOrder', message: 'Duplicate order', httpStatus: 200 };
-    const [spends, needed] =
-      type === 'buy'
-        ? [state.market.quote, amount.times(normalized.worstPrice)]
-        : [state.market.base, amount];
-    if (this.options.wallets.available(token, spends).lt(needed))
+    const spends = spendsOf(type, state.market);
+    const needed = neededFor(type, amount, normalized.worstPrice);
+    // An OCO's legs share one balance: it must cover the dearer leg, the limit leg holds the block.
+    const stopLegNeeded =
+      normalized.oco === undefined ? needed : neededFor(type, amount, normalized.oco.stopLimitPrice);
+    if (this.options.wallets.available(token, spends).lt(Decimal.max(needed, stopLegNeeded)))
       return { ok: false, code: 'OverValueOrder', message: 'Insufficient balance', httpStatus: 200 };
-    assert(this.orders.length < ORDERS_MAX, `more than ${ORDERS_MAX} orders`);
-    const order: SimOrder = {
+    assert(this.orders.length + 2 <= ORDERS_MAX, `more than ${ORDERS_MAX} orders`);
+    const isStop = normalized.execution === 'stop_limit' || normalized.execution === 'stop_market';
+    const order = this.#newOrder(token, normalized, nowMs, {
+      status: isStop ? 'Inactive' : 'Active',
+      blocked: needed,
+      tradePieces,
+    });
+    this.options.wallets.block(token, spends, needed);
+    this.orders.push(order);
+    this.#recent.push({ key, atMs: nowMs });
+    if (normalized.oco !== undefined) {
+      const stopLeg = this.#newOrder(
+        token,
+        {
+          ...normalized,
+          execution: 'stop_limit',
+          price: normalized.oco.stopLimitPrice,
+          worstPrice: normalized.oco.stopLimitPrice,
+          stopPrice: normalized.oco.stopPrice,
+          clientOrderId: null,
+        },
+        nowMs,
+        { status: 'Inactive', blocked: new Decimal(0), tradePieces },
+      );
+      stopLeg.pairId = order.id;
+      order.pairId = stopLeg.id;
+      this.orders.push(stopLeg);
+      this.#sweep(order, state, nowMs);
+      return { ok: true, order, pair: stopLeg };
+    }
+    if (order.status === 'Active') this.#sweep(order, state, nowMs);
+    // Market orders are IOC within the band: what did not fill now is cancelled.
+    if (order.execution === 'market' && order.status === 'Active') this.#finish(order, 'Canceled');
+    return { ok: true, order };
+  }
+
+  #newOrder(
+    token: string,
+    normalized: NormalizedOrder,
+    nowMs: number,
+    extra: { status: 'Active' | 'Inactive'; blocked: Decimal; tradePieces: number },
+  ): SimOrder {
+    const { state } = normalized;
+    return {
       id: this.#nextOrderId++,
       token,
       market: state.market,
       symbol: toSymbol(state.market),
-      type,
+      type: normalized.type,
       execution: normalized.execution,
       price: normalized.price,
-      amount,
+      amount: normalized.amount,
       worstPrice: normalized.worstPrice,
-      clientOrderId,
+      ...(normalized.stopPrice === undefined ? {} : { stopPrice: normalized.stopPrice }),
+      clientOrderId: normalized.clientOrderId,
       createdAtMs: nowMs,
-      status: 'Active',
+      status: extra.status,
       matchedAmount: new Decimal(0),
       matchedTotal: new Decimal(0),
       fee: new Decimal(0),
-      blockedRemaining: needed,
+      blockedRemaining: extra.blocked,
       fills: [],
-      ...(tradePieces > 1 ? { tradePieces } : {}),
+      ...(extra.tradePieces > 1 ? { tradePieces: extra.tradePieces } : {}),
     };
-    this.options.wallets.block(token, spends, needed);
-    this.orders.push(order);
-    this.#recent.push({ key, atMs: nowMs });
-    this.#sweep(order, state, nowMs);
-    // Market orders are IOC within the band: what did not fill now is cancelled.
-    if (order.execution === 'market' && order.status === 'Active') this.#finish(order, 'Canceled');
-    return { ok: true, order };
   }
 
   /** Order and trade id counters (persistence). */
@@ -128,26 +176,71 @@ export class MatchingEngine {
     this.#nextTradeId = Math.max(this.#nextTradeId, nextIds.tradeId);
   }
 
+  /** Cancels an open order; cancelling one OCO leg cancels both, as on Nobitex. */
   cancel(order: SimOrder): boolean {
-    if (order.status !== 'Active') return false;
+    if (!isOpenStatus(order.status)) return false;
     this.#finish(order, 'Canceled');
+    this.#cancelPair(order);
     return true;
   }
 
   /** Moves every market one step, then lets resting orders meet the new books. */
   tick(nowMs: number): void {
     for (const state of this.markets.values()) state.step(nowMs);
+    this.#match(nowMs);
+  }
+
+  /** Moves one market to a price at once (tests, chaos), then triggers stops and matches. */
+  jumpTo(symbol: string, price: Decimal, nowMs: number): void {
+    const state = this.markets.get(symbol);
+    assert(state !== undefined, `unknown market ${symbol}`);
+    state.jumpTo(price, nowMs);
+    this.#match(nowMs);
+  }
+
+  #match(nowMs: number): void {
     for (const order of this.orders) {
-      if (order.status !== 'Active') continue;
+      if (!isOpenStatus(order.status)) continue;
       const state = this.markets.get(order.symbol);
-      if (state !== undefined && !state.closed) this.#sweep(order, state, nowMs);
+      if (state === undefined || state.closed) continue;
+      if (order.status === 'Inactive') this.#triggerIfReached(order, state, nowMs);
+      else this.#sweep(order, state, nowMs);
     }
     this.#cancelUnderfunded();
   }
 
+  // A buy stop triggers when the market rises to its stop price, a sell stop when it falls to it. An
+  // OCO's stop leg triggering cancels the limit leg; a triggered stop-market order is IOC in its band.
+  #triggerIfReached(order: SimOrder, state: MarketState, nowMs: number): void {
+    const stop = order.stopPrice;
+    assert(stop !== undefined, `inactive order ${order.id} has no stop price`);
+    if (order.type === 'buy' ? state.lastPrice.lt(stop) : state.lastPrice.gt(stop)) return;
+    this.#cancelPair(order);
+    const wallets = this.options.wallets;
+    const spends = spendsOf(order.type, order.market);
+    if (order.execution === 'stop_market') order.worstPrice = marketBandBound(order.type, state.lastPrice);
+    const needed = neededFor(order.type, order.amount, order.worstPrice);
+    wallets.release(order.token, spends, order.blockedRemaining);
+    order.blockedRemaining = new Decimal(0);
+    order.status = 'Active';
+    if (wallets.available(order.token, spends).lt(needed)) {
+      this.#finish(order, 'Canceled'); // as Nobitex does when the wallet no longer covers an order
+      return;
+    }
+    wallets.block(order.token, spends, needed);
+    order.blockedRemaining = needed;
+    this.#sweep(order, state, nowMs);
+    if (order.execution === 'stop_market' && order.status === 'Active') this.#finish(order, 'Canceled');
+  }
+
+  #cancelPair(order: SimOrder): void {
+    const pair = order.pairId === undefined ? undefined : this.orderById(order.token, order.pairId);
+    if (pair !== undefined && isOpenStatus(pair.status)) this.#finish(pair, 'Canceled');
+  }
+
   openByClientOrderId(token: string, clientOrderId: string): SimOrder | undefined {
     return this.orders.find(
-      (o) => o.token === token && o.clientOrderId === clientOrderId && o.status === 'Active',
+      (o) => o.token === token && o.clientOrderId === clientOrderId && isOpenStatus(o.status),
     );
   }
 
@@ -190,6 +283,8 @@ export class MatchingEngine {
       wallets.credit(order.token, quote, total.minus(fee));
       order.blockedRemaining = order.blockedRemaining.minus(amount);
     }
+    // An OCO's limit leg filling (even partly) cancels the stop leg waiting for its trigger.
+    if (order.matchedAmount.isZero()) this.#cancelPair(order);
     order.matchedAmount = order.matchedAmount.plus(amount);
     order.matchedTotal = order.matchedTotal.plus(total);
     order.fee = order.fee.plus(fee);
@@ -209,9 +304,10 @@ export class MatchingEngine {
   }
 
   #finish(order: SimOrder, status: 'Done' | 'Canceled'): void {
-    assert(order.status === 'Active', `order ${order.id} ${order.status} -> ${status}`);
+    assert(isOpenStatus(order.status), `order ${order.id} ${order.status} -> ${status}`);
+    assert(status === 'Canceled' || order.status === 'Active', `order ${order.id} Inactive -> Done`);
     order.status = status;
-    const spends: Currency = order.type === 'buy' ? order.market.quote : order.market.base;
+    const spends = spendsOf(order.type, order.market);
     this.options.wallets.release(order.token, spends, order.blockedRemaining);
     order.blockedRemaining = new Decimal(0);
     this.#eventEmitter.emit({ kind: 'order', order, fill: order.fills.at(-1) });
@@ -221,13 +317,19 @@ export class MatchingEngine {
   #cancelUnderfunded(): void {
     for (let i = this.orders.length - 1; i >= 0; i--) {
       const order = this.orders[i];
-      if (order === undefined || order.status !== 'Active') continue;
-      const spends: Currency = order.type === 'buy' ? order.market.quote : order.market.base;
+      if (order === undefined || !isOpenStatus(order.status)) continue;
+      const spends = spendsOf(order.type, order.market);
       const entry = this.options.wallets.entry(order.token, spends);
       if (entry.balance.lt(entry.blocked)) this.#finish(order, 'Canceled');
     }
   }
 }
+
+const spendsOf = (type: OrderType, market: Market): Currency => (type === 'buy' ? market.quote : market.base);
+
+/** What an order blocks: quote at its worst price for a buy, the base amount for a sell. */
+const neededFor = (type: OrderType, amount: Decimal, worstPrice: Decimal): Decimal =>
+  type === 'buy' ? amount.times(worstPrice) : amount;
 
 /**
  * At most `pieces` parts that add up to `amount` exactly, each a multiple of the market's amount step

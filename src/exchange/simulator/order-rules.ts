@@ -15,6 +15,12 @@ export interface PlaceOrderInput {
   readonly price: unknown;
   readonly clientOrderId: unknown;
   readonly pro: unknown;
+  /** Stop orders and OCO: the trigger price. */
+  readonly stopPrice?: unknown;
+  /** OCO only: the limit price of the stop leg. */
+  readonly stopLimitPrice?: unknown;
+  /** `oco` places a limit order and a stop-limit order that cancel each other. */
+  readonly mode?: unknown;
 }
 
 export interface NormalizedOrder {
@@ -26,6 +32,15 @@ export interface NormalizedOrder {
   readonly worstPrice: Decimal;
   readonly clientOrderId: string | null;
   readonly pro: boolean;
+  /** Stop orders: the trigger price. */
+  readonly stopPrice: Decimal | undefined;
+  /** OCO: the stop leg (a stop-limit at stopLimitPrice, triggered at stopPrice). */
+  readonly oco: OcoStopLeg | undefined;
+}
+
+export interface OcoStopLeg {
+  readonly stopPrice: Decimal;
+  readonly stopLimitPrice: Decimal;
 }
 
 export interface OrderRejection {
@@ -54,10 +69,13 @@ export function normalizeOrder(
 ): NormalizedOrder | OrderRejection {
   if (input.type !== 'buy' && input.type !== 'sell')
     return reject('ParseError', 'type must be buy or sell', 400);
+  const type: OrderType = input.type;
   const execution = input.execution ?? 'limit';
-  if (execution === 'stop_limit' || execution === 'stop_market')
-    return reject('FeatureUnavailable', 'Stop orders are not available in the simulator');
-  if (execution !== 'limit' && execution !== 'market') return reject('ParseError', 'Invalid execution', 400);
+  if (!isExecution(execution)) return reject('ParseError', 'Invalid execution', 400);
+  const oco = input.mode === 'oco';
+  if (input.mode !== undefined && input.mode !== null && input.mode !== '' && !oco)
+    return reject('ParseError', 'Invalid mode', 400);
+  if (oco && execution !== 'limit') return reject('ParseError', 'OCO orders are limit orders', 400);
   const src = String(input.srcCurrency ?? '').toLowerCase();
   const dst = String(input.dstCurrency ?? '').toLowerCase();
   const state = isCurrency(src) && isQuoteCurrency(dst) ? findMarket(src, dst) : undefined;
@@ -77,22 +95,60 @@ export function normalizeOrder(
     return reject('ParseError', 'Invalid amount', 400);
   }
   const price = parsePrice(input.price, state);
-  if (price === 'invalid' || (price === undefined && execution === 'limit'))
+  const needsPrice = execution === 'limit' || execution === 'stop_limit';
+  if (price === 'invalid' || (price === undefined && needsPrice))
     return reject('InvalidOrderPrice', 'Invalid order price');
+  const stops = parseStops(input, state, { type, execution, oco, price });
+  if ('code' in stops) return stops;
   if (amount.lte(0)) return reject('SmallOrder', 'Order value is below the minimum');
-  const reference = price ?? state.lastPrice;
-  if (
-    execution === 'limit' &&
-    reference.minus(state.lastPrice).abs().gt(state.lastPrice.times(BAD_PRICE_FRACTION))
-  )
+  const reference = price ?? stops.stopPrice ?? state.lastPrice;
+  if (needsPrice && reference.minus(state.lastPrice).abs().gt(state.lastPrice.times(BAD_PRICE_FRACTION)))
     return reject('BadPrice', 'Order price is too far from the market price');
   if (amount.times(reference).lt(MIN_ORDER_VALUE[state.market.quote]))
     return reject('SmallOrder', 'Order value is below the minimum');
-  const band = reference.times(MARKET_BAND_FRACTION);
-  const worstPrice =
-    execution === 'limit' ? reference : input.type === 'buy' ? reference.plus(band) : reference.minus(band);
+  const worstPrice = needsPrice ? reference : marketBandBound(type, reference);
   const pro = input.pro === 'yes' || input.pro === 'true' || input.pro === true;
-  return { state, type: input.type, execution, amount, price, worstPrice, clientOrderId, pro };
+  return { state, type, execution, amount, price, worstPrice, clientOrderId, pro, ...stops };
+}
+
+/** The 1% band bound a market (or triggered stop-market) order may fill to. */
+export function marketBandBound(type: OrderType, reference: Decimal): Decimal {
+  const band = reference.times(MARKET_BAND_FRACTION);
+  return type === 'buy' ? reference.plus(band) : reference.minus(band);
+}
+
+const EXECUTIONS: readonly OrderExecution[] = ['limit', 'market', 'stop_limit', 'stop_market'];
+const isExecution = (value: unknown): value is OrderExecution => EXECUTIONS.includes(value as OrderExecution);
+
+/**
+ * stopPrice (and OCO's stopLimitPrice) against the market, as Nobitex checks them: a stop must not be
+ * reached already (BadPrice); an OCO buy needs price < last < stopPrice, stopLimitPrice, a sell the
+ * reverse (PriceConditionFailed).
+ */
+function parseStops(
+  input: PlaceOrderInput,
+  state: MarketState,
+  order: { type: OrderType; execution: OrderExecution; oco: boolean; price: Decimal | undefined },
+): Pick<NormalizedOrder, 'stopPrice' | 'oco'> | OrderRejection {
+  const isStop = order.execution === 'stop_limit' || order.execution === 'stop_market';
+  if (!isStop && !order.oco) return { stopPrice: undefined, oco: undefined };
+  const stopPrice = parsePrice(input.stopPrice, state);
+  if (stopPrice === undefined || stopPrice === 'invalid')
+    return reject('InvalidOrderPrice', 'Invalid stop price');
+  const last = state.lastPrice;
+  // Seen from the side: "beyond" is above the market for a buy, below it for a sell.
+  const beyond = (value: Decimal) => (order.type === 'buy' ? value.gt(last) : value.lt(last));
+  if (isStop)
+    return beyond(stopPrice)
+      ? { stopPrice, oco: undefined }
+      : reject('BadPrice', 'The market price has already reached the stop price');
+  const stopLimitPrice = parsePrice(input.stopLimitPrice, state);
+  if (stopLimitPrice === undefined || stopLimitPrice === 'invalid' || order.price === undefined)
+    return reject('InvalidOrderPrice', 'Invalid stop limit price');
+  const limitOnOtherSide = order.type === 'buy' ? order.price.lt(last) : order.price.gt(last);
+  if (!limitOnOtherSide || !beyond(stopPrice) || !beyond(stopLimitPrice))
+    return reject('PriceConditionFailed', 'OCO price condition failed');
+  return { stopPrice: undefined, oco: { stopPrice, stopLimitPrice } };
 }
 
 export const isRejection = (value: NormalizedOrder | OrderRejection): value is OrderRejection =>

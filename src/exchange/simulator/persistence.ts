@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { Decimal, formatDecimal } from '../../core/decimal.js';
 import { isCurrency, isQuoteCurrency } from '../markets.js';
-import type { SimOrder } from './types.js';
+import { isOpenStatus, type SimOrder } from './types.js';
 
 /** Finished orders kept in the file besides every open one: lookups of old orders are rare. */
 export const FINISHED_ORDERS_KEPT = 2_000;
@@ -36,13 +36,16 @@ const orderSchema = z.object({
   quote: z.string(),
   symbol: z.string(),
   type: z.enum(['buy', 'sell']),
-  execution: z.enum(['limit', 'market']),
+  execution: z.enum(['limit', 'market', 'stop_limit', 'stop_market']),
   price: decimal.nullable(),
+  // Absent in files written before stop orders existed.
+  stopPrice: decimal.optional(),
+  pairId: z.number().int().optional(),
   amount: decimal,
   worstPrice: decimal,
   clientOrderId: z.string().nullable(),
   createdAtMs: z.number(),
-  status: z.enum(['Active', 'Done', 'Canceled']),
+  status: z.enum(['Active', 'Inactive', 'Done', 'Canceled']),
   matchedAmount: decimal,
   matchedTotal: decimal,
   fee: decimal,
@@ -58,8 +61,8 @@ export const simulatorStateSchema = z.object({
 export type SimulatorState = z.infer<typeof simulatorStateSchema>;
 
 export function serializeOrders(orders: readonly SimOrder[]): SimulatorState['orders'] {
-  const open = orders.filter((order) => order.status === 'Active');
-  const finished = orders.filter((order) => order.status !== 'Active').slice(-FINISHED_ORDERS_KEPT);
+  const open = orders.filter((order) => isOpenStatus(order.status));
+  const finished = orders.filter((order) => !isOpenStatus(order.status)).slice(-FINISHED_ORDERS_KEPT);
   return [...finished, ...open]
     .sort((a, b) => a.id - b.id)
     .map((order) => ({
@@ -71,11 +74,13 @@ export function serializeOrders(orders: readonly SimOrder[]): SimulatorState['or
       type: order.type,
       execution: order.execution,
       price: order.price === undefined ? null : formatDecimal(order.price),
+      ...(order.stopPrice === undefined ? {} : { stopPrice: formatDecimal(order.stopPrice) }),
+      ...(order.pairId === undefined ? {} : { pairId: order.pairId }),
       amount: formatDecimal(order.amount),
       worstPrice: formatDecimal(order.worstPrice),
       clientOrderId: order.clientOrderId,
       createdAtMs: order.createdAtMs,
-      status: order.status as 'Active' | 'Done' | 'Canceled',
+      status: order.status,
       matchedAmount: formatDecimal(order.matchedAmount),
       matchedTotal: formatDecimal(order.matchedTotal),
       fee: formatDecimal(order.fee),
@@ -105,6 +110,8 @@ export function deserializeOrders(orders: SimulatorState['orders']): SimOrder[] 
         type: order.type,
         execution: order.execution,
         price: order.price === null ? undefined : d(order.price),
+        ...(order.stopPrice === undefined ? {} : { stopPrice: d(order.stopPrice) }),
+        ...(order.pairId === undefined ? {} : { pairId: order.pairId }),
         amount: d(order.amount),
         worstPrice: d(order.worstPrice),
         clientOrderId: order.clientOrderId,

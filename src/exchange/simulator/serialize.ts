@@ -3,7 +3,7 @@
 // `price: "market"`, CamelCase execution and ISO dates with microseconds and +00:00.
 import { Decimal, formatDecimal, roundHalfEvenToStep } from '../../core/decimal.js';
 import { CURRENCY_DISPLAY_NAMES, toOrderMarket } from '../markets.js';
-import type { SimFill, SimOrder } from './types.js';
+import type { OrderExecution, SimFill, SimOrder } from './types.js';
 
 /** `add` answers with strings everywhere; `status` and `list` put bare 0 for zero matched/fee. */
 export type OrderView = 'add' | 'status' | 'list1' | 'list2';
@@ -18,6 +18,13 @@ export function pyDecimal10(value: Decimal): string {
   return value.isZero() ? '0E-10' : value.toFixed(10);
 }
 
+const EXECUTION_NAMES: Readonly<Record<OrderExecution, string>> = {
+  limit: 'Limit',
+  market: 'Market',
+  stop_limit: 'StopLimit',
+  stop_market: 'StopMarket',
+};
+
 const zeroAsNumber = (value: Decimal, view: OrderView): string | number =>
   value.isZero() && view !== 'add' ? 0 : formatDecimal(value);
 
@@ -29,18 +36,20 @@ export function orderJson(order: SimOrder, view: OrderView, priceStep: Decimal):
     : roundHalfEvenToStep(order.matchedTotal.div(order.matchedAmount), priceStep);
   const base: Record<string, unknown> = {
     type: order.type,
-    execution: order.execution === 'limit' ? 'Limit' : 'Market',
+    execution: EXECUTION_NAMES[order.execution],
     tradeType: 'Spot',
     srcCurrency: CURRENCY_DISPLAY_NAMES[order.market.base],
     dstCurrency: CURRENCY_DISPLAY_NAMES[order.market.quote],
-    price: order.execution === 'market' ? 'market' : formatDecimal(reference),
+    price:
+      order.execution === 'market' || order.execution === 'stop_market' ? 'market' : formatDecimal(reference),
     amount: formatDecimal(order.amount),
     totalPrice: order.matchedTotal.isZero() ? '0' : pyDecimal10(order.matchedTotal),
     totalOrderPrice: formatDecimal(order.amount.times(reference)),
     matchedAmount: zeroAsNumber(order.matchedAmount, view),
     unmatchedAmount: pyDecimal10(unmatched),
     clientOrderId: order.clientOrderId,
-    param1: null,
+    param1: order.stopPrice === undefined ? null : formatDecimal(order.stopPrice),
+    ...(order.pairId === undefined ? {} : { pairId: order.pairId }),
   };
   if (view === 'list1') return { ...base, isMyOrder: false };
   return {

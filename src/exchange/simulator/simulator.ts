@@ -39,6 +39,8 @@ export interface Simulator {
   /** Moves prices n steps and matches resting orders. */
   tick(n?: number): void;
   lastPrice(symbol: string): string;
+  /** Moves a market to a price at once, then triggers stop orders and matches resting ones. */
+  setPrice(symbol: string, price: string): void;
 }
 
 export function createSimulator(options: SimulatorOptions): Simulator {
@@ -113,6 +115,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (state === undefined) throw new RangeError(`unknown market, was ${symbol}`);
       return formatDecimal(state.lastPrice);
     },
+    setPrice(symbol, price) {
+      chaos.apply({ action: 'setPrice', symbol, price });
+      persist();
+    },
   };
 }
 
@@ -159,6 +165,10 @@ function assemble(settings: Settings): SimContext {
       const state = engine.markets.get(symbol.toUpperCase());
       if (state === undefined) throw new RangeError(`unknown market, was ${symbol}`);
       state.closed = closed;
+    },
+    setPrice: (symbol, price) => {
+      if (!engine.markets.has(symbol.toUpperCase())) throw new RangeError(`unknown market, was ${symbol}`);
+      engine.jumpTo(symbol.toUpperCase(), parseDecimal(price, 'price'), clock.nowMs());
     },
   });
   return {

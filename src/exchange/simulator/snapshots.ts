@@ -12,6 +12,8 @@ export function groundTruthOf(orders: readonly SimOrder[]): GroundTruthOrder[] {
     clientOrderId: o.clientOrderId,
     status: o.status,
     price: o.price === undefined ? null : formatDecimal(o.price),
+    stopPrice: o.stopPrice === undefined ? null : formatDecimal(o.stopPrice),
+    pairId: o.pairId ?? null,
     amount: formatDecimal(o.amount),
     matchedAmount: formatDecimal(o.matchedAmount),
     fee: formatDecimal(o.fee),

@@ -26,11 +26,12 @@ export interface SimAccountConfig {
 }
 
 export type OrderType = 'buy' | 'sell';
-export type OrderExecution = 'limit' | 'market';
-export type OrderStatus = 'Active' | 'Done' | 'Canceled';
+export type OrderExecution = 'limit' | 'market' | 'stop_limit' | 'stop_market';
+/** `Inactive`: a stop order (or an OCO's stop leg) whose stop price has not been reached yet. */
+export type OrderStatus = 'Active' | 'Inactive' | 'Done' | 'Canceled';
 
-/** Statuses with unfilled amount still on the book: clientOrderId lookups only search these. */
-export const OPEN_STATUSES: readonly OrderStatus[] = ['Active'];
+/** Open orders (Nobitex's `open` list, clientOrderId lookups, cancellable): on the book or waiting for their stop. */
+export const isOpenStatus = (status: OrderStatus): boolean => status === 'Active' || status === 'Inactive';
 
 export interface SimFill {
   readonly id: number;
@@ -53,8 +54,13 @@ export interface SimOrder {
   /** Undefined for a market order given without a price. */
   readonly price: Decimal | undefined;
   readonly amount: Decimal;
-  /** The worst price a fill may have: the limit price, or the 1% band bound of a market order. */
-  readonly worstPrice: Decimal;
+  /** The worst price a fill may have: the limit price, or the 1% band bound of a market order
+   * (a stop-market order's band is set again around the market price when it triggers). */
+  worstPrice: Decimal;
+  /** Stop orders and an OCO's stop leg: the trigger price, shown as `param1`. */
+  readonly stopPrice?: Decimal;
+  /** OCO legs: the other leg's id (Nobitex's `pairId`). */
+  pairId?: number;
   readonly clientOrderId: string | null;
   readonly createdAtMs: number;
   status: OrderStatus;
@@ -78,6 +84,8 @@ export interface GroundTruthOrder {
   readonly clientOrderId: string | null;
   readonly status: OrderStatus;
   readonly price: string | null;
+  readonly stopPrice: string | null;
+  readonly pairId: number | null;
   readonly amount: string;
   readonly matchedAmount: string;
   readonly fee: string;

@@ -18,6 +18,8 @@ export interface ExchangeOrder {
   readonly averagePrice: Decimal;
   readonly fee: Decimal;
   readonly createdAtMs: number;
+  /** OCO legs: the other leg's id; null or absent otherwise. */
+  readonly pairId?: string | null;
 }
 
 export interface ExchangeTrade {
@@ -46,6 +48,10 @@ export interface PlaceOrderRequest {
   readonly amount: Decimal;
   readonly price: Decimal | null;
   readonly clientOrderId: string;
+  /** Stop orders: the trigger price; null or absent otherwise. */
+  readonly stopPrice?: Decimal | null;
+  /** An OCO: the stop leg's trigger and limit prices (the request's own price is the limit leg's). */
+  readonly oco?: { readonly stopPrice: Decimal; readonly stopLimitPrice: Decimal };
   /**
    * Past Nobitex's 10-second duplicate guard (`pro: yes`). Only for a send after the guard refused this
    * order's first one: no request of this order can then be the identical order the guard saw.

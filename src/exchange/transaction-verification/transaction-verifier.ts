@@ -9,10 +9,10 @@ import { isKeelError, KeelError } from '../../core/errors.js';
 import { EventEmitter } from '../../core/events.js';
 import { inSpan } from '../../core/tracing.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
-import type { OrderFill, OrderIntent } from '../order-journal/order-intent.js';
+import { GOOD_TILL_CANCELLED, type OrderFill, type OrderIntent } from '../order-journal/order-intent.js';
 import type { OrderJournal } from '../order-journal/order-journal.js';
 import { isTerminal, type OrderState } from '../order-journal/order-state.js';
-import type { ExchangeOrder, ExchangeTrade, VerificationGateway } from './gateway.js';
+import type { ExchangeOrder, ExchangeTrade, PlaceOrderRequest, VerificationGateway } from './gateway.js';
 import { hasSuspiciousTrade, stateForOrder } from './observe-order.js';
 import { collectOrderTrades, fillOf } from './order-trades.js';
 import type { PushFeed } from './push-feed.js';
@@ -280,7 +280,9 @@ export class TransactionVerifier {
     return sinceMs ?? intent.updatedAtMs;
   }
 
+  /** Protective orders and good-till-cancelled entries rest until they fill or are cancelled. */
   #lifetimeMs(intent: OrderIntent): number {
+    if (intent.role !== 'entry' || intent.lifetimeMs === GOOD_TILL_CANCELLED) return Number.POSITIVE_INFINITY;
     return intent.lifetimeMs ?? this.options.orderLifetimeMs;
   }
 
@@ -300,7 +302,8 @@ export class TransactionVerifier {
   async #step(intent: OrderIntent): Promise<Step> {
     switch (intent.state) {
       case 'PREPARED':
-        return this.#send(intent);
+        // An OCO's stop leg was placed by its pair's request: it is adopted, never sent.
+        return intent.role === 'oco_stop' ? this.#adoptLeg(intent) : this.#send(intent);
       case 'SUBMITTING':
         // Found at start-up: the process died mid-send. The request may have left.
         return { intent: await this.#move(intent, 'UNKNOWN', 'resumed: crashed while sending'), waitMs: 0 };
@@ -367,6 +370,7 @@ export class TransactionVerifier {
           price: intent.price,
           clientOrderId: intent.clientOrderId,
           pastDuplicateGuard: this.#pastGuard.delete(intent.id),
+          ...stopFieldsOf(intent),
         },
         permit,
       )
@@ -520,6 +524,16 @@ export class TransactionVerifier {
     };
   }
 
+  async #adoptLeg(intent: OrderIntent): Promise<Step> {
+    const id = intent.exchangeOrderId;
+    if (id === null) throw new AssertionError(`OCO stop leg ${intent.id} has no exchange id`);
+    const accepted = await this.#move(intent, 'ACCEPTED', 'OCO stop leg, placed with its pair', {
+      patch: { exchangeOrderId: id },
+    });
+    await this.#ledger?.onOpen(accepted);
+    return { intent: accepted, waitMs: 0 };
+  }
+
   async #adopt(intent: OrderIntent, order: ExchangeOrder, cause: string, raw?: unknown): Promise<Step> {
     if (intent.state !== 'SUBMITTING' && intent.state !== 'UNKNOWN')
       return this.#observe(intent, order, cause, raw);
@@ -646,6 +660,16 @@ const UNGUARDED: SendPermit = {
   check: async () => undefined,
   dispose: () => undefined,
 };
+
+/** What a stop order or an OCO sends besides the common fields. */
+function stopFieldsOf(intent: OrderIntent): Pick<PlaceOrderRequest, 'stopPrice' | 'oco'> {
+  if (intent.role === 'oco') {
+    if (intent.stopPrice === null || intent.stopLimitPrice === null)
+      throw new AssertionError(`OCO order ${intent.id} has no stop prices`);
+    return { oco: { stopPrice: intent.stopPrice, stopLimitPrice: intent.stopLimitPrice } };
+  }
+  return intent.stopPrice === null ? {} : { stopPrice: intent.stopPrice };
+}
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

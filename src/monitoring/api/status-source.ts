@@ -148,7 +148,7 @@ export interface OrderView {
   readonly exchangeOrderId: string | null;
   readonly market: string;
   readonly side: 'buy' | 'sell';
-  readonly execution: 'limit' | 'market';
+  readonly execution: 'limit' | 'market' | 'stop_limit' | 'stop_market';
   readonly state: string;
   readonly amount: string;
   readonly filledAmount: string;

@@ -1,11 +1,11 @@
 // Filtering, ordering and paging for GET /market/orders/list, as the reference describes (5.3).
-import type { SimOrder } from '../types.js';
+import { isOpenStatus, type SimOrder } from '../types.js';
 
 export const LIST_PAGE_SIZE_DEFAULT = 100;
 export const LIST_PAGE_SIZE_MAX = 1_000;
 
 const STATUS_FILTERS: Readonly<Record<string, (o: SimOrder) => boolean>> = {
-  open: (o) => o.status === 'Active',
+  open: (o) => isOpenStatus(o.status),
   all: () => true,
   done: (o) => o.matchedAmount.gt(0),
   close: (o) => o.status === 'Done' || o.status === 'Canceled',

@@ -40,10 +40,19 @@ function addOrder(ctx: SimContext): Handler {
         price: field(request, 'price'),
         clientOrderId: textField(request, 'clientOrderId'),
         pro: field(request, 'pro'),
+        stopPrice: field(request, 'stopPrice'),
+        stopLimitPrice: field(request, 'stopLimitPrice'),
+        mode: textField(request, 'mode'),
       },
       ctx.clock.nowMs(),
       ctx.chaos.tradePieces(request.method, '/market/orders/add'),
     );
+    // An OCO answers with both legs in `orders` (limit leg first) instead of `order`.
+    if (result.ok && result.pair !== undefined)
+      return reply.send({
+        status: 'ok',
+        orders: [result.order, result.pair].map((o) => orderJson(o, 'add', priceStepOf(ctx, o))),
+      });
     if (result.ok)
       return reply.send({
         status: 'ok',
@@ -115,6 +124,7 @@ function cancelOld(ctx: SimContext): Handler {
     const src = textField(request, 'srcCurrency')?.toLowerCase();
     const dst = textField(request, 'dstCurrency')?.toLowerCase();
     for (const order of ctx.engine.orders) {
+      // Active orders only: an inactive stop survives unless it is an OCO leg (its pair cancels it).
       if (order.token !== token || order.status !== 'Active' || order.createdAtMs < sinceMs) continue;
       if (execution !== undefined && order.execution !== execution) continue;
       if (src !== undefined && order.market.base !== src) continue;

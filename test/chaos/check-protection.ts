@@ -1,0 +1,76 @@
+// Issue 14's invariants on protective orders, against the simulator's ground truth: never two live
+// protections for one entry (an OCO pair counts once), and every filled entry that asked for
+// protection is protected on the exchange, has exited through it, or raised a critical alert.
+import { isTerminal, type OrderState } from '../../src/exchange/order-journal/order-state.js';
+import type { ChaosWorld } from './world.js';
+
+type Row = {
+  readonly id: string;
+  readonly signal_id: string;
+  readonly client_order_id: string;
+  readonly exchange_order_id: string | null;
+  readonly role: string;
+  readonly parent_order_id: string | null;
+  readonly filled_amount: string;
+  readonly state: string;
+  readonly protection: string | null;
+};
+
+const rowsOf = (world: ChaosWorld) =>
+  world.app.db.query<Row>(
+    `SELECT id, signal_id, client_order_id, exchange_order_id, role, parent_order_id, filled_amount, state,
+       protection FROM orders`,
+  );
+
+/** clientOrderIds of Keel's protective orders (they belong to their entry's signal). */
+export async function protectiveClientOrderIds(world: ChaosWorld): Promise<Set<string>> {
+  return new Set((await rowsOf(world)).filter((r) => r.role !== 'entry').map((r) => r.client_order_id));
+}
+
+export async function checkProtection(world: ChaosWorld): Promise<string[]> {
+  const rows = await rowsOf(world);
+  const alertKeys = new Set(
+    (await world.app.db.query<{ dedup_key: string }>('SELECT dedup_key FROM alerts')).map((a) => a.dedup_key),
+  );
+  const truth = new Map(world.simulator.groundTruthOrders().map((o) => [String(o.id), o]));
+  const live = (row: Row) => {
+    const order = row.exchange_order_id === null ? undefined : truth.get(row.exchange_order_id);
+    return order?.status === 'Active' || order?.status === 'Inactive';
+  };
+  const problems: string[] = [];
+  for (const entry of rows.filter((r) => r.role === 'entry' && r.protection !== null)) {
+    const protective = rows.filter((r) => r.parent_order_id === entry.id);
+    // An OCO's stop leg is one protection with its pair.
+    const liveUnits = protective.filter((r) => r.role !== 'oco_stop' && live(r));
+    if (liveUnits.length > 1)
+      problems.push(
+        `entry ${entry.id} has ${liveUnits.length} live protective orders: ${liveUnits.map((r) => r.id).join(', ')}`,
+      );
+    if (entry.filled_amount === '0') continue;
+    const exited = protective.some((r) => r.filled_amount !== '0');
+    const protectedNow = protective.some((r) => live(r));
+    const alerted = alertKeys.has(`protection.unprotected.${entry.id}`);
+    if (!exited && !protectedNow && !alerted)
+      problems.push(
+        `entry ${entry.id} filled ${entry.filled_amount} but is neither protected (${protective.map((r) => `${r.role} ${r.state}`).join(', ') || 'no protective order'}) nor alerted`,
+      );
+    for (const r of protective)
+      if (!isTerminal(r.state as OrderState) && !live(r) && r.exchange_order_id !== null)
+        problems.push(`protective order ${r.id} is ${r.state} in the journal but not open on the exchange`);
+  }
+  return problems;
+}
+
+/** Protective orders per `role state`, and the unprotected alerts raised, for the report. */
+export async function countProtection(world: ChaosWorld): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const row of (await rowsOf(world)).filter((r) => r.role !== 'entry')) {
+    const key = `${row.role} ${row.state}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  const alerts = await world.app.db.query<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM alerts WHERE dedup_key LIKE 'protection.unprotected.%'",
+  );
+  counts['unprotected alerts'] = Number(alerts[0]?.n ?? 0);
+  return counts;
+}
