@@ -44,6 +44,18 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/** The lease's timing and the shared stores' address, from the cluster and redis settings. */
+export function clusterSettings(config: KeelConfig) {
+  const { cluster, redis } = config;
+  return {
+    instanceId: cluster.instanceId,
+    lease: { ttlMs: cluster.leaseTtlMs, renewIntervalMs: cluster.leaseRenewIntervalMs },
+    expectedInstances: cluster.expectedInstances,
+    keyPrefix: redis.keyPrefix,
+    redisUrl: redis.url?.reveal(),
+  };
+}
+
 export async function createCluster(options: {
   config: KeelConfig;
   db: Database;
@@ -51,16 +63,9 @@ export async function createCluster(options: {
   logger: Logger;
 }): Promise<Cluster> {
   const { config, db, clock, logger } = options;
-  const { instanceId } = config.cluster;
-  const keyPrefix = config.redis.keyPrefix;
-  const timing = {
-    instanceId,
-    ttlMs: config.cluster.leaseTtlMs,
-    renewIntervalMs: config.cluster.leaseRenewIntervalMs,
-    clock,
-    logger,
-  };
-  const redisUrl = config.redis.url?.reveal();
+  const settings = clusterSettings(config);
+  const { instanceId, keyPrefix, redisUrl } = settings;
+  const timing = { instanceId, ...settings.lease, clock, logger };
   const client = redisUrl === undefined ? undefined : createRedisClient({ url: redisUrl });
   const subscriber = client?.duplicate();
   subscriber?.on('error', () => undefined);
@@ -80,7 +85,7 @@ export async function createCluster(options: {
       : new RedisRateLimitStore({
           client,
           keyPrefix,
-          expectedInstances: config.cluster.expectedInstances,
+          expectedInstances: settings.expectedInstances,
           clock,
           logger,
         });

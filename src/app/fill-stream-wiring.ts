@@ -26,12 +26,11 @@ export function startFillStream(options: {
   readonly logger: Logger;
 }): FillStreamWiring | undefined {
   const { config, exchange } = options;
-  const settings = config.nobitex.websocket;
-  if (!settings.enabled) return undefined;
-  const simulatorUrl = exchange.simulator?.url;
+  const settings = fillStreamSettings(config, exchange.simulator?.url);
+  if (settings === undefined) return undefined;
+  const { pollIntervalMs, ...streamSettings } = settings;
   const stream = new FillStream({
-    // Paper mode: the built-in simulator serves the same protocol on its own port.
-    url: simulatorUrl === undefined ? settings.url : `${simulatorUrl.replace(/^http/, 'ws')}${WS_PATH}`,
+    ...streamSettings,
     fetchToken: () => exchange.adapter.getWsToken(),
     fetchAuthParam: async () => {
       const profile = await exchange.adapter.getProfile();
@@ -40,10 +39,6 @@ export function startFillStream(options: {
     },
     clock: options.clock,
     logger: options.logger.child({ component: 'fill-stream' }),
-    reconnectDelayMinMs: settings.reconnectDelayMinMs,
-    reconnectDelayMaxMs: settings.reconnectDelayMaxMs,
-    pingDelayMaxMs: settings.pingDelayMaxMs,
-    timeoutMs: settings.timeoutMs,
   });
   options.health.register({
     name: 'fill-stream',
@@ -56,8 +51,23 @@ export function startFillStream(options: {
   stream.start();
   return {
     stream,
-    pushedPollIntervalMs: settings.pollIntervalMs,
+    pushedPollIntervalMs: pollIntervalMs,
     status: () => stream.status(),
     close: async () => stream.stop(),
+  };
+}
+
+/** The stream's settings from `nobitex.websocket`, or undefined when it is off. */
+export function fillStreamSettings(config: KeelConfig, simulatorUrl: string | undefined) {
+  const settings = config.nobitex.websocket;
+  if (!settings.enabled) return undefined;
+  return {
+    // Paper mode: the built-in simulator serves the same protocol on its own port.
+    url: simulatorUrl === undefined ? settings.url : `${simulatorUrl.replace(/^http/, 'ws')}${WS_PATH}`,
+    reconnectDelayMinMs: settings.reconnectDelayMinMs,
+    reconnectDelayMaxMs: settings.reconnectDelayMaxMs,
+    pingDelayMaxMs: settings.pingDelayMaxMs,
+    timeoutMs: settings.timeoutMs,
+    pollIntervalMs: settings.pollIntervalMs,
   };
 }

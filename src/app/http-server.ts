@@ -59,28 +59,57 @@ export interface HttpServers {
 /** How often Node looks for requests past their header or request timeout, ms. */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
+/** Where Keel listens and how its listeners treat connections, from the server settings. */
+export function serverSettings(config: KeelConfig) {
+  const { server } = config;
+  const operator =
+    server.operatorPort === undefined ? undefined : { host: server.operatorHost, port: server.operatorPort };
+  return {
+    webhook: { host: server.host, port: server.port },
+    /** The operator surface's own listener; unset: it shares the webhook's. */
+    operator,
+    hosts: {
+      listenHosts: operator === undefined ? [server.host] : [server.host, operator.host],
+      publicHosts: server.publicHosts,
+    },
+    requestTimeoutMs: server.requestTimeoutMs,
+    headersTimeoutMs: server.headersTimeoutMs,
+    connectionsMax: server.connectionsMax,
+    shutdownGraceMs: server.shutdownGraceMs,
+  };
+}
+
+/** Who may use the operator surface and how failed logins are throttled, from the dashboard settings. */
+export function accessSettings(config: KeelConfig) {
+  const { dashboard } = config;
+  return {
+    ...(dashboard.token === undefined ? {} : { token: dashboard.token }),
+    ...(dashboard.basicAuth === undefined ? {} : { basicAuth: dashboard.basicAuth }),
+    sessionTtlMs: dashboard.sessionTtlMs,
+    authFailuresMax: dashboard.authFailuresMax,
+    authFailureWindowMs: dashboard.authFailureWindowMs,
+  };
+}
+
 export async function createHttpServers(options: HttpServerOptions): Promise<HttpServers> {
-  const { server } = options.config;
-  const separate = server.operatorPort !== undefined;
-  const hosts = new HostAllowList({
-    listenHosts: separate ? [server.host, server.operatorHost] : [server.host],
-    publicHosts: server.publicHosts,
-  });
-  const webhook = createListener(options.config, hosts);
+  const settings = serverSettings(options.config);
+  const hosts = new HostAllowList(settings.hosts);
+  const webhook = createListener(settings, hosts);
   await webhook.register(tradingViewWebhookPlugin, { prefix: '/webhooks', intake: options.intake });
   await webhook.register(probesPlugin, { health: options.health });
-  if (!separate) {
-    await webhook.register(operatorSurface(options, { host: server.host, proxied: true }));
+  if (settings.operator === undefined) {
+    await webhook.register(operatorSurface(options, { host: settings.webhook.host, proxied: true }));
     return { webhook, operator: undefined };
   }
-  const operator = createListener(options.config, hosts);
+  const operator = createListener(settings, hosts);
   await operator.register(probesPlugin, {});
-  await operator.register(operatorSurface(options, { host: server.operatorHost, proxied: false }));
+  await operator.register(operatorSurface(options, { host: settings.operator.host, proxied: false }));
   return { webhook, operator };
 }
 
-function createListener(config: KeelConfig, hosts: HostAllowList): FastifyInstance {
-  const { server } = config;
+type ServerSettings = ReturnType<typeof serverSettings>;
+
+function createListener(server: ServerSettings, hosts: HostAllowList): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: 1_048_576,
@@ -111,16 +140,12 @@ function operatorSurface(options: HttpServerOptions, listener: { host: string; p
   const access = createAccessControl({
     host: listener.host,
     proxied: listener.proxied && trustedProxies.size > 0,
-    ...(config.dashboard.token === undefined ? {} : { token: config.dashboard.token }),
-    ...(config.dashboard.basicAuth === undefined ? {} : { basicAuth: config.dashboard.basicAuth }),
+    ...accessSettings(config),
     clientAddress: (request) => {
       const peer = request.socket.remoteAddress;
       const forwarded = request.headers['x-forwarded-for'];
       return resolveClientAddress(peer, forwarded, trustedProxies) ?? unmapIpv4(peer ?? 'unknown');
     },
-    sessionTtlMs: config.dashboard.sessionTtlMs,
-    authFailuresMax: config.dashboard.authFailuresMax,
-    authFailureWindowMs: config.dashboard.authFailureWindowMs,
     clock: options.clock,
   });
   const { onAuthFailure } = options;

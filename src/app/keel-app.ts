@@ -24,6 +24,7 @@ import { createAnomalyDetector } from './anomaly-watch.js';
 import { type Cluster, createCluster } from './cluster.js';
 import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
 import { startFillStream } from './fill-stream-wiring.js';
+import { serverSettings } from './http-server.js';
 import type { ReconciliationLoop } from './reconciliation-loop.js';
 import { startRetention } from './retention-wiring.js';
 import { Telemetry } from './telemetry.js';
@@ -32,7 +33,7 @@ import { createTradingStack } from './trading-stack.js';
 import { resolveWebhookPassphrase } from './webhook-passphrase.js';
 import { wireBulkheads } from './wiring/bulkheads.js';
 import { wireBus } from './wiring/bus.js';
-import { wireEngine, wireTradingRole } from './wiring/engine.js';
+import { killSwitchSettings, wireEngine, wireTradingRole } from './wiring/engine.js';
 import { wireIntake } from './wiring/intake.js';
 import { wireLedger, wireReconciliation } from './wiring/ledger.js';
 import { type Observed, observeStatus, wireMonitoring } from './wiring/monitoring.js';
@@ -135,7 +136,7 @@ export class KeelApp {
     // intake → bus → engine → verification → ledger; monitoring observes them all.
     const anomalies = await createAnomalyDetector(base);
     const { ledger, sink } = await wireLedger({ ...base, anomalies });
-    const killSwitch = await KillSwitch.open({ db, clock, initialMode: config.engine.initialMode });
+    const killSwitch = await KillSwitch.open({ db, clock, ...killSwitchSettings(config) });
     const busStage = await wireBus(base);
     const { bus, signals } = busStage;
     const fillStream = startFillStream(base);
@@ -221,17 +222,11 @@ export class KeelApp {
 
   /** Listens, then resumes open orders and takes signals in the background; returns the webhook's base URL. */
   async start(): Promise<string> {
-    const address = await this.server.listen({
-      host: this.config.server.host,
-      port: this.config.server.port,
-    });
+    const listen = serverSettings(this.config);
+    const address = await this.server.listen(listen.webhook);
     this.#started = true;
-    const { operatorPort } = this.config.server;
-    if (this.operatorServer !== undefined && operatorPort !== undefined)
-      this.#operatorUrl = await this.operatorServer.listen({
-        host: this.config.server.operatorHost,
-        port: operatorPort,
-      });
+    if (this.operatorServer !== undefined && listen.operator !== undefined)
+      this.#operatorUrl = await this.operatorServer.listen(listen.operator);
     else this.#operatorUrl = address;
     // The lease holder (or, without a lease, this instance) trades; the others stand by.
     this.role.start();
@@ -244,7 +239,7 @@ export class KeelApp {
     this.reconciliation.stop();
     await this.role.stop();
     // Also an engine started by hand (tests drive start-up without listening).
-    await this.engine.stop(this.config.server.shutdownGraceMs);
+    await this.engine.stop(serverSettings(this.config).shutdownGraceMs);
     if (this.#started) {
       await this.server.close();
       await this.operatorServer?.close();

@@ -14,6 +14,11 @@ import type { ReconciliationResult } from '../position/reconciliation-result.js'
 import type { Database } from '../storage/database.js';
 import type { ExchangeStack } from './exchange-stack.js';
 
+/** Each currency's allowed difference and the time between runs, from the reconciliation settings. */
+export function reconciliationSettings(config: KeelConfig) {
+  return { tolerances: config.reconciliation.tolerance, intervalMs: config.reconciliation.intervalMs };
+}
+
 export async function createReconciler(options: {
   config: KeelConfig;
   ledger: Ledger;
@@ -40,8 +45,7 @@ export async function createReconciler(options: {
     database: options.db,
     clock: options.clock,
     logger: options.logger,
-    tolerances: options.config.reconciliation.tolerance,
-    intervalMs: options.config.reconciliation.intervalMs,
+    ...reconciliationSettings(options.config),
     fetchWallets: async () => {
       exchange.adapter.invalidateWallets();
       const { value } = await exchange.adapter.getWallets({ allowStale: false });

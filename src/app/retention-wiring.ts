@@ -19,24 +19,14 @@ export function startRetention(input: {
   readonly rules: Pick<AlertRules, 'raise' | 'resolve'>;
   readonly isLeader: () => boolean;
 }): () => Promise<void> {
-  const { retention } = input.config;
-  if (!retention.enabled) return async () => undefined;
+  const options = retentionOptions(input.config);
+  if (options === undefined) return async () => undefined;
   const runner = new RetentionRunner({
     db: input.db,
     archive: new ArchiveWriter(input.config.dataDir),
     clock: input.clock,
     logger: input.logger,
-    options: {
-      keepDays: {
-        signals: retention.signalsKeepDays,
-        audit: retention.auditKeepDays,
-        alerts: retention.alertsKeepDays,
-        reconciliation: retention.reconciliationKeepDays,
-      },
-      intervalMs: retention.intervalMs,
-      rowsPerRunMax: retention.rowsPerRunMax,
-      batchRows: retention.batchRows,
-    },
+    options,
     // One instance prunes: standbys would archive the same rows into their own folders.
     shouldRun: input.isLeader,
     onRunEnded: (error) => {
@@ -52,4 +42,21 @@ export function startRetention(input: {
   });
   runner.start();
   return async () => runner.stop();
+}
+
+/** The runner's horizons and pace from the retention settings; undefined when retention is off. */
+export function retentionOptions(config: KeelConfig) {
+  const { retention } = config;
+  if (!retention.enabled) return undefined;
+  return {
+    keepDays: {
+      signals: retention.signalsKeepDays,
+      audit: retention.auditKeepDays,
+      alerts: retention.alertsKeepDays,
+      reconciliation: retention.reconciliationKeepDays,
+    },
+    intervalMs: retention.intervalMs,
+    rowsPerRunMax: retention.rowsPerRunMax,
+    batchRows: retention.batchRows,
+  };
 }

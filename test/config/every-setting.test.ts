@@ -3,14 +3,15 @@
 // whose probe sees no difference (a setting nothing reads), fails. Method: the schema is walked for
 // its leaves; each probe observes the component built from the default-side and changed-side configs.
 // To add a setting: add `'section.leaf': leaf(OTHER_VALUE, observer(pick))` (observers in
-// test/support/setting-observers.ts). UNPROBED lists the leaves still waiting for a probe: it may only
-// shrink, and a leaf may not be in both.
+// test/support/setting-observers.ts and, for the composition root's settings, app-setting-observers.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/index.js';
 import { HttpPeer } from '../monitoring/channels-support.js';
+import { apiBulkhead, halts, liveBaseUrls, paperWallets, tracing } from '../support/app-setting-observers.js';
+import { APP_PROBES } from '../support/app-setting-probes.js';
 import { schemaLeaves } from '../support/schema-leaves.js';
 import {
   adapter,
@@ -320,92 +321,28 @@ const PROBES = probeTable({
     9,
     exchange((s) => s.pool?.predictive),
   ),
+  'anomaly.haltOnFlag': leaf(true, halts),
+  'nobitex.network': leaf('testnet', liveBaseUrls, { mode: 'live', nobitex: { token: LIVE.nobitex.token } }),
+  'simulator.paperBalances.*': input(
+    { simulator: { paperBalances: { rls: '1000', usdt: '1', btc: '0', eth: '0' } } },
+    paperWallets,
+    { dataDir },
+  ),
+  'tracing.otlpEndpoint': leaf('http://127.0.0.1:4318/v1/traces', tracing),
+  'bulkheads.api.concurrentMax': leaf(4, apiBulkhead),
+  'bulkheads.api.queueMax': leaf(8, apiBulkhead),
+  'bulkheads.api.queueWaitMaxMs': leaf(1_000, apiBulkhead),
+  ...APP_PROBES,
 });
-
-/** Leaves read by the composition root or components not yet probed here (debt: may only shrink). */
-const UNPROBED = new Set([
-  ...['bulkheads.api.concurrentMax', 'bulkheads.api.queueMax', 'bulkheads.api.queueWaitMaxMs'],
-  'tracing.otlpEndpoint',
-  'nobitex.network',
-  'simulator.paperBalances.*',
-  ...['retention.alertsKeepDays', 'retention.auditKeepDays', 'retention.batchRows', 'retention.enabled'],
-  ...['retention.intervalMs', 'retention.reconciliationKeepDays', 'retention.rowsPerRunMax'],
-  'retention.signalsKeepDays',
-  ...['alerts.dedupWindowMs', 'alerts.groupIntervalMs', 'alerts.groupWaitMs', 'alerts.repeatIntervalMs'],
-  ...['alerts.escalation.afterMs', 'alerts.escalation.channel'],
-  ...['alerts.routes.critical', 'alerts.routes.error', 'alerts.routes.info', 'alerts.routes.warning'],
-  'anomaly.haltOnFlag',
-  ...['cluster.expectedInstances', 'cluster.leaseRenewIntervalMs', 'cluster.leaseTtlMs'],
-  ...[
-    'authFailureWindowMs',
-    'authFailuresMax',
-    'basicAuth.password',
-    'basicAuth.user',
-    'sessionTtlMs',
-    'token',
-  ].map((key) => `dashboard.${key}`),
-  ...[
-    'allowedSymbols',
-    'exchangeWaitMaxMs',
-    'haltAfterExchangeFailureMs',
-    'initialMode',
-    'maxOrderValue.rls',
-    'maxOrderValue.usdt',
-    'maxOrdersPerMinute',
-    'maxPositionPerSymbol.*',
-    'orderHoldMaxMs',
-    'signalAgeMaxMs',
-  ].map((key) => `engine.${key}`),
-  ...['reconciliation.haltOnBreach', 'reconciliation.intervalMs', 'reconciliation.tolerance.*'],
-  ...['redis.keyPrefix', 'redis.url'],
-  ...[
-    'connectionsMax',
-    'headersTimeoutMs',
-    'host',
-    'operatorHost',
-    'operatorPort',
-    'port',
-    'publicHosts',
-    'requestTimeoutMs',
-    'shutdownGraceMs',
-  ].map((key) => `server.${key}`),
-  ...['storage.databaseSchema', 'storage.sqliteSynchronous'],
-  ...[
-    'absenceGraceMs',
-    'limitOrderLifetimeMs',
-    'pollIntervalMaxMs',
-    'pollIntervalMs',
-    'submitAttemptsMax',
-    'tradePagesMax',
-    'tradesWaitMaxMs',
-    'verifyDeadlineMs',
-  ].map((key) => `verification.${key}`),
-  ...[
-    'alertAgeMaxMs',
-    'bodySizeBytesMax',
-    'hmacRequired',
-    'hmacSecret',
-    'ipAllowList.addresses',
-    'ipAllowList.enabled',
-    'quarantineAttempts',
-    'readTimeoutMs',
-    'signatureAgeMaxMs',
-    'trustedProxies',
-  ].map((key) => `webhook.${key}`),
-]);
 
 const LEAVES = schemaLeaves(configSchema);
 
 describe('every setting counts', () => {
   it('has a probe for every leaf of the schema, and none for a leaf that does not exist', () => {
-    const missing = LEAVES.filter((path) => !PROBES.has(path) && !UNPROBED.has(path));
+    const missing = LEAVES.filter((path) => !PROBES.has(path));
     expect(missing, 'leaves without a probe').toEqual([]);
-    const stale = [...PROBES.keys(), ...UNPROBED].filter((path) => !LEAVES.includes(path));
+    const stale = [...PROBES.keys()].filter((path) => !LEAVES.includes(path));
     expect(stale, 'probes of leaves the schema no longer has').toEqual([]);
-    expect(
-      [...PROBES.keys()].filter((path) => UNPROBED.has(path)),
-      'probed yet listed unprobed',
-    ).toEqual([]);
   });
 
   it.each([...PROBES])('%s changes what its component does', async (_path, probe: Probe) => {

@@ -28,7 +28,7 @@ export function wireBulkheads(options: {
       `exchange.${group}`,
       () => exchange.pool.stats().bulkheads?.[group] ?? idle(config.bulkheads.exchange[group]),
     );
-  const api = new BulkheadPolicy({ ...config.bulkheads.api, clock: options.clock });
+  const api = new BulkheadPolicy({ ...apiBulkheadOptions(config), clock: options.clock });
   bulkheads.add('api', () => api.stats());
   bulkheads.registerMetrics(options.metrics.registry);
   return { bulkheads, api };
@@ -38,3 +38,6 @@ export function wireBulkheads(options: {
 function idle(limits: { concurrentMax: number; queueMax: number }): BulkheadStats {
   return { ...limits, concurrentLimit: limits.concurrentMax, running: 0, queued: 0, rejected: 0 };
 }
+
+/** The operator API's bulkhead limits, from the bulkheads settings. */
+export const apiBulkheadOptions = (config: KeelConfig) => ({ ...config.bulkheads.api });

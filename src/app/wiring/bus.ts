@@ -32,7 +32,7 @@ export async function wireBus(options: {
     db,
     clock,
     rng,
-    attemptsMax: config.webhook.quarantineAttempts,
+    ...signalStoreSettings(config),
     onAccepted: (tx, stored) => enqueue(tx, stored),
   });
   await signals.migrate();
@@ -44,3 +44,8 @@ export async function wireBus(options: {
     },
   };
 }
+
+/** Failed processing attempts before a signal is quarantined, from the webhook settings. */
+export const signalStoreSettings = (config: KeelConfig) => ({
+  attemptsMax: config.webhook.quarantineAttempts,
+});

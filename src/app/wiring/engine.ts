@@ -13,6 +13,7 @@ import type { HealthRegistry } from '../../monitoring/health-registry.js';
 import type { Ledger } from '../../position/ledger.js';
 import type { LeaderLease } from '../../storage/leadership/leader-lease.js';
 import type { ExchangeStack } from '../exchange-stack.js';
+import { serverSettings } from '../http-server.js';
 import type { ReconciliationLoop } from '../reconciliation-loop.js';
 import { TradingRole } from '../trading-role.js';
 import type { TradingStack } from '../trading-stack.js';
@@ -51,18 +52,28 @@ export function wireEngine(options: {
       killSwitch: options.killSwitch,
       clock: options.clock,
       logger: options.logger,
-      limits: riskLimits(config),
-      signalAgeMaxMs: config.engine.signalAgeMaxMs,
-      exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
-      orderHoldMaxMs: config.engine.orderHoldMaxMs,
       actions: options.trading.actions,
       setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
-      // A signal claimed by a leader that died goes back to the queue about when its lease does.
-      ...(lease === undefined
-        ? {}
-        : { subscribe: { leaseMs: Math.max(config.cluster.leaseTtlMs, BUS_CLAIM_LEASE_MIN_MS) } }),
+      ...engineSettings(config, lease !== undefined),
     });
 }
+
+/** The engine's limits and waits from the engine settings (and, leased, the cluster's lease). */
+export function engineSettings(config: KeelConfig, leased: boolean) {
+  return {
+    limits: riskLimits(config),
+    signalAgeMaxMs: config.engine.signalAgeMaxMs,
+    exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
+    orderHoldMaxMs: config.engine.orderHoldMaxMs,
+    // A signal claimed by a leader that died goes back to the queue about when its lease does.
+    ...(leased
+      ? { subscribe: { leaseMs: Math.max(config.cluster.leaseTtlMs, BUS_CLAIM_LEASE_MIN_MS) } }
+      : {}),
+  };
+}
+
+/** The kill switch's mode on a fresh store. */
+export const killSwitchSettings = (config: KeelConfig) => ({ initialMode: config.engine.initialMode });
 
 /**
  * Who trades: the lease holder (or, without a lease, this instance) runs an engine per trading term,
@@ -86,7 +97,7 @@ export function wireTradingRole(options: {
     lease: options.lease,
     ledger: options.ledger,
     reconciliation: options.reconciliation,
-    stopGraceMs: options.config.server.shutdownGraceMs,
+    stopGraceMs: serverSettings(options.config).shutdownGraceMs,
     logger: options.logger,
     // A standby takes webhooks: the recovery gate of an interrupted start-up must not hold it unready.
     onStandby: () => health.setReady('startup-recovery', true, ''),

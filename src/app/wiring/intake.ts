@@ -28,18 +28,7 @@ export function wireIntake(options: {
   const { config, clock, metrics, isAccepting } = options;
   const intake = new TradingViewIntake({
     passphrase: options.passphrase,
-    ...(config.webhook.hmacSecret === undefined ? {} : { hmacSecret: config.webhook.hmacSecret }),
-    hmacRequired: config.webhook.hmacRequired,
-    signatureAgeMaxMs: config.webhook.signatureAgeMaxMs,
-    ipAllowList: {
-      enabled: config.webhook.ipAllowList.enabled,
-      addresses: config.webhook.ipAllowList.addresses,
-      trustedProxies: config.webhook.trustedProxies,
-    },
-    alertAgeMaxMs: config.webhook.alertAgeMaxMs,
-    bodySizeBytesMax: config.webhook.bodySizeBytesMax,
-    readTimeoutMs: Math.min(config.webhook.readTimeoutMs, 2_500),
-    allowedSymbols: config.engine.allowedSymbols,
+    ...intakeSettings(config),
     store: options.signals,
     clock,
     logger: options.logger,
@@ -70,4 +59,23 @@ export function wireIntake(options: {
     },
   });
   return intake;
+}
+
+/** The intake's checks from the webhook settings (and the engine's allowed symbols). */
+export function intakeSettings(config: KeelConfig) {
+  const { webhook } = config;
+  return {
+    ...(webhook.hmacSecret === undefined ? {} : { hmacSecret: webhook.hmacSecret }),
+    hmacRequired: webhook.hmacRequired,
+    signatureAgeMaxMs: webhook.signatureAgeMaxMs,
+    ipAllowList: {
+      enabled: webhook.ipAllowList.enabled,
+      addresses: webhook.ipAllowList.addresses,
+      trustedProxies: webhook.trustedProxies,
+    },
+    alertAgeMaxMs: webhook.alertAgeMaxMs,
+    bodySizeBytesMax: webhook.bodySizeBytesMax,
+    readTimeoutMs: Math.min(webhook.readTimeoutMs, 2_500),
+    allowedSymbols: config.engine.allowedSymbols,
+  };
 }

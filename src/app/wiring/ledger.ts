@@ -13,7 +13,7 @@ import type { Reconciler } from '../../position/reconciliation.js';
 import type { Database } from '../../storage/database.js';
 import { AnomalyOrderSink } from '../anomaly-order-sink.js';
 import type { ExchangeStack } from '../exchange-stack.js';
-import { createReconciler, ReconciliationLoop } from '../reconciliation-loop.js';
+import { createReconciler, ReconciliationLoop, reconciliationSettings } from '../reconciliation-loop.js';
 
 export interface LedgerStage {
   readonly ledger: Ledger;
@@ -54,7 +54,7 @@ export async function wireReconciliation(options: {
     ledger: options.ledger,
     clock: options.clock,
     logger: options.logger,
-    intervalMs: options.config.reconciliation.intervalMs,
+    intervalMs: reconciliationSettings(options.config).intervalMs,
     onResult: (result) => options.metrics.reconciliations.inc({ outcome: result.status }),
   });
   return { reconciler, reconciliation };

@@ -132,46 +132,57 @@ export function observeStatus(observed: Observed, monitoring: Monitoring): void 
 }
 
 function openAlertManager(observed: Observed, channels: AlertChannels, secrets: string[]) {
-  const { config } = observed;
-  const routes = config.alerts.routes;
   return AlertManager.open({
     db: observed.db,
     clock: observed.clock,
     logger: observed.logger,
-    dedupWindowMs: config.alerts.dedupWindowMs,
-    groupWaitMs: config.alerts.groupWaitMs,
-    groupIntervalMs: config.alerts.groupIntervalMs,
-    repeatIntervalMs: config.alerts.repeatIntervalMs,
+    ...alertManagerSettings(observed.config),
     dispatchers: channels.dispatchers,
+    secrets,
+  });
+}
+
+/** How the alert manager dedups, groups, routes and escalates, from the alerts settings. */
+export function alertManagerSettings(config: KeelConfig) {
+  const { alerts } = config;
+  const { routes } = alerts;
+  return {
+    dedupWindowMs: alerts.dedupWindowMs,
+    groupWaitMs: alerts.groupWaitMs,
+    groupIntervalMs: alerts.groupIntervalMs,
+    repeatIntervalMs: alerts.repeatIntervalMs,
     routes: {
       info: routes.info,
       warning: routes.warning,
       error: routes.error ?? routes.critical,
       critical: routes.critical,
     },
-    ...(config.alerts.escalation.channel === undefined
+    ...(alerts.escalation.channel === undefined
       ? {}
-      : {
-          escalation: {
-            afterMs: config.alerts.escalation.afterMs,
-            channel: config.alerts.escalation.channel,
-          },
-        }),
-    secrets,
-  });
+      : { escalation: { afterMs: alerts.escalation.afterMs, channel: alerts.escalation.channel } }),
+  };
+}
+
+/** When the rules halt the engine: a long exchange failure, a reconciliation breach, an anomaly flag. */
+export function haltSettings(config: KeelConfig) {
+  return {
+    haltAfterExchangeFailureMs: config.engine.haltAfterExchangeFailureMs,
+    haltOnBreach: config.reconciliation.haltOnBreach,
+    haltOnFlag: config.anomaly.haltOnFlag,
+  };
 }
 
 /** The rules that raise alerts (and may halt the engine) on what the adapter, verifier, bus, reconciler, anomalies and predictive recovery report. */
 function watchWithRules(observed: Observed, alerts: AlertManager): AlertRules {
   const { config, reconciler } = observed;
+  const { haltOnFlag, ...halts } = haltSettings(config);
   const rules = new AlertRules({
     alerts,
     killSwitch: observed.killSwitch,
     clock: observed.clock,
     logger: observed.logger,
     metrics: observed.metrics,
-    haltAfterExchangeFailureMs: config.engine.haltAfterExchangeFailureMs,
-    haltOnBreach: config.reconciliation.haltOnBreach,
+    ...halts,
   });
   rules.watchAdapter(observed.exchange.adapter);
   rules.watchVerifier(observed.verifier);
@@ -189,7 +200,7 @@ function watchWithRules(observed: Observed, alerts: AlertManager): AlertRules {
     rules,
     killSwitch: observed.killSwitch,
     metrics: anomalyMetrics,
-    haltOnFlag: config.anomaly.haltOnFlag,
+    haltOnFlag,
     logger: observed.logger,
   });
   watchPredictive({

@@ -22,12 +22,22 @@ export async function openStorage(config: KeelConfig, closers: (() => Promise<vo
 }
 
 function openAppDatabase(config: KeelConfig): Database {
+  const target = storageSettings(config);
+  return target.kind === 'postgres' ? new PostgresDatabase(target.options) : openDatabase(target.options);
+}
+
+/** Which database the app opens: PostgreSQL in a schema of its own, or the default the settings name. */
+export function storageSettings(config: KeelConfig) {
   const url = config.storage.databaseUrl?.reveal();
   const schema = config.storage.databaseSchema;
-  if (url !== undefined && schema !== undefined) return new PostgresDatabase({ url, schema });
-  return openDatabase({
-    dataDir: config.dataDir,
-    sqliteSynchronous: config.storage.sqliteSynchronous,
-    ...(url === undefined ? {} : { databaseUrl: url }),
-  });
+  if (url !== undefined && schema !== undefined)
+    return { kind: 'postgres' as const, options: { url, schema } };
+  return {
+    kind: 'default' as const,
+    options: {
+      dataDir: config.dataDir,
+      sqliteSynchronous: config.storage.sqliteSynchronous,
+      ...(url === undefined ? {} : { databaseUrl: url }),
+    },
+  };
 }

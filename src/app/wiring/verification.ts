@@ -70,7 +70,8 @@ export function wireVerification(options: {
   return { journal, verifier };
 }
 
-function verifierOptions(config: KeelConfig) {
+/** The verifier's options from the verification settings. */
+export function verifierOptions(config: KeelConfig) {
   const { verification } = config;
   return {
     submitAttemptsMax: verification.submitAttemptsMax,
