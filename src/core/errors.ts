@@ -65,12 +65,6 @@ export class AbortedError extends KeelError {
 export const isAbortedError = (e: unknown): e is AbortedError =>
   isKeelError(e) && e.code === 'KEEL_ERR_ABORTED';
 
-export class NoHealthyTargetError extends KeelError {
-  readonly code = 'KEEL_ERR_NO_HEALTHY_TARGET';
-}
-export const isNoHealthyTargetError = (e: unknown): e is NoHealthyTargetError =>
-  isKeelError(e) && e.code === 'KEEL_ERR_NO_HEALTHY_TARGET';
-
 export class DecimalParseError extends KeelError {
   readonly code = 'KEEL_ERR_DECIMAL_PARSE';
 }
