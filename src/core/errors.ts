@@ -37,8 +37,11 @@ export class BulkheadRejectedError extends KeelError {
   readonly code = 'KEEL_ERR_BULKHEAD_REJECTED';
   constructor(
     message: string,
-    /** Why: every queue place taken, or the call waited longer than allowed. */
-    readonly reason: 'queueFull' | 'queueWaitTimeout' = 'queueFull',
+    /**
+     * Why: every queue place taken, the call waited longer than allowed, or (overflow 'dropOldest')
+     * it was the oldest waiting call when a newer one came.
+     */
+    readonly reason: 'queueFull' | 'queueWaitTimeout' | 'queueOverflow' = 'queueFull',
   ) {
     super(message);
   }
