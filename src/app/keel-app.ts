@@ -114,7 +114,6 @@ export class KeelApp {
     });
     closers.unshift(() => exchange.close());
     await cluster.start();
-    const bulkheads = wireBulkheads({ config, clock, exchange, metrics });
     // What every stage is built from.
     const base = {
       config,
@@ -161,6 +160,8 @@ export class KeelApp {
       isAccepting: () => app.accepting,
       notify: () => initialEngine.notify(), // wakes this process's bus consumer, whichever engine it serves
     });
+    const engine = () => role.engine ?? initialEngine;
+    const bulkheads = wireBulkheads({ ...base, channels: monitoring.channels, engine });
     const operator = { observed, monitoring, busStage, verification, intake, cluster, role, bulkheads };
     const { servers } = await wireOperatorSurface(operator);
     const app = new KeelApp(

@@ -53,10 +53,16 @@ export function wireEngine(options: {
       exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
       orderHoldMaxMs: config.engine.orderHoldMaxMs,
       setReady: (ready, reason) => health.setReady('startup-recovery', ready, reason),
-      // A signal claimed by a leader that died goes back to the queue about when its lease does.
-      ...(lease === undefined
-        ? {}
-        : { subscribe: { leaseMs: Math.max(config.cluster.leaseTtlMs, BUS_CLAIM_LEASE_MIN_MS) } }),
+      subscribe: {
+        // The engine's bulkhead: signals worked on at once, claimed ones waiting, and their longest wait.
+        concurrencyMax: config.bulkheads.engine.concurrentMax,
+        bufferMax: config.bulkheads.engine.queueMax,
+        queueWaitMaxMs: config.bulkheads.engine.queueWaitMaxMs,
+        // A signal claimed by a leader that died goes back to the queue about when its lease does.
+        ...(lease === undefined
+          ? {}
+          : { leaseMs: Math.max(config.cluster.leaseTtlMs, BUS_CLAIM_LEASE_MIN_MS) }),
+      },
     });
 }
 

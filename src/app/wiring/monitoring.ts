@@ -69,7 +69,12 @@ export async function wireMonitoring(
   options: { secrets: string[]; closers: (() => Promise<void>)[] },
 ): Promise<Monitoring> {
   const { config, clock, logger, closers } = { ...observed, ...options };
-  const channels = createAlertChannels(config.alerts, { logger, clock, rng: observed.rng });
+  const channels = createAlertChannels(config.alerts, {
+    logger,
+    clock,
+    rng: observed.rng,
+    limits: config.bulkheads.alertChannels,
+  });
   closers.unshift(() => channels.close());
   const alerts = await openAlertManager(observed, channels, options.secrets);
   closers.unshift(() => alerts.stop());
