@@ -104,7 +104,6 @@ export class AppStatusSource implements StatusSource {
         ...(leaderId === undefined ? {} : { leaderId }),
       },
       engineMode: this.#modeView(),
-      // Not yet in StatusSnapshot: an extra field the dashboard and API pass through as JSON.
       ...(this.o.bulkheads === undefined ? {} : { bulkheads: this.o.bulkheads.views() }),
       health: {
         status: health.status,

@@ -1,5 +1,6 @@
-// Every bulkhead of a running Keel by name (`exchange.orders`, `api`, …): their running and queued
-// calls on the dashboard's status and as Prometheus gauges, with a series for each from the first scrape.
+// Every bulkhead of a running Keel by name (`exchange.orders`, `api`, `alertChannel.console`, `engine`,
+// …): their running and queued calls on the dashboard's status and as Prometheus gauges, with a series
+// for each from the first scrape.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BulkheadStats } from '../core/bulkhead.js';
 
@@ -44,7 +45,7 @@ export class Bulkheads {
     const counted = new Map<string, number>();
     new Counter({
       name: 'keel_bulkhead_rejected_total',
-      help: 'Calls the bulkhead turned away (queue full or waited too long)',
+      help: 'Calls the bulkhead turned away (queue full, waited too long, or dropped for a newer one)',
       labelNames: ['bulkhead'],
       registers: [registry],
       collect() {

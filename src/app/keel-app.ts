@@ -2,57 +2,43 @@
 // their events, and starts and stops them in the right order. Used by `keel start`, the demo and tests.
 // Each stage of the data flow is wired in its own module under ./wiring: intake → bus → engine →
 // verification → ledger, with monitoring observing them all and the operator surface reading them.
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import type { MessageBus } from '../bus/index.js';
 import type { KeelConfig } from '../config/index.js';
-import { type Clock, systemClock } from '../core/clock.js';
-import { type Rng, systemRng } from '../core/random.js';
+import type { Clock } from '../core/clock.js';
 import type { Engine } from '../engine/engine.js';
 import { KillSwitch } from '../engine/kill-switch.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
 import type { Logger } from '../logging/logger.js';
 import type { SignalStore } from '../market-data/signal-store.js';
 import type { AlertManager } from '../monitoring/alert-system/alert-manager.js';
-import { HealthRegistry } from '../monitoring/health-registry.js';
-import { createMetrics, type Metrics } from '../monitoring/metrics.js';
-import { startAppTracing } from '../monitoring/tracing/app-tracing.js';
+import type { HealthRegistry } from '../monitoring/health-registry.js';
+import type { Metrics } from '../monitoring/metrics.js';
 import type { Ledger } from '../position/ledger.js';
 import type { Reconciler } from '../position/reconciliation.js';
 import type { Database } from '../storage/database.js';
 import { createAnomalyDetector } from './anomaly-watch.js';
-import { type Cluster, createCluster } from './cluster.js';
-import { createExchangeStack, type ExchangeStack } from './exchange-stack.js';
+import type { Cluster } from './cluster.js';
+import type { ExchangeStack } from './exchange-stack.js';
 import { startFillStream } from './fill-stream-wiring.js';
 import { serverSettings } from './http-server.js';
 import type { ReconciliationLoop } from './reconciliation-loop.js';
 import { startRetention } from './retention-wiring.js';
-import { Telemetry } from './telemetry.js';
+import type { Telemetry } from './telemetry.js';
 import type { TradingRole } from './trading-role.js';
 import { createTradingStack } from './trading-stack.js';
-import { resolveWebhookPassphrase } from './webhook-passphrase.js';
 import { wireBulkheads } from './wiring/bulkheads.js';
 import { wireBus } from './wiring/bus.js';
 import { killSwitchSettings, wireEngine, wireTradingRole } from './wiring/engine.js';
+import { type FoundationOptions, wireFoundation } from './wiring/foundation.js';
 import { wireIntake } from './wiring/intake.js';
 import { wireLedger, wireReconciliation } from './wiring/ledger.js';
 import { type Observed, observeStatus, wireMonitoring } from './wiring/monitoring.js';
 import { wireOperatorSurface } from './wiring/operator.js';
-import { openStorage } from './wiring/storage.js';
 import { wireVerification } from './wiring/verification.js';
 
-export interface KeelAppOptions {
-  readonly config: KeelConfig;
-  readonly logger: Logger;
-  readonly clock?: Clock;
-  readonly rng?: Rng;
-  /** Replaces the exchange stack (tests: an in-process transport to the simulator). */
-  readonly exchange?: (args: ExchangeStackArgs) => Promise<ExchangeStack>;
-  /** Records spans even without tracing.otlpEndpoint (tests: an in-memory exporter). */
-  readonly spanExporter?: SpanExporter;
-}
-
-type ExchangeStackArgs = Parameters<typeof createExchangeStack>[0];
+/** The config and logger; optionally the clock, rng, an exchange stack and a span exporter (tests). */
+export type KeelAppOptions = FoundationOptions;
 
 export class KeelApp {
   #accepting = true;
@@ -93,45 +79,10 @@ export class KeelApp {
   }
 
   static async create(options: KeelAppOptions): Promise<KeelApp> {
-    const { config, logger } = options;
-    const clock = options.clock ?? systemClock;
-    const rng = options.rng ?? systemRng();
     const closers: (() => Promise<void>)[] = [];
-    const tracing = await startAppTracing(config, logger, options.spanExporter);
-    closers.push(() => tracing.close()); // last: flushes the spans of the whole shutdown
-    const webhookPassphrase = resolveWebhookPassphrase(config);
-    const db = await openStorage(config, closers);
-    const metrics = createMetrics();
-    const telemetry = new Telemetry(clock, metrics);
-    const health = new HealthRegistry({ clock });
-    // Not ready until the opening balances are taken and every open order is resolved.
-    health.setReady('startup-recovery', false, 'starting');
-    const cluster = await createCluster({ config, db, clock, logger });
-    closers.unshift(() => cluster.close());
-    const exchange = await (options.exchange ?? createExchangeStack)({
-      config,
-      clock,
-      rng,
-      logger,
-      ...(cluster.rateLimitStore === undefined ? {} : { rateLimitStore: cluster.rateLimitStore }),
-      ...(cluster.breakerFactory === undefined ? {} : { breakerFactory: cluster.breakerFactory }),
-    });
-    closers.unshift(() => exchange.close());
-    await cluster.start();
-    const bulkheads = wireBulkheads({ config, clock, exchange, metrics });
-    // What every stage is built from.
-    const base = {
-      config,
-      db,
-      clock,
-      rng,
-      logger,
-      metrics,
-      telemetry,
-      health,
-      exchange,
-      lease: cluster.lease,
-    };
+    // Tracing, storage, metrics, health, the cluster and the exchange stack: what every stage is built from.
+    const { base, cluster, webhookPassphrase } = await wireFoundation(options, closers);
+    const { config, db, clock, logger, metrics, telemetry, health, exchange } = base;
     // The stages, built downstream first so that each is given the stage it feeds:
     // intake → bus → engine → verification → ledger; monitoring observes them all.
     const anomalies = await createAnomalyDetector(base);
@@ -170,17 +121,11 @@ export class KeelApp {
       isAccepting: () => app.accepting,
       notify: () => initialEngine.notify(), // wakes this process's bus consumer, whichever engine it serves
     });
+    const engine = () => role.engine ?? initialEngine;
+    const bulkheads = wireBulkheads({ ...base, channels: monitoring.channels, engine });
     const operator = {
-      observed,
-      monitoring,
-      busStage,
-      verification,
-      intake,
-      cluster,
-      role,
-      bulkheads,
-      trading,
-      fillStream,
+      ...{ observed, monitoring, busStage, verification, intake, cluster, role, bulkheads },
+      ...{ trading, fillStream },
     };
     const { servers } = await wireOperatorSurface(operator);
     const app = new KeelApp(

@@ -154,6 +154,42 @@ describeEachBackend('MessageBus', (makeDb) => {
     await eventually(async () => expect(Object.values(await states(db))).toEqual(Array(6).fill('done')));
   });
 
+  it.each([
+    [500, 1],
+    [60_000, 0],
+  ])(
+    'with queueWaitMaxMs %i, a message waiting 500 ms for a handler slot is handed back %i times, then runs once, attempt uncounted',
+    async (queueWaitMaxMs, handedBack) => {
+      const { db, bus, clock } = await start();
+      const gate = deferred();
+      const deliveries: Array<{ id: string; attempt: number }> = [];
+      await bus.publish(message('k1', 'k1'));
+      await bus.publish(message('k2', 'k2'));
+      const subscription = bus.subscribe(
+        'signals',
+        async (received) => {
+          deliveries.push({ id: received.id, attempt: received.attempt });
+          if (received.id === 'k1') await gate.promise;
+        },
+        { concurrencyMax: 1, bufferMax: 1, queueWaitMaxMs, pollIntervalMs: 10_000 },
+      );
+      await eventually(() => expect(subscription.stats()).toMatchObject({ inFlight: 1, buffered: 1 }));
+      await clock.advance(500);
+      await subscription.whenIdle({ handlers: false });
+      expect(subscription.bulkheadStats()).toMatchObject({
+        rejected: handedBack,
+        concurrentMax: 1,
+        queueMax: 1,
+      });
+      gate.resolve();
+      await eventually(async () => expect(await states(db)).toEqual({ k1: 'done', k2: 'done' }));
+      expect(deliveries).toEqual([
+        { id: 'k1', attempt: 1 },
+        { id: 'k2', attempt: 1 },
+      ]);
+    },
+  );
+
   it('retries with growing backoff, quarantines after attemptsMax, and blocks only the same key meanwhile', async () => {
     const { db, bus, clock } = await start();
     const quarantined: QuarantineEvent[] = [];

@@ -6,6 +6,8 @@ export interface SubscribeOptions {
   readonly concurrencyMax?: number;
   /** Claimed messages waiting for a free handler slot. Default 16. */
   readonly bufferMax?: number;
+  /** A claimed message waiting longer for a handler slot goes back to the bus for a later claim, ms. Default 60000. */
+  readonly queueWaitMaxMs?: number;
   /** Deliveries before a message is quarantined (failures and expired leases both count). Default 5. */
   readonly attemptsMax?: number;
   /** Delay before redelivering after a failure. Default exponential 1 s doubling up to 60 s. */
@@ -23,6 +25,7 @@ export type SubscriptionSettings = Required<SubscribeOptions>;
 export const SUBSCRIPTION_DEFAULTS = {
   concurrencyMax: 4,
   bufferMax: 16,
+  queueWaitMaxMs: 60_000,
   attemptsMax: 5,
   handlerTimeoutMs: 60_000,
   leaseMs: 30_000,
@@ -39,6 +42,7 @@ export function subscriptionSettings(options: SubscribeOptions = {}): Subscripti
     'concurrencyMax',
     'attemptsMax',
     'handlerTimeoutMs',
+    'queueWaitMaxMs',
     'leaseMs',
     'pollIntervalMs',
   ] as const;

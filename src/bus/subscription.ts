@@ -1,9 +1,11 @@
 // One consumer of one topic. Claims due messages under a lease (at most one in flight per partition
-// key, enforced by the claim query), runs them with bounded concurrency from a bounded buffer, and
+// key, enforced by the claim query), runs them through its own core/bulkhead (concurrencyMax handlers,
+// bufferMax claimed messages waiting, each at most queueWaitMaxMs before it goes back to the bus), and
 // settles each one: done, retry later with backoff, or quarantined after attemptsMax attempts.
 import { assert } from '../core/assert.js';
+import { BulkheadPolicy, type BulkheadStats } from '../core/bulkhead.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { TimeoutError } from '../core/errors.js';
+import { AbortedError, TimeoutError } from '../core/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Database } from '../storage/database.js';
 import { raceTimer, runWithDeadline } from './deadline.js';
@@ -36,8 +38,10 @@ export interface SubscriptionContext {
 
 export class Subscription {
   readonly #options: SubscriptionSettings;
-  readonly #inFlight = new Map<string, Promise<void>>();
-  readonly #buffer: Claim[] = [];
+  /** Handlers run here; claimed messages wait in its queue for a slot. */
+  readonly #bulkhead: BulkheadPolicy;
+  /** Every claimed message not yet settled, waiting or running, by message id. */
+  readonly #held = new Map<string, Promise<void>>();
   readonly #settling = new Set<Promise<boolean>>();
   readonly #abort = new AbortController();
   #state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -53,6 +57,12 @@ export class Subscription {
     options: SubscribeOptions = {},
   ) {
     this.#options = subscriptionSettings(options);
+    this.#bulkhead = new BulkheadPolicy({
+      concurrentMax: this.#options.concurrencyMax,
+      queueMax: this.#options.bufferMax,
+      queueWaitMaxMs: this.#options.queueWaitMaxMs,
+      clock: context.clock,
+    });
     this.#scheduleRenewal();
     this.wake();
   }
@@ -70,7 +80,7 @@ export class Subscription {
     for (;;) {
       // Let completion callbacks run first: they may start the next claim.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const pending = [...this.#settling, ...(options.handlers === false ? [] : this.#inFlight.values())];
+      const pending = [...this.#settling, ...(options.handlers === false ? [] : this.#held.values())];
       if (this.#polling !== undefined) pending.push(this.#polling);
       if (pending.length === 0) return;
       await Promise.allSettled(pending);
@@ -78,7 +88,13 @@ export class Subscription {
   }
 
   stats(): SubscriptionStats {
-    return { topic: this.topic, inFlight: this.#inFlight.size, buffered: this.#buffer.length };
+    const { running, queued } = this.#bulkhead.stats();
+    return { topic: this.topic, inFlight: running, buffered: queued };
+  }
+
+  /** The handlers' bulkhead: running and waiting messages, limits, and waits given up. */
+  bulkheadStats(): BulkheadStats {
+    return this.#bulkhead.stats();
   }
 
   /**
@@ -86,12 +102,11 @@ export class Subscription {
    * Handlers still running after that keep their lease until it expires, then go to another consumer.
    */
   async stop(timeoutMs = 10_000): Promise<{ drained: boolean }> {
-    if (this.#state !== 'running') return { drained: this.#inFlight.size === 0 };
+    if (this.#state !== 'running') return { drained: this.#bulkhead.stats().running === 0 };
     this.#state = 'stopping';
     if (this.#pollTimer !== undefined) this.context.clock.clearTimeout(this.#pollTimer);
-    await this.#polling; // a claim in progress lands in the buffer first, then goes back below
-    const buffered = this.#buffer.splice(0);
-    await Promise.all(buffered.map((claim) => this.#settle(claim, { kind: 'released' })));
+    await this.#polling; // a claim in progress lands in the bulkhead's queue first, then goes back below
+    this.#bulkhead.rejectWaiting(new AbortedError(`subscription ${this.topic} stopping`));
     const drained = await this.#waitForInFlight(timeoutMs);
     if (!drained) this.#abort.abort(new Error(`subscription ${this.topic} stopped`));
     if (this.#renewTimer !== undefined) this.context.clock.clearTimeout(this.#renewTimer);
@@ -127,7 +142,7 @@ export class Subscription {
 
   async #claimOnce(): Promise<void> {
     const { concurrencyMax, bufferMax, attemptsMax, leaseMs } = this.#options;
-    const limit = concurrencyMax + bufferMax - this.#inFlight.size - this.#buffer.length;
+    const limit = concurrencyMax + bufferMax - this.#held.size;
     if (limit <= 0 || this.#state !== 'running') return;
     const nowMs = this.context.clock.nowMs();
     const claims = await claimMessages(this.context.db, {
@@ -143,11 +158,7 @@ export class Subscription {
         continue;
       }
       // Our own lease lapsed (renewal failed) and we re-claimed a message still running here: keep one.
-      if (
-        this.#inFlight.has(claim.message.id) ||
-        this.#buffer.some((held) => held.message.id === claim.message.id)
-      )
-        continue;
+      if (this.#held.has(claim.message.id)) continue;
       if (claim.message.attempt > attemptsMax) {
         // Claimed attemptsMax times and never settled: its handler crashed or hung the process each time.
         const error = new Error(`lease expired ${attemptsMax} times without the handler finishing`);
@@ -155,26 +166,33 @@ export class Subscription {
         this.#pollAgain = true; // the next message of its key is claimable now
         continue;
       }
-      this.#buffer.push(claim);
+      this.#hold(claim);
     }
-    assert(
-      this.#buffer.length <= bufferMax + concurrencyMax,
-      `bus buffer over its limit: ${this.#buffer.length}`,
-    );
-    this.#dispatch();
+    assert(this.#held.size <= bufferMax + concurrencyMax, `bus buffer over its limit: ${this.#held.size}`);
   }
 
-  #dispatch(): void {
-    while (this.#state === 'running' && this.#inFlight.size < this.#options.concurrencyMax) {
-      const claim = this.#buffer.shift();
-      if (claim === undefined) return;
-      const running = this.#deliver(claim).finally(() => {
-        this.#inFlight.delete(claim.message.id);
-        this.#dispatch();
+  /**
+   * Runs the claim through the bulkhead. One that never starts (it waited longer than queueWaitMaxMs,
+   * or the subscription is stopping) goes back to the bus unsettled and uncounted, for a later claim.
+   */
+  #hold(claim: Claim): void {
+    const { id } = claim.message;
+    let started = false;
+    const held = this.#bulkhead
+      .execute(() => {
+        if (this.#state !== 'running') throw new AbortedError(`subscription ${this.topic} stopping`);
+        started = true;
+        return this.#deliver(claim);
+      })
+      .catch(async (error: unknown) => {
+        if (started) throw error;
+        await this.#settle(claim, { kind: 'released' });
+      })
+      .finally(() => {
+        this.#held.delete(id);
         if (this.#state === 'running') this.wake(); // the next message of this key may be claimable now
       });
-      this.#inFlight.set(claim.message.id, running);
-    }
+    this.#held.set(id, held);
   }
 
   async #deliver(claim: Claim): Promise<void> {
@@ -247,7 +265,7 @@ export class Subscription {
     const periodMs = Math.max(1, Math.floor(this.#options.leaseMs / 3));
     this.#renewTimer = this.context.clock.setTimeout(async () => {
       if (this.#state === 'stopped') return;
-      if (this.#inFlight.size + this.#buffer.length > 0) {
+      if (this.#held.size > 0) {
         const untilMs = this.context.clock.nowMs() + this.#options.leaseMs;
         await renewLeases(this.context.db, this.context.leaseOwner, untilMs).catch((error: unknown) => {
           this.context.logger.warn({ err: error, topic: this.topic }, 'bus lease renewal failed');
@@ -258,8 +276,8 @@ export class Subscription {
   }
 
   #waitForInFlight(timeoutMs: number): Promise<boolean> {
-    if (this.#inFlight.size === 0) return Promise.resolve(true);
-    const all = Promise.allSettled([...this.#inFlight.values()]).then(() => true);
+    if (this.#held.size === 0) return Promise.resolve(true);
+    const all = Promise.allSettled([...this.#held.values()]).then(() => true);
     return raceTimer(this.context.clock, all, timeoutMs, false);
   }
 }

@@ -9,6 +9,8 @@ describe('bulkheads settings', () => {
     expect(parsed.exchange.orders).toEqual({ concurrentMax: 4, queueMax: 100, queueWaitMaxMs: 10_000 });
     expect(parsed.exchange.account.concurrentMax).toBe(2);
     expect(parsed.api).toEqual({ concurrentMax: 16, queueMax: 64, queueWaitMaxMs: 5_000 });
+    expect(parsed.alertChannels).toEqual({ concurrentMax: 1, queueMax: 100, queueWaitMaxMs: 300_000 });
+    expect(parsed.engine).toEqual({ concurrentMax: 8, queueMax: 16, queueWaitMaxMs: 60_000 });
   });
 
   it('keeps given fields and defaults the rest', () => {
@@ -22,6 +24,9 @@ describe('bulkheads settings', () => {
     [{ api: { queueMax: -1 } }, ['api', 'queueMax']],
     [{ api: { queueWaitMaxMs: 0 } }, ['api', 'queueWaitMaxMs']],
     [{ api: { slots: 3 } }, ['api']],
+    // A channel with no queue would drop every notification raised while one is being sent.
+    [{ alertChannels: { queueMax: 0 } }, ['alertChannels', 'queueMax']],
+    [{ engine: { concurrentMax: 0 } }, ['engine', 'concurrentMax']],
   ])('refuses %j', (input, path) => {
     const result = bulkheadsSchema.safeParse(input);
     expect(result.success).toBe(false);

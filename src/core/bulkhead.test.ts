@@ -249,6 +249,77 @@ describe('BulkheadPolicy', () => {
     expect(await running).toBe('done');
   });
 
+  it('with overflow dropOldest, a full queue drops its oldest call for the newcomer, and counts it', async () => {
+    const bulkhead = new BulkheadPolicy({
+      concurrentMax: 1,
+      queueMax: 2,
+      overflow: 'dropOldest',
+      clock: new FakeClock(),
+    });
+    const rejects: string[] = [];
+    bulkhead.onReject((event) => rejects.push(event.reason));
+    const gate = deferred();
+    const running = bulkhead.execute(() => gate.promise.then(() => 'running'));
+    const oldest = bulkhead.execute(() => 'oldest');
+    const older = bulkhead.execute(() => 'older');
+    const newest = bulkhead.execute(() => 'newest');
+    await expect(oldest).rejects.toMatchObject({
+      code: 'KEEL_ERR_BULKHEAD_REJECTED',
+      reason: 'queueOverflow',
+    });
+    expect(bulkhead.stats()).toMatchObject({ running: 1, queued: 2, rejected: 1 });
+    expect(rejects).toEqual(['queueOverflow']);
+    gate.resolve();
+    expect(await Promise.all([running, older, newest])).toEqual(['running', 'older', 'newest']);
+  });
+
+  it('with overflow rejectNew (the default), the same calls keep the oldest and refuse the newcomer', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 2, clock: new FakeClock() });
+    const gate = deferred();
+    const running = bulkhead.execute(() => gate.promise.then(() => 'running'));
+    const oldest = bulkhead.execute(() => 'oldest');
+    const older = bulkhead.execute(() => 'older');
+    await expect(bulkhead.execute(() => 'newest')).rejects.toMatchObject({ reason: 'queueFull' });
+    gate.resolve();
+    expect(await Promise.all([running, oldest, older])).toEqual(['running', 'oldest', 'older']);
+  });
+
+  it('with overflow dropOldest, drops the oldest of the lowest priority, and never a higher one for a lower newcomer', async () => {
+    const bulkhead = new BulkheadPolicy({
+      concurrentMax: 1,
+      queueMax: 2,
+      overflow: 'dropOldest',
+      clock: new FakeClock(),
+    });
+    const gate = deferred();
+    const running = bulkhead.execute(() => gate.promise);
+    const urgent = bulkhead.execute(() => 'urgent', undefined, { priority: 5 });
+    const low = bulkhead.execute(() => 'low', undefined, { priority: 1 });
+    await expect(bulkhead.execute(() => 'lowest', undefined, { priority: 0 })).rejects.toMatchObject({
+      reason: 'queueFull',
+    });
+    const newer = bulkhead.execute(() => 'newer low', undefined, { priority: 1 });
+    await expect(low).rejects.toMatchObject({ reason: 'queueOverflow' });
+    gate.resolve();
+    await running;
+    expect(await Promise.all([urgent, newer])).toEqual(['urgent', 'newer low']);
+  });
+
+  it('with overflow dropOldest and queueMax 0, refuses when all slots are busy', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 0, overflow: 'dropOldest' });
+    const gate = deferred();
+    const running = bulkhead.execute(() => gate.promise);
+    await expect(bulkhead.execute(() => 'refused')).rejects.toMatchObject({ reason: 'queueFull' });
+    gate.resolve();
+    await running;
+  });
+
+  it('rejects an unknown overflow, naming the value', () => {
+    expect(() => new BulkheadPolicy({ overflow: 'dropNewest' as never })).toThrow(
+      /overflow must be rejectNew or dropOldest, was dropNewest/,
+    );
+  });
+
   it('isolates components: a saturated bulkhead does not delay calls through another', async () => {
     const clock = new FakeClock();
     const marketData = new BulkheadPolicy({ concurrentMax: 1, queueMax: 1, clock });

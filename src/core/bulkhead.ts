@@ -16,9 +16,17 @@ export interface BulkheadOptions {
   queueWaitMaxMs?: number;
   /** Priority of calls that do not give one; higher runs first; default 0. */
   priorityDefault?: number;
+  /**
+   * What a full queue does with a newcomer: 'rejectNew' turns it away; 'dropOldest' rejects the
+   * oldest waiting call of the lowest priority instead (newest news wins: alert notifications), unless
+   * the newcomer's priority is lower still. Default 'rejectNew'.
+   */
+  overflow?: BulkheadOverflow;
   /** Time source for the queue wait; default systemClock. */
   clock?: Clock;
 }
+
+export type BulkheadOverflow = 'rejectNew' | 'dropOldest';
 
 export interface BulkheadExecuteOptions {
   /** Higher numbers leave the queue first; calls of equal priority keep their arrival order. */
@@ -34,7 +42,7 @@ export interface BulkheadStats {
   readonly queued: number;
   readonly concurrentMax: number;
   readonly queueMax: number;
-  /** Calls rejected since creation (queue full or wait too long). */
+  /** Calls rejected since creation (queue full, wait too long, or dropped for a newer one). */
   readonly rejected: number;
 }
 
@@ -49,7 +57,8 @@ export const BULKHEAD_DEFAULTS = {
   queueMax: 100,
   queueWaitMaxMs: 30_000,
   priorityDefault: 0,
-} as const;
+  overflow: 'rejectNew',
+} as const satisfies Required<Omit<BulkheadOptions, 'clock'>>;
 
 interface QueueEntry {
   readonly priority: number;
@@ -64,6 +73,7 @@ export class BulkheadPolicy implements Policy {
   readonly #queueMax: number;
   readonly #queueWaitMaxMs: number;
   readonly #priorityDefault: number;
+  readonly #overflow: BulkheadOverflow;
   readonly #clock: Clock;
   /** Sorted: higher priority first, FIFO within a priority. Bounded by queueMax. */
   readonly #queue: QueueEntry[] = [];
@@ -85,10 +95,13 @@ export class BulkheadPolicy implements Policy {
       throw new RangeError(`queueWaitMaxMs must be finite and >= 0, was ${merged.queueWaitMaxMs}`);
     if (!Number.isFinite(merged.priorityDefault))
       throw new RangeError(`priorityDefault must be finite, was ${merged.priorityDefault}`);
+    if (merged.overflow !== 'rejectNew' && merged.overflow !== 'dropOldest')
+      throw new RangeError(`overflow must be rejectNew or dropOldest, was ${String(merged.overflow)}`);
     this.#concurrentMax = merged.concurrentMax;
     this.#queueMax = merged.queueMax;
     this.#queueWaitMaxMs = merged.queueWaitMaxMs;
     this.#priorityDefault = merged.priorityDefault;
+    this.#overflow = merged.overflow;
     this.#clock = options.clock ?? systemClock;
   }
 
@@ -147,10 +160,11 @@ export class BulkheadPolicy implements Policy {
   }
 
   #enqueue(priority: number, waitMaxMs: number, signal: AbortSignal): Promise<void> {
-    if (this.#queue.length >= this.#queueMax) {
+    if (this.#queue.length >= this.#queueMax && !this.#dropOldestFor(priority)) {
       const message = `bulkhead full: ${this.#running} running (concurrentMax ${this.#concurrentMax}), ${this.#queue.length} queued (queueMax ${this.#queueMax})`;
       return Promise.reject(this.#reject('queueFull', priority, message));
     }
+    assert(this.#queue.length < this.#queueMax, 'bulkhead queue over queueMax');
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         this.#remove(entry);
@@ -182,6 +196,19 @@ export class BulkheadPolicy implements Policy {
     this.#rejected++;
     this.#rejectEmitter.emit({ reason, priority, error });
     return error;
+  }
+
+  /** With overflow 'dropOldest', frees a queue place for a newcomer of `priority`; false if none may go. */
+  #dropOldestFor(priority: number): boolean {
+    const last = this.#queue.at(-1);
+    if (this.#overflow !== 'dropOldest' || last === undefined || last.priority > priority) return false;
+    // The queue is sorted by priority, FIFO within one: the oldest of the lowest priority heads its run.
+    const oldest = this.#queue.find((entry) => entry.priority === last.priority);
+    assert(oldest !== undefined, 'lowest priority has no entry');
+    this.#remove(oldest);
+    const message = `bulkhead queue full (queueMax ${this.#queueMax}): oldest waiting call dropped for a newer one`;
+    oldest.fail(this.#reject('queueOverflow', oldest.priority, message));
+    return true;
   }
 
   #remove(entry: QueueEntry): void {

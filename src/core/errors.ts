@@ -37,8 +37,11 @@ export class BulkheadRejectedError extends KeelError {
   readonly code = 'KEEL_ERR_BULKHEAD_REJECTED';
   constructor(
     message: string,
-    /** Why: every queue place taken, or the call waited longer than allowed. */
-    readonly reason: 'queueFull' | 'queueWaitTimeout' = 'queueFull',
+    /**
+     * Why: every queue place taken, the call waited longer than allowed, or (overflow 'dropOldest')
+     * it was the oldest waiting call when a newer one came.
+     */
+    readonly reason: 'queueFull' | 'queueWaitTimeout' | 'queueOverflow' = 'queueFull',
   ) {
     super(message);
   }
@@ -64,12 +67,6 @@ export class AbortedError extends KeelError {
 }
 export const isAbortedError = (e: unknown): e is AbortedError =>
   isKeelError(e) && e.code === 'KEEL_ERR_ABORTED';
-
-export class NoHealthyTargetError extends KeelError {
-  readonly code = 'KEEL_ERR_NO_HEALTHY_TARGET';
-}
-export const isNoHealthyTargetError = (e: unknown): e is NoHealthyTargetError =>
-  isKeelError(e) && e.code === 'KEEL_ERR_NO_HEALTHY_TARGET';
 
 export class DecimalParseError extends KeelError {
   readonly code = 'KEEL_ERR_DECIMAL_PARSE';

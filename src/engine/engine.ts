@@ -7,6 +7,7 @@
 import type { BusMessage, MessageBus, Subscription } from '../bus/index.js';
 import type { SubscribeOptions } from '../bus/subscription-options.js';
 import { AssertionError } from '../core/assert.js';
+import type { BulkheadStats } from '../core/bulkhead.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Decimal } from '../core/decimal.js';
 import { isAbortedError } from '../core/errors.js';
@@ -141,6 +142,11 @@ export class Engine {
         ...this.#o.subscribe,
       },
     );
+  }
+
+  /** The bulkhead the signals' handlers run in (bulkheads.engine); undefined until started. */
+  workStats(): BulkheadStats | undefined {
+    return this.#subscription?.bulkheadStats();
   }
 
   /** Stops taking signals and interrupts waits; what is in flight stays journaled and resumes next start. */

@@ -91,9 +91,7 @@ export async function checkFillsPosted(world: ChaosWorld): Promise<string[]> {
   const truth = world.simulator.groundTruthOrders();
   const journaled = await world.app.journal.knownExchangeOrderIds(truth.map((o) => String(o.id)));
   const keelOrders = new Set(
-    truth
-      .filter((o) => o.clientOrderId !== null || journaled.has(String(o.id)))
-      .map((o) => o.id),
+    truth.filter((o) => o.clientOrderId !== null || journaled.has(String(o.id))).map((o) => o.id),
   );
   return world.simulator
     .trades()

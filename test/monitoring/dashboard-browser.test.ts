@@ -1,6 +1,6 @@
-// Goal: a person opening the dashboard sees an open breaker and a firing critical alert, can acknowledge
-// the alert with one click, and sees it acknowledged (the source recorded who), with live updates
-// arriving over EventSource; the page's own buttons pass the cross-site check, a login with the token
+// Goal: a person opening the dashboard sees an open breaker, a firing critical alert and every bulkhead
+// (running, queued, limits, refusals), can acknowledge the alert with one click, and sees it
+// acknowledged (the source recorded who), with live updates arriving over EventSource; the page's own buttons pass the cross-site check, a login with the token
 // becomes an HttpOnly session cookie, and another site's page cannot change anything.
 // Method: headless Debian chromium through playwright-core against a real loopback server with a
 // FakeStatusSource, and an attacker page on a second server under another site name (localhost vs
@@ -25,6 +25,20 @@ function seed(fixture: DashboardFixture): void {
   source.setBreaker('orders', 'closed');
   source.setBreaker('market-data', 'closed', 0.01);
   source.setBreaker('orders', 'open', 0.62);
+  const limits = { concurrentMax: 4, concurrentLimit: 4, queueMax: 100 };
+  source.bulkheads = [
+    { name: 'exchange.orders', ...limits, running: 4, queued: 100, rejected: 7 },
+    { name: 'engine', ...limits, concurrentMax: 8, concurrentLimit: 8, running: 1, queued: 0, rejected: 0 },
+    {
+      name: 'alertChannel.console',
+      ...limits,
+      concurrentMax: 1,
+      concurrentLimit: 1,
+      running: 0,
+      queued: 0,
+      rejected: 0,
+    },
+  ];
   source.raiseAlert({
     severity: 'critical',
     source: 'exchange',
@@ -209,6 +223,23 @@ else
       expect(await alert.locator('.title').textContent()).toBe('Orders breaker open');
       expect(await alert.getAttribute('data-state')).toBe('firing');
       await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+
+      // Every bulkhead: running of its limit, queued of its queue, refusals; a full queue stands out.
+      const orders = page.locator('[data-bulkhead="exchange.orders"]');
+      expect(await orders.locator('td').allTextContents()).toEqual([
+        'exchange.orders',
+        '4/4',
+        '100/100',
+        '7',
+      ]);
+      expect(await orders.getAttribute('class')).toBe('full');
+      expect(await page.locator('[data-bulkhead="engine"] td').allTextContents()).toEqual([
+        'engine',
+        '1/8',
+        '0/100',
+        '0',
+      ]);
+      expect(await page.locator('[data-bulkhead]').count()).toBe(3);
 
       await alert.getByRole('button', { name: 'Acknowledge' }).click();
       await expect.poll(() => alert.getAttribute('data-state')).toBe('acknowledged');

@@ -13,7 +13,7 @@ import { apiBulkheadOptions } from '../../src/app/wiring/bulkheads.js';
 import { signalStoreSettings } from '../../src/app/wiring/bus.js';
 import { engineSettings, killSwitchSettings } from '../../src/app/wiring/engine.js';
 import { intakeSettings } from '../../src/app/wiring/intake.js';
-import { alertManagerSettings, haltSettings } from '../../src/app/wiring/monitoring.js';
+import { alertChannelSettings, alertManagerSettings, haltSettings } from '../../src/app/wiring/monitoring.js';
 import { storageSettings } from '../../src/app/wiring/storage.js';
 import { verifierOptions } from '../../src/app/wiring/verification.js';
 import type { KeelConfig } from '../../src/config/index.js';
@@ -57,6 +57,7 @@ export const verifier: Observe = (config) => plain(verifierOptions(config));
 /** The WebSocket fill stream's settings as a live instance builds them (undefined: no stream). */
 export const fillStream: Observe = (config) => plain(fillStreamSettings(config, undefined));
 export const alertManager: Observe = (config) => plain(alertManagerSettings(config));
+export const alertChannels: Observe = (config) => plain(alertChannelSettings(config));
 export const halts: Observe = (config) => plain(haltSettings(config));
 /** The retention runner's options (undefined: no runner). */
 export const retention: Observe = (config) => plain(retentionOptions(config));

@@ -2,6 +2,7 @@
 // the listeners, retention): each changes one leaf and observes the options the app builds from it.
 import {
   access,
+  alertChannels,
   alertManager,
   cluster,
   engine,
@@ -29,6 +30,12 @@ const HMAC = { webhook: { hmacSecret: 'probe-hmac-secret-0123456789abcdef' } };
 
 export const APP_PROBES = {
   'engine.allowedSymbols': leaf(['BTCIRT'], engine),
+  'bulkheads.engine.concurrentMax': leaf(3, engine),
+  'bulkheads.engine.queueMax': leaf(5, engine),
+  'bulkheads.engine.queueWaitMaxMs': leaf(9_000, engine),
+  'bulkheads.alertChannels.concurrentMax': leaf(3, alertChannels),
+  'bulkheads.alertChannels.queueMax': leaf(5, alertChannels),
+  'bulkheads.alertChannels.queueWaitMaxMs': leaf(9_000, alertChannels),
   'engine.maxOrderValue.rls': leaf('1000', engine),
   'engine.maxOrderValue.usdt': leaf('10', engine),
   'engine.maxPositionPerSymbol.*': input({ engine: { maxPositionPerSymbol: { BTCIRT: '0.5' } } }, engine),

@@ -9,6 +9,7 @@ import type {
   AlertView,
   BreakerStateName,
   BreakerView,
+  BulkheadView,
   EngineModeView,
   LedgerView,
   ListQuery,
@@ -38,6 +39,7 @@ export class FakeStatusSource implements StatusSource {
   alertQueries: AlertQuery[] = [];
   engineMode: EngineModeView = { mode: 'RUNNING', changedBy: null, reason: null, changedAtMs: null };
   breakers: BreakerView[] = [];
+  bulkheads: BulkheadView[] = [];
   alertList: AlertView[] = [];
   orderList: OrderView[] = [];
   signalList: SignalView[] = [];
@@ -95,6 +97,7 @@ export class FakeStatusSource implements StatusSource {
         ],
         endpoints: [{ baseUrl: 'http://127.0.0.1:9', healthy: true, latencyEwmaMs: 42.5, errorRate: 0.02 }],
       },
+      bulkheads: this.bulkheads,
       rateLimits: [
         {
           budget: 'orders',

@@ -65,10 +65,14 @@ export function engineSettings(config: KeelConfig, leased: boolean) {
     signalAgeMaxMs: config.engine.signalAgeMaxMs,
     exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
     orderHoldMaxMs: config.engine.orderHoldMaxMs,
-    // A signal claimed by a leader that died goes back to the queue about when its lease does.
-    ...(leased
-      ? { subscribe: { leaseMs: Math.max(config.cluster.leaseTtlMs, BUS_CLAIM_LEASE_MIN_MS) } }
-      : {}),
+    subscribe: {
+      // The engine's bulkhead: signals worked on at once, claimed ones waiting, and their longest wait.
+      concurrencyMax: config.bulkheads.engine.concurrentMax,
+      bufferMax: config.bulkheads.engine.queueMax,
+      queueWaitMaxMs: config.bulkheads.engine.queueWaitMaxMs,
+      // A signal claimed by a leader that died goes back to the queue about when its lease does.
+      ...(leased ? { leaseMs: Math.max(config.cluster.leaseTtlMs, BUS_CLAIM_LEASE_MIN_MS) } : {}),
+    },
   };
 }
 

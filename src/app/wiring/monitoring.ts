@@ -70,7 +70,12 @@ export async function wireMonitoring(
   options: { secrets: string[]; closers: (() => Promise<void>)[] },
 ): Promise<Monitoring> {
   const { config, clock, logger, closers } = { ...observed, ...options };
-  const channels = createAlertChannels(config.alerts, { logger, clock, rng: observed.rng });
+  const channels = createAlertChannels(config.alerts, {
+    logger,
+    clock,
+    rng: observed.rng,
+    ...alertChannelSettings(config),
+  });
   closers.unshift(() => channels.close());
   const alerts = await openAlertManager(observed, channels, options.secrets);
   closers.unshift(() => alerts.stop());
@@ -143,6 +148,9 @@ function openAlertManager(observed: Observed, channels: AlertChannels, secrets: 
 }
 
 /** How the alert manager dedups, groups, routes and escalates, from the alerts settings. */
+/** Each alert channel's bulkhead. */
+export const alertChannelSettings = (config: KeelConfig) => ({ limits: config.bulkheads.alertChannels });
+
 export function alertManagerSettings(config: KeelConfig) {
   const { alerts } = config;
   const { routes } = alerts;

@@ -108,6 +108,20 @@ export interface RateLimitView {
   readonly penaltyUntilMs: number | null;
 }
 
+/** One bulkhead: the calls it runs and holds, its limits, and the calls it turned away. */
+export interface BulkheadView {
+  /** `exchange.orders`, `api`, `alertChannel.console`, `engine`, … */
+  readonly name: string;
+  readonly running: number;
+  readonly queued: number;
+  readonly concurrentMax: number;
+  /** Calls allowed to run at once now (below concurrentMax while throttled). */
+  readonly concurrentLimit: number;
+  readonly queueMax: number;
+  /** Calls turned away since start (queue full, waited too long, or dropped for a newer one). */
+  readonly rejected: number;
+}
+
 export interface VerificationView {
   /** Verified orders over all finished ones, 0..1; null before the first. */
   readonly successRate: number | null;
@@ -134,6 +148,8 @@ export interface StatusSnapshot {
   readonly breakers: readonly BreakerView[];
   readonly pool: PoolView;
   readonly rateLimits: readonly RateLimitView[];
+  /** Every bulkhead of the instance; absent where the host reports none. */
+  readonly bulkheads?: readonly BulkheadView[];
   readonly verification: VerificationView;
   readonly fillStream?: FillStreamView;
   readonly bus: { readonly depth: number; readonly lagMs: number };

@@ -1,11 +1,11 @@
-// Builds every configured channel, each behind its own dispatcher (bounded queue) and its own policy
+// Builds every configured channel, each behind its own dispatcher (a bulkhead) and its own policy
 // (breaker → retry → timeout), so a dead channel never delays another one or the engine.
 import type { ChannelConfig, KeelConfig } from '../../../config/index.js';
 import { type Clock, systemClock } from '../../../core/clock.js';
 import type { Disposable } from '../../../core/events.js';
 import { type Rng, systemRng } from '../../../core/random.js';
 import { type Logger, silentLogger } from '../../../logging/logger.js';
-import { type AlertChannel, ChannelDispatcher } from '../channel.js';
+import { type AlertChannel, type ChannelBulkheadLimits, ChannelDispatcher } from '../channel.js';
 import { type ChannelPolicy, type ChannelPolicyTuning, createChannelPolicy } from './channel-policy.js';
 import { ConsoleChannel } from './console-channel.js';
 import { EmailChannel } from './email-channel.js';
@@ -22,8 +22,8 @@ export interface CreateAlertChannelsOptions {
   readonly clock?: Clock;
   /** Jitter of retries and breaker breaks. Default a system-seeded Rng. */
   readonly rng?: Rng;
-  /** Notifications waiting per channel at most. Default 100. */
-  readonly queueMax?: number;
+  /** Each channel's bulkhead (the bulkheads.alertChannels settings). Default CHANNEL_BULKHEAD_DEFAULTS. */
+  readonly limits?: ChannelBulkheadLimits;
   /** Overrides of the policy defaults, for every channel. */
   readonly policy?: ChannelPolicyTuning;
   /** Per-attempt timeout of the console channel, ms. Default 5_000. */
@@ -65,7 +65,8 @@ export function createAlertChannels(
     const dispatcher = new ChannelDispatcher({
       channel,
       policy: policy.policy,
-      queueMax: options.queueMax ?? 100,
+      clock,
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
     });
     subscriptions.push(...observe(channel.name, dispatcher, policy, logger));
     entries.set(channel.name, { channel, dispatcher, policy });

@@ -17,6 +17,7 @@
     );
     replace('pool', renderPool(s.pool));
     replace('rate-limits', renderRateLimits(s.rateLimits));
+    replace('bulkheads', renderBulkheads(s.bulkheads || []));
     replace('verification', renderVerification(s.verification));
   }
 
@@ -161,6 +162,32 @@
         { label: 'Used', num: 1 },
         { label: '' },
         { label: '' },
+      ],
+      rows,
+    );
+  }
+
+  /** One row per bulkhead; a full queue or any refusal stands out. */
+  function renderBulkheads(bulkheads) {
+    const rows = bulkheads.map((b) => {
+      const limit =
+        b.concurrentLimit < b.concurrentMax ? b.concurrentLimit + ' of ' + b.concurrentMax : b.concurrentMax;
+      const full = b.queueMax > 0 && b.queued >= b.queueMax;
+      return el(
+        'tr',
+        { 'data-bulkhead': b.name, class: full ? 'full' : null },
+        td(b.name),
+        td(b.running + '/' + limit, 1),
+        td(b.queued + '/' + b.queueMax, 1),
+        td(b.rejected > 0 ? pill(String(b.rejected), 'pill-warning') : '0', 1),
+      );
+    });
+    return table(
+      [
+        { label: 'Bulkhead' },
+        { label: 'Running', num: 1 },
+        { label: 'Queued', num: 1 },
+        { label: 'Refused', num: 1 },
       ],
       rows,
     );
