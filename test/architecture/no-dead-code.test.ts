@@ -26,22 +26,13 @@ const TEST_SUPPORT: Readonly<Record<string, string>> = {
     "the adapter's public surface, as the exchange tests and their harness import it",
 };
 
-/**
- * ALLOWED FOR NOW, and only until their owners decide (issue 17). Each is unused by the running app.
- * Remove the entry when the file is used or deleted; the test fails on an entry that is no longer dead.
- */
-const ALLOWED_FOR_NOW: Readonly<Record<string, string>> = {
-  'src/core/rate-limiter/rate-limit-policy.ts':
-    'the rate limiter as a wrap() policy, used only by bench/suites/policies.ts; the adapter spends budgets itself',
-};
-
 describe('no dead code', () => {
   it('reaches every src/ module from the entries, except named test support', () => {
     const reached = reachable(REPOSITORY, ENTRIES);
     const unreached = sourceFiles(REPOSITORY, 'src').filter(
       (file) => !file.endsWith('.d.ts') && !reached.has(file),
     );
-    const dead = unreached.filter((file) => !(file in TEST_SUPPORT) && !(file in ALLOWED_FOR_NOW));
+    const dead = unreached.filter((file) => !(file in TEST_SUPPORT));
     expect(
       dead,
       'modules nothing in the app imports: use them, delete them, or name them as test support',
@@ -50,7 +41,7 @@ describe('no dead code', () => {
 
   it('names as test support or allowed-for-now only files the app does not reach', () => {
     const reached = reachable(REPOSITORY, ENTRIES);
-    const listed = [...Object.keys(TEST_SUPPORT), ...Object.keys(ALLOWED_FOR_NOW)];
+    const listed = [...Object.keys(TEST_SUPPORT)];
     expect(listed.filter((file) => reached.has(file))).toEqual([]);
     const files = new Set(sourceFiles(REPOSITORY, 'src'));
     expect(listed.filter((file) => !files.has(file))).toEqual([]);

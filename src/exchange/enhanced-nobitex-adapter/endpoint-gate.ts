@@ -3,6 +3,7 @@
 // request reaches that endpoint again before its backOff has passed.
 
 import { neverAbortedSignal, type Policy, type PolicyContext } from '../../core/policy.js';
+import { RateLimitPolicy } from '../../core/rate-limiter/rate-limit-policy.js';
 import type { RateLimiter } from '../../core/rate-limiter/rate-limiter.js';
 import { isExchangeRateLimitedError } from '../errors.js';
 
@@ -16,22 +17,25 @@ export interface EndpointGateOptions {
 
 export class EndpointGatePolicy implements Policy {
   readonly #options: EndpointGateOptions;
-  /** One frozen array for every call: the limiter validates a request's keys once per array. */
-  readonly #keys: readonly string[];
+  /** Spends the endpoint's budget, then runs the call. */
+  readonly #budget: RateLimitPolicy;
 
   constructor(options: EndpointGateOptions) {
     if (options.key === '') throw new RangeError('key must not be empty');
     this.#options = options;
-    this.#keys = Object.freeze([options.key]);
+    this.#budget = new RateLimitPolicy({
+      limiter: options.limiter,
+      keys: [options.key],
+      waitMaxMs: options.waitMaxMs,
+    });
   }
 
   async execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal = neverAbortedSignal): Promise<T> {
-    const { limiter, key, waitMaxMs } = this.#options;
-    await limiter.acquire({ keys: this.#keys, waitMaxMs, signal });
     try {
-      return await fn({ signal });
+      return await this.#budget.execute(fn, signal);
     } catch (error) {
-      if (isExchangeRateLimitedError(error)) await limiter.penalize(key, error.backOffMs);
+      if (isExchangeRateLimitedError(error))
+        await this.#options.limiter.penalize(this.#options.key, error.backOffMs);
       throw error;
     }
   }
