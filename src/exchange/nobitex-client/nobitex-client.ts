@@ -8,6 +8,7 @@ import { type Market, toSymbol } from '../markets.js';
 import { type AuthHeaders, createAuthHeaders, type NobitexAuth } from './auth.js';
 import { endpointLabel, NOBITEX_ENDPOINTS, type NobitexEndpointName } from './endpoints.js';
 import { parseCandles, parseOrderBooks, parseOrderList, parseStats } from './parsers.js';
+import { readOrder } from './read-order.js';
 import {
   buildQuery,
   CANCEL_STATUS,
@@ -131,13 +132,19 @@ export class NobitexClient {
   /** Not idempotent: on an ambiguous error ask getOrderStatus({clientOrderId}), never resend blindly. */
   async placeOrder(params: PlaceOrderParams, options?: CallOptions): Promise<T.Order> {
     const body = await this.#ok('placeOrder', { body: placeOrderBody(params) }, options);
-    return parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('placeOrder') }).order;
+    return (
+      readOrder(orderOf(body)) ??
+      parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('placeOrder') }).order
+    );
   }
 
   /** By id, or by clientOrderId (found only while the order is open). Unknown id → ExchangeNotFoundError. */
   async getOrderStatus(ref: OrderRef, options?: CallOptions): Promise<T.Order> {
     const body = await this.#ok('orderStatus', { body: orderRefBody(ref, 'id') }, options);
-    return parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('orderStatus') }).order;
+    return (
+      readOrder(orderOf(body)) ??
+      parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('orderStatus') }).order
+    );
   }
 
   /** Orders with `details=2`; orders in markets outside Keel's list are skipped and counted. */
@@ -287,3 +294,7 @@ export class NobitexClient {
     });
   }
 }
+
+/** The `order` of an answer object, if any (readOrder checks the rest). */
+const orderOf = (body: unknown): unknown =>
+  typeof body === 'object' && body !== null ? (body as { order?: unknown }).order : undefined;
