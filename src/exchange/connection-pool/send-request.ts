@@ -1,5 +1,4 @@
 // One request on one undici pool, with failures sorted into "never sent" and "maybe sent".
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { isProxyConnectError } from '../../net/errors.js';
 import { RequestMaybeSentError, RequestNotSentError } from './errors.js';
@@ -46,36 +45,17 @@ export async function sendRequest(
   }
 }
 
-/**
- * The body as text, refused past `bodySizeBytesMax`. Read through 'data' events rather than an async
- * iterator: the iterator's promises and stream bookkeeping cost more than the rest of reading a small
- * answer.
- */
-function readBody(body: Readable, bodySizeBytesMax: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let sizeBytes = 0;
-    const onData = (chunk: Buffer | string) => {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      sizeBytes += buffer.length;
-      if (sizeBytes > bodySizeBytesMax) {
-        body.off('data', onData);
-        body.destroy();
-        reject(new BodyTooLargeError(`response body exceeds ${bodySizeBytesMax} bytes`));
-        return;
-      }
-      chunks.push(buffer);
-    };
-    body.on('data', onData);
-    body.once('end', () =>
-      resolve(
-        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-      ),
-    );
-    body.once('error', reject);
-    // Destroyed without an error and before its end (after 'end' this is a no-op): never wait forever.
-    body.once('close', () => reject(new Error('response body closed before its end')));
-  });
+async function readBody(body: AsyncIterable<Buffer | string>, bodySizeBytesMax: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let sizeBytes = 0;
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    sizeBytes += buffer.length;
+    if (sizeBytes > bodySizeBytesMax)
+      throw new BodyTooLargeError(`response body exceeds ${bodySizeBytesMax} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 class BodyTooLargeError extends Error {}
