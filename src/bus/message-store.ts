@@ -1,7 +1,7 @@
 // SQL for the bus table, in the common dialect. Every state change after a claim is fenced by
 // (lease_owner, attempts): a consumer whose lease expired and was re-claimed elsewhere changes nothing.
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
-import { parseJsonLossless } from '../core/decimal.js';
+import { parseJsonLosslessFast } from '../core/decimal.js';
 import type { Database, Queryable } from '../storage/database.js';
 
 export type MessageState = 'pending' | 'processing' | 'done' | 'quarantined';
@@ -161,7 +161,7 @@ function toMessage(row: ClaimRow): BusMessage {
     id: row.id,
     topic: row.topic,
     partitionKey: row.partition_key,
-    payload: parseJsonLossless(row.payload),
+    payload: parseJsonLosslessFast(row.payload),
     attempt: Number(row.attempts) + 1,
     createdAtMs: Number(row.created_at_ms),
   };

@@ -1,6 +1,6 @@
 // The checks that decide whether a webhook may be believed. Each answers only true/false: the
 // caller turns any false into one 401 that never says which check failed.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
 /** A secret as config hands it over (an object that reveals on demand), or plain text. */
@@ -23,9 +23,16 @@ export const TRADINGVIEW_ADDRESSES: readonly string[] = Object.freeze([
  */
 export function passphraseMatches(expected: string, given: unknown): boolean {
   if (typeof given !== 'string') return false;
-  const expectedDigest = createHash('sha256').update(expected, 'utf8').digest();
-  const givenDigest = createHash('sha256').update(given, 'utf8').digest();
-  return timingSafeEqual(expectedDigest, givenDigest) && expected.length > 0;
+  return timingSafeEqual(digestOfExpected(expected), sha256(given)) && expected.length > 0;
+}
+
+const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer') as Buffer;
+
+/** The configured passphrase is the same on every request: its digest is computed once. */
+let expectedDigest: { readonly text: string; readonly digest: Buffer } | undefined;
+function digestOfExpected(text: string): Buffer {
+  if (expectedDigest?.text !== text) expectedDigest = { text, digest: sha256(text) };
+  return expectedDigest.digest;
 }
 
 export const SIGNATURE_HEADER = 'x-keel-signature';
@@ -66,9 +73,13 @@ export const signedHeaders = (
 const signatureOf = (secret: string, rawBody: Uint8Array | string, timestamp: string): Buffer =>
   createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(rawBody).digest();
 
+/** Addresses whose answer an AddressSet remembers at most (then it forgets them all and starts over). */
+const CHECKED_ADDRESSES_MAX = 1_024;
+
 /** A set of addresses and CIDR ranges (`10.0.0.0/8`), IPv4 and IPv6. */
 export class AddressSet {
   readonly #list = new BlockList();
+  readonly #checked = new Map<string, boolean>();
   readonly size: number;
 
   constructor(entries: readonly string[]) {
@@ -77,7 +88,18 @@ export class AddressSet {
   }
 
   has(address: string): boolean {
-    const plain = unmapIpv4(address);
+    if (this.size === 0) return false;
+    let known = this.#checked.get(address);
+    if (known === undefined) {
+      // BlockList.check builds a SocketAddress per call (~10 µs): the same few peers are remembered.
+      if (this.#checked.size >= CHECKED_ADDRESSES_MAX) this.#checked.clear();
+      known = this.#check(unmapIpv4(address));
+      this.#checked.set(address, known);
+    }
+    return known;
+  }
+
+  #check(plain: string): boolean {
     if (isIPv4(plain)) return this.#list.check(plain, 'ipv4');
     if (isIPv6(plain)) return this.#list.check(plain, 'ipv6');
     return false;

@@ -120,9 +120,9 @@ export class SignalStore {
    * commit. Concurrent calls share one transaction (group commit: one fsync for the batch), each in a
    * savepoint of its own so that one failure never takes the others with it.
    */
-  async accept(intake: SignalIntake): Promise<AcceptResult> {
+  async accept(given: SignalIntake): Promise<AcceptResult> {
     // A signal that breaks the schema is a caller bug: refuse it before it becomes a stored row.
-    signalSchema.parse(intake.signal);
+    const intake = { ...given, signal: signalSchema.parse(given.signal) };
     if (this.#queue.length >= ACCEPT_QUEUE_MAX)
       throw new StorageError(`signal intake queue full (${ACCEPT_QUEUE_MAX} waiting)`);
     return await new Promise<AcceptResult>((resolve, reject) => {
@@ -176,9 +176,22 @@ export class SignalStore {
   async #acceptOne(tx: Queryable, intake: SignalIntake): Promise<AcceptResult> {
     for (let attempt = 1; attempt <= ID_ATTEMPTS_MAX; attempt++) {
       const id = this.#ids.next();
-      if (await this.#insert(tx, id, intake)) {
-        const stored = await selectOne(tx, id);
-        assert(stored !== undefined, 'inserted signal not readable in its own transaction');
+      const nowMs = this.#clock.nowMs();
+      if (await this.#insert(tx, id, intake, nowMs)) {
+        // The row as just written (no read back: it costs a SELECT, a JSON parse and a schema check).
+        const stored: StoredSignal = {
+          id,
+          dedupKey: intake.dedupKey,
+          signal: intake.signal,
+          raw: intake.raw,
+          sourceIp: intake.sourceIp,
+          state: 'received',
+          attempts: 0,
+          lastError: undefined,
+          receivedAtMs: intake.signal.receivedAtMs,
+          updatedAtMs: nowMs,
+          traceparent: intake.traceparent,
+        };
         await this.#onAccepted?.(tx, stored);
         return { duplicate: false, signalId: id };
       }
@@ -192,7 +205,7 @@ export class SignalStore {
   }
 
   /** True when the row went in; false on any conflict (dedup key or id). */
-  async #insert(tx: Queryable, id: string, intake: SignalIntake): Promise<boolean> {
+  async #insert(tx: Queryable, id: string, intake: SignalIntake, nowMs: number): Promise<boolean> {
     const { changes } = await tx.execute(
       `INSERT INTO signals (id, dedup_key, symbol, side, payload, raw, source_ip, state, attempts, last_error,
          received_at_ms, updated_at_ms, traceparent)
@@ -206,7 +219,7 @@ export class SignalStore {
         intake.raw,
         intake.sourceIp ?? null,
         intake.signal.receivedAtMs,
-        this.#clock.nowMs(),
+        nowMs,
         intake.traceparent ?? null,
       ],
     );
@@ -245,13 +258,14 @@ export class SignalStore {
       const current = await selectOne(tx, id);
       if (current === undefined) throw new SignalNotFoundError(`no signal ${id}`);
       assertSignalTransition(id, current.state, state);
-      await tx.execute(
+      const nowMs = this.#clock.nowMs();
+      const { changes } = await tx.execute(
         'UPDATE signals SET state = ?, last_error = COALESCE(?, last_error), updated_at_ms = ? WHERE id = ? AND state = ?',
-        [state, error ?? null, this.#clock.nowMs(), id, current.state],
+        [state, error ?? null, nowMs, id, current.state],
       );
-      const updated = await selectOne(tx, id);
-      assert(updated?.state === state, 'state update lost inside its transaction');
-      return updated;
+      // Inside the transaction nothing else writes the row: the update is exactly what it now holds.
+      assert(changes === 1, 'state update lost inside its transaction');
+      return { ...current, state, lastError: error ?? current.lastError, updatedAtMs: nowMs };
     });
   }
 

@@ -8,6 +8,7 @@ import { type Market, toSymbol } from '../markets.js';
 import { type AuthHeaders, createAuthHeaders, type NobitexAuth } from './auth.js';
 import { endpointLabel, NOBITEX_ENDPOINTS, type NobitexEndpointName } from './endpoints.js';
 import { parseCandles, parseOrderBooks, parseOrderList, parseStats } from './parsers.js';
+import { readOrder } from './read-order.js';
 import {
   buildQuery,
   CANCEL_STATUS,
@@ -132,14 +133,21 @@ export class NobitexClient {
   async placeOrder(params: PlaceOrderParams, options?: CallOptions): Promise<T.Order> {
     const body = await this.#ok('placeOrder', { body: placeOrderBody(params) }, options);
     // An OCO answers with both legs; this returns its limit leg, whose pairId is the stop leg.
-    const schema = isOcoAnswer(body) ? schemas.ocoEnvelopeSchema : schemas.orderEnvelopeSchema;
-    return parseBody(schema, body, { endpoint: endpointLabel('placeOrder') }).order;
+    if (isOcoAnswer(body))
+      return parseBody(schemas.ocoEnvelopeSchema, body, { endpoint: endpointLabel('placeOrder') }).order;
+    return (
+      readOrder(orderOf(body)) ??
+      parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('placeOrder') }).order
+    );
   }
 
   /** By id, or by clientOrderId (found only while the order is open). Unknown id → ExchangeNotFoundError. */
   async getOrderStatus(ref: OrderRef, options?: CallOptions): Promise<T.Order> {
     const body = await this.#ok('orderStatus', { body: orderRefBody(ref, 'id') }, options);
-    return parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('orderStatus') }).order;
+    return (
+      readOrder(orderOf(body)) ??
+      parseBody(schemas.orderEnvelopeSchema, body, { endpoint: endpointLabel('orderStatus') }).order
+    );
   }
 
   /** Orders with `details=2`; orders in markets outside Keel's list are skipped and counted. */
@@ -298,3 +306,7 @@ export class NobitexClient {
 
 const isOcoAnswer = (body: unknown): boolean =>
   typeof body === 'object' && body !== null && !('order' in body) && 'orders' in body;
+
+/** The `order` of an answer object, if any (readOrder checks the rest). */
+const orderOf = (body: unknown): unknown =>
+  typeof body === 'object' && body !== null ? (body as { order?: unknown }).order : undefined;

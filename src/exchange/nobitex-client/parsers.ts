@@ -3,6 +3,7 @@
 
 import { BusinessRejectionError, MalformedResponseError } from '../errors.js';
 import { isUnknownMarketError, type Market, parseMarket } from '../markets.js';
+import { readOrder } from './read-order.js';
 import { parseBody } from './response.js';
 import * as schemas from './schemas.js';
 import type { Candle, MarketStats, Order, OrderBook } from './types.js';
@@ -86,7 +87,9 @@ export function parseOrderList(
       skippedUnknownMarketCount++;
       return;
     }
-    orders.push(parseBody(schemas.orderSchema, raw, { endpoint, fieldPrefix: `orders.${index}` }));
+    orders.push(
+      readOrder(raw) ?? parseBody(schemas.orderSchema, raw, { endpoint, fieldPrefix: `orders.${index}` }),
+    );
   });
   return { orders, hasNext: parsed.hasNext ?? false, skippedUnknownMarketCount };
 }

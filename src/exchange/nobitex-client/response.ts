@@ -1,6 +1,6 @@
 // Turns an HTTP answer into a JSON body or a typed error from the taxonomy (reference 7.1–7.3).
 import type { z } from 'zod';
-import { parseDecimal, parseJsonLossless } from '../../core/decimal.js';
+import { parseDecimal, parseJsonLosslessFast } from '../../core/decimal.js';
 import type { TransportResponse } from '../connection-pool/transport.js';
 import {
   BusinessRejectionError,
@@ -168,7 +168,7 @@ const PARSE_FAILED = Symbol('parse failed');
 
 function tryParse(text: string): unknown {
   try {
-    return parseJsonLossless(text);
+    return parseJsonLosslessFast(text);
   } catch {
     return PARSE_FAILED;
   }
