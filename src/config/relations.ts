@@ -163,7 +163,7 @@ const RELATIONS: readonly Check[] = [
   },
   ({ engine: e }) =>
     Object.keys(e.maxPositionPerSymbol ?? {})
-      .filter((symbol) => !e.allowedSymbols.includes(symbol))
+      .filter((symbol) => e.allowedSymbols !== undefined && !e.allowedSymbols.includes(symbol))
       .map((symbol) => ({
         path: `engine.maxPositionPerSymbol.${symbol}`,
         expected: 'a symbol in engine.allowedSymbols',

@@ -100,6 +100,8 @@ export interface ExchangeOptions {
   readonly amountPrecisions: ReadonlyMap<string, Decimal>;
   /** Price step per symbol (`BTCIRT`), rial for rial markets. */
   readonly pricePrecisions: ReadonlyMap<string, Decimal>;
+  /** Currencies open for trading (lowercase codes); absent in old answers, then every priced market is. */
+  readonly activeCurrencies?: readonly string[] | undefined;
 }
 
 export interface CancelResult {

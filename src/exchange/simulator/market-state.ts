@@ -92,7 +92,7 @@ export class MarketState {
 
   #backfill(nowMs: number): void {
     const nowMinuteSec = Math.floor(nowMs / 60_000) * 60;
-    for (let i = CANDLES_BACKFILL; i >= 1; i--) {
+    for (let i = this.config.historyMinutes ?? CANDLES_BACKFILL; i >= 1; i--) {
       const open = this.lastPrice;
       const close = nextWalkPrice(this.rng, open, this.spec.priceStep);
       const volume = this.spec.amountStep.times(randomInt(this.rng, 10, 2_000));

@@ -1,7 +1,7 @@
 // Places, fills and cancels orders against the synthetic books; moves funds in exact decimals.
 import { assert } from '../../core/assert.js';
 import { Decimal, floorToStep } from '../../core/decimal.js';
-import type { Rng } from '../../core/random.js';
+import { createRng, type Rng } from '../../core/random.js';
 import type { Currency } from '../markets.js';
 import { toSymbol } from '../markets.js';
 import { MarketState } from './market-state.js';
@@ -38,7 +38,8 @@ export class MatchingEngine {
 
   constructor(private readonly options: MatchingEngineOptions) {
     for (const config of options.markets) {
-      this.markets.set(config.symbol, new MarketState(config, options.rng, options.nowMs));
+      // Each market walks on its own stream, so listing one more market leaves the others' walks alone.
+      this.markets.set(config.symbol, new MarketState(config, forkRng(options.rng), options.nowMs));
     }
   }
 
@@ -226,4 +227,8 @@ function splitAmount(amount: Decimal, pieces: number, step: Decimal): Decimal[] 
   const share = floorToStep(amount.dividedBy(count), step);
   const parts = Array.from({ length: count - 1 }, () => share);
   return [...parts, amount.minus(share.times(count - 1))];
+}
+
+function forkRng(parent: Rng): Rng {
+  return createRng(Math.floor(parent.next() * 4_294_967_296));
 }

@@ -16,6 +16,8 @@ export interface SimMarketConfig {
   /** Per-level book amount range, base units. Thin levels make large orders fill partially. */
   readonly levelAmountMin: string;
   readonly levelAmountMax: string;
+  /** Minutes of candle history made up at start; default CANDLES_BACKFILL (a day). */
+  readonly historyMinutes?: number;
 }
 
 export interface SimAccountConfig {
