@@ -27,6 +27,6 @@ describe('paper defaults', () => {
     expect(() => configSchema.parse({ simulator: { paperBalances: { rls: '-1' } } })).toThrow(
       /decimal string >= 0/,
     );
-    expect(() => configSchema.parse({ simulator: { paperBalances: { doge2: '1' } } })).toThrow();
+    expect(() => configSchema.parse({ simulator: { paperBalances: { 'not a coin': '1' } } })).toThrow();
   });
 });
