@@ -42,6 +42,12 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_NOBITEX_USER_AGENT', 'nobitex.userAgent', 'string', 'User-Agent sent to Nobitex'),
   entry('KEEL_WEBHOOK_PASSPHRASE', 'webhook.passphrase', 'secret', 'passphrase TradingView alerts carry'),
   entry('KEEL_WEBHOOK_HMAC_SECRET', 'webhook.hmacSecret', 'secret', 'key for webhook body signatures'),
+  entry(
+    'KEEL_SIMULATOR_LIVE_MARKET_DATA',
+    'simulator.liveMarketData',
+    'boolean',
+    'paper trading on live prices (--paper-live)',
+  ),
   entry('KEEL_WEBHOOK_HMAC_REQUIRED', 'webhook.hmacRequired', 'boolean', 'refuse unsigned webhooks'),
   entry(
     'KEEL_WEBHOOK_IP_ALLOW_LIST',

@@ -228,6 +228,11 @@ export const configSchema = z.strictObject({
       .positive({ error: 'number in (0, 1000]' })
       .max(1_000, { error: 'number in (0, 1000]' })
       .default(1),
+    /**
+     * Paper trading on live prices (`keel start --paper-live`): the paper exchange takes its markets,
+     * books and prices from the public endpoints at nobitex.baseUrls; no credentials are used.
+     */
+    liveMarketData: bool().default(false),
   }),
   tracing: section({
     /** OTLP/HTTP traces URL (`http://collector:4318/v1/traces`); unset: tracing off, no SDK loaded. */

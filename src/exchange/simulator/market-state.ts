@@ -5,7 +5,7 @@ import { randomInt } from '../../core/random.js';
 import type { Market } from '../markets.js';
 import { type BookSpec, buildBook, type OrderBook } from './order-book.js';
 import { nextWalkPrice } from './price-walk.js';
-import type { SimMarketConfig } from './types.js';
+import type { LiveLevel, MarketFeed, SimMarketConfig } from './types.js';
 
 export interface PublicTrade {
   readonly timeMs: number;
@@ -55,6 +55,13 @@ export class MarketState {
     this.lastPrice = parseDecimal(config.startPrice, 'startPrice');
     this.#backfill(nowMs);
     this.book = buildBook(rng, this.lastPrice, this.spec, nowMs);
+  }
+
+  /** Replaces the book with a live one (paper trading on live prices); levels are copied, then consumed. */
+  applyLiveBook(book: Awaited<ReturnType<MarketFeed['orderBook']>>, nowMs: number): void {
+    const copy = (levels: readonly LiveLevel[]) => levels.map((l) => ({ price: l.price, amount: l.amount }));
+    this.book = { asks: copy(book.asks), bids: copy(book.bids), updatedAtMs: nowMs };
+    if (book.lastPrice !== null && book.lastPrice.gt(0)) this.lastPrice = book.lastPrice;
   }
 
   /** One walk step: new price, fresh book, one synthetic public trade. */

@@ -16,6 +16,8 @@ export interface MatchingEngineOptions {
   readonly rng: Rng;
   readonly feeRate: Decimal;
   readonly nowMs: number;
+  /** False on live prices: books come from the exchange (applyLiveBook), never from the walk. Default true. */
+  readonly walkPrices?: boolean;
 }
 
 /** Identical orders within this window are refused (DuplicateOrder) unless `pro`. */
@@ -128,7 +130,7 @@ export class MatchingEngine {
 
   /** Moves every market one step, then lets resting orders meet the new books. */
   tick(nowMs: number): void {
-    for (const state of this.markets.values()) state.step(nowMs);
+    if (this.options.walkPrices !== false) for (const state of this.markets.values()) state.step(nowMs);
     for (const order of this.orders) {
       if (order.status !== 'Active') continue;
       const state = this.markets.get(order.symbol);

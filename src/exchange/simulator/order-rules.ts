@@ -86,7 +86,7 @@ export function normalizeOrder(
     reference.minus(state.lastPrice).abs().gt(state.lastPrice.times(BAD_PRICE_FRACTION))
   )
     return reject('BadPrice', 'Order price is too far from the market price');
-  if (amount.times(reference).lt(MIN_ORDER_VALUE[state.market.quote]))
+  if (amount.times(reference).lt(state.config.minOrderValue ?? MIN_ORDER_VALUE[state.market.quote]))
     return reject('SmallOrder', 'Order value is below the minimum');
   const band = reference.times(MARKET_BAND_FRACTION);
   const worstPrice =

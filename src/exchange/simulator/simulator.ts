@@ -10,6 +10,7 @@ import { Authenticator } from './auth.js';
 import { ChaosController, type DriftRule } from './chaos.js';
 import type { SimContext } from './context.js';
 import { HangRegistry } from './hang-registry.js';
+import { followLiveMarkets } from './live-markets.js';
 import { MatchingEngine } from './matching-engine.js';
 import { deserializeOrders, SimulatorStateFile, serializeOrders } from './persistence.js';
 import { RateLimiter } from './rate-limits.js';
@@ -52,9 +53,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   let url: string | undefined;
   let timer: TimerHandle | undefined;
   const loop = () => {
-    engine.tick(clock.nowMs());
-    persist();
-    timer = clock.setTimeout(loop, settings.priceTickMs);
+    if (ctx.marketFeed === undefined) {
+      engine.tick(clock.nowMs());
+      persist();
+      timer = clock.setTimeout(loop, settings.priceTickMs);
+      return;
+    }
+    void followLiveMarkets(ctx, logger).finally(() => {
+      engine.tick(clock.nowMs());
+      persist();
+      timer = clock.setTimeout(loop, settings.priceTickMs);
+    });
   };
   if (settings.priceTickMs > 0) timer = clock.setTimeout(loop, settings.priceTickMs);
 
@@ -134,6 +143,7 @@ function assemble(settings: Settings): SimContext {
     wallets,
     rng: createRng(seed),
     feeRate: settings.feeRate,
+    walkPrices: settings.marketFeed === undefined,
     nowMs: clock.nowMs(),
   });
   // A separate stream for chaos: adding a fault never changes the price path.
@@ -154,6 +164,7 @@ function assemble(settings: Settings): SimContext {
     limiter: new RateLimiter(clock, settings.rateLimitScale),
     feeRate: settings.feeRate,
     rawBodies: new WeakMap(),
+    marketFeed: settings.marketFeed,
   };
 }
 

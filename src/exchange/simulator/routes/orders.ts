@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Decimal } from '../../../core/decimal.js';
 import { failed, field, guardPrivate, type SimContext, textField } from '../context.js';
+import { refreshLiveBook } from '../live-markets.js';
 import { orderJson } from '../serialize.js';
 import type { SimOrder } from '../types.js';
 import { listOrders } from './order-list.js';
@@ -29,6 +30,12 @@ function addOrder(ctx: SimContext): Handler {
   return async (request, reply) => {
     const token = guardPrivate(ctx, 'ordersAdd', request, reply);
     if (token === undefined) return reply;
+    const live = ctx.engine.findMarket(
+      (textField(request, 'srcCurrency') ?? '').toLowerCase(),
+      (textField(request, 'dstCurrency') ?? '').toLowerCase(),
+    );
+    if (live !== undefined && !(await refreshLiveBook(ctx, live)))
+      return reply.send(failed('TryAgainLater', 'live order book unavailable, try again later'));
     const result = ctx.engine.place(
       token,
       {
