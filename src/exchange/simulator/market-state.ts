@@ -61,7 +61,7 @@ export class MarketState {
   applyLiveBook(book: Awaited<ReturnType<MarketFeed['orderBook']>>, nowMs: number): void {
     const copy = (levels: readonly LiveLevel[]) => levels.map((l) => ({ price: l.price, amount: l.amount }));
     this.book = { asks: copy(book.asks), bids: copy(book.bids), updatedAtMs: nowMs };
-    if (book.lastPrice !== null && book.lastPrice.gt(0)) this.lastPrice = book.lastPrice;
+    if (book.lastPrice?.gt(0)) this.lastPrice = book.lastPrice;
   }
 
   /** One walk step: new price, fresh book, one synthetic public trade. */
