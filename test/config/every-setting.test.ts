@@ -22,6 +22,7 @@ import {
   exchange,
   logger,
   mailSent,
+  paperPrice,
   passphrase,
   pool,
   simServer,
@@ -177,6 +178,7 @@ const PROBES = probeTable({
   'simulator.port': leaf(18_090, simServer),
   'simulator.seed': leaf(7, simServer),
   'simulator.rateLimitScale': leaf(0.5, simServer),
+  'simulator.liveMarketData': leaf(true, paperPrice, { dataDir }),
   'nobitex.baseUrls': leaf(
     ['http://127.0.0.1:8'],
     stack((built) => built.baseUrls),

@@ -30,10 +30,15 @@ function addOrder(ctx: SimContext): Handler {
   return async (request, reply) => {
     const token = guardPrivate(ctx, 'ordersAdd', request, reply);
     if (token === undefined) return reply;
-    const live = ctx.engine.findMarket(
-      (textField(request, 'srcCurrency') ?? '').toLowerCase(),
-      (textField(request, 'dstCurrency') ?? '').toLowerCase(),
-    );
+    // On live prices only: matching waits for the market's live book (no extra await otherwise, so a
+    // socket fault still lands in the same turn as the order it follows).
+    const live =
+      ctx.marketFeed === undefined
+        ? undefined
+        : ctx.engine.findMarket(
+            (textField(request, 'srcCurrency') ?? '').toLowerCase(),
+            (textField(request, 'dstCurrency') ?? '').toLowerCase(),
+          );
     if (live !== undefined && !(await refreshLiveBook(ctx, live)))
       return reply.send(failed('TryAgainLater', 'live order book unavailable, try again later'));
     const result = ctx.engine.place(
