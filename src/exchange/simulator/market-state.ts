@@ -1,4 +1,5 @@
 // One market's moving parts: walk price, synthetic book, public trades and minute candles.
+import { assert } from '../../core/assert.js';
 import { Decimal, parseDecimal } from '../../core/decimal.js';
 import type { Rng } from '../../core/random.js';
 import { randomInt } from '../../core/random.js';
@@ -35,8 +36,10 @@ export class MarketState {
   readonly market: Market;
   readonly spec: BookSpec;
   lastPrice: Decimal;
-  book: OrderBook;
   closed = false;
+  #book: OrderBook | undefined;
+  /** The walk step whose book nobody has looked at yet: built on first use, so idle markets cost little. */
+  #pendingBook: { readonly mid: Decimal; readonly atMs: number } | undefined;
   readonly publicTrades: PublicTrade[] = [];
   readonly candles: Candle[] = [];
 
@@ -54,20 +57,31 @@ export class MarketState {
     };
     this.lastPrice = parseDecimal(config.startPrice, 'startPrice');
     this.#backfill(nowMs);
-    this.book = buildBook(rng, this.lastPrice, this.spec, nowMs);
+    this.#pendingBook = { mid: this.lastPrice, atMs: nowMs };
+  }
+
+  /** The current book; fills consume its levels until the next step or live book replaces it. */
+  get book(): OrderBook {
+    if (this.#pendingBook !== undefined) {
+      this.#book = buildBook(this.rng, this.#pendingBook.mid, this.spec, this.#pendingBook.atMs);
+      this.#pendingBook = undefined;
+    }
+    assert(this.#book !== undefined, 'a market always has a book after construction');
+    return this.#book;
   }
 
   /** Replaces the book with a live one (paper trading on live prices); levels are copied, then consumed. */
   applyLiveBook(book: Awaited<ReturnType<MarketFeed['orderBook']>>, nowMs: number): void {
     const copy = (levels: readonly LiveLevel[]) => levels.map((l) => ({ price: l.price, amount: l.amount }));
-    this.book = { asks: copy(book.asks), bids: copy(book.bids), updatedAtMs: nowMs };
+    this.#book = { asks: copy(book.asks), bids: copy(book.bids), updatedAtMs: nowMs };
+    this.#pendingBook = undefined;
     if (book.lastPrice?.gt(0)) this.lastPrice = book.lastPrice;
   }
 
   /** One walk step: new price, fresh book, one synthetic public trade. */
   step(nowMs: number): void {
     this.lastPrice = nextWalkPrice(this.rng, this.lastPrice, this.spec.priceStep);
-    this.book = buildBook(this.rng, this.lastPrice, this.spec, nowMs);
+    this.#pendingBook = { mid: this.lastPrice, atMs: nowMs };
     const steps = randomInt(this.rng, 1, 20);
     this.recordTrade(
       this.lastPrice,
