@@ -169,6 +169,15 @@ const RELATIONS: readonly Check[] = [
         expected: 'a symbol in engine.allowedSymbols',
         got: symbol,
       })),
+  // Live market data feeds the paper exchange: live mode has no paper exchange to feed.
+  (c) =>
+    c.simulator.liveMarketData && c.mode !== 'paper'
+      ? {
+          path: 'simulator.liveMarketData',
+          expected: 'false unless mode is paper',
+          got: `true with mode ${c.mode}`,
+        }
+      : undefined,
   // An alert the intake accepts must not be stale on arrival.
   ({ webhook: w, engine: e }) =>
     below('webhook.alertAgeMaxMs', w.alertAgeMaxMs, 'engine.signalAgeMaxMs', e.signalAgeMaxMs),
