@@ -34,6 +34,7 @@ import { wireBus } from './wiring/bus.js';
 import { wireEngine, wireTradingRole } from './wiring/engine.js';
 import { wireIntake } from './wiring/intake.js';
 import { wireLedger, wireReconciliation } from './wiring/ledger.js';
+import { startMarketListingRefresh } from './wiring/market-listing-refresh.js';
 import { type Observed, observeStatus, wireMonitoring } from './wiring/monitoring.js';
 import { wireOperatorSurface } from './wiring/operator.js';
 import { openStorage } from './wiring/storage.js';
@@ -159,6 +160,9 @@ export class KeelApp {
     observeStatus(observed, monitoring);
     const isLeader = () => role.isLeader;
     closers.unshift(startRetention({ ...base, rules: monitoring.rules, isLeader }));
+    closers.unshift(
+      startMarketListingRefresh({ ...base, adapter: exchange.adapter, rules: monitoring.rules }),
+    );
     const intake = wireIntake({
       ...base,
       signals,
