@@ -1,4 +1,5 @@
-// Goal: the exchange's market list is read again each time its cache entry expires, a stale or failed
+// Goal: the exchange's market list is read again each time its cache entry expires (at most once a
+// minute), a stale or failed
 // read raises a warning that a fresh one resolves, and stopping ends the reads. Method: a scripted
 // adapter (only getOptions and its cache TTL) on a fake clock.
 import { describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ describe('market list refresh', () => {
     ];
     let reads = 0;
     const adapter = {
-      options: { cache: { options: { ttlMs: 1_000 } } },
+      options: { cache: { options: { ttlMs: 600_000 } } },
       getOptions: () => answers[reads++]?.() ?? Promise.resolve({ stale: false, ageMs: 0 }),
     } as unknown as EnhancedNobitexAdapter;
     const events: string[] = [];
@@ -29,18 +30,18 @@ describe('market list refresh', () => {
       resolve: (key: string) => events.push(`resolve ${key}`),
     };
     const stop = startMarketListingRefresh({ adapter, clock, logger: silentLogger, rules });
-    await clock.advance(999);
+    await clock.advance(599_999);
     expect(reads).toBe(0);
     await clock.advance(1);
-    await clock.advance(1_000);
-    await clock.advance(1_000);
+    await clock.advance(600_000);
+    await clock.advance(600_000);
     expect(events).toEqual([
       'raise markets.stale serving the market list from 20 s ago',
       'raise markets.stale 503 from /v2/options',
       'resolve markets.stale',
     ]);
     await stop();
-    await clock.advance(5_000);
+    await clock.advance(3_000_000);
     expect(reads).toBe(3);
   });
 });

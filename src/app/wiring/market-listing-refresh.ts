@@ -7,6 +7,8 @@ import type { Logger } from '../../logging/logger.js';
 import type { AlertRules } from '../alert-rules.js';
 
 const STALE_KEY = 'markets.stale';
+/** Never more often than this, whatever the cache TTL (tests set TTLs of 1 ms). */
+const REFRESH_INTERVAL_MIN_MS = 60_000;
 
 /** Starts the periodic refresh; the returned closer stops it. */
 export function startMarketListingRefresh(input: {
@@ -16,7 +18,7 @@ export function startMarketListingRefresh(input: {
   readonly rules: Pick<AlertRules, 'raise' | 'resolve'>;
 }): () => Promise<void> {
   const { adapter, clock, logger, rules } = input;
-  const intervalMs = adapter.options.cache.options.ttlMs;
+  const intervalMs = Math.max(adapter.options.cache.options.ttlMs, REFRESH_INTERVAL_MIN_MS);
   let timer: TimerHandle | undefined;
   let stopped = false;
   const refresh = async () => {
