@@ -1,7 +1,6 @@
 // Goal: the exchange's market list is read again each time its cache entry expires (at most once a
-// minute), a stale or failed
-// read raises a warning that a fresh one resolves, and stopping ends the reads. Method: a scripted
-// adapter (only getOptions and its cache TTL) on a fake clock.
+// minute), a stale or failed read raises a warning that a fresh one resolves, and stopping ends the
+// reads. Method: a scripted adapter (only getOptions and its cache TTL) on a fake clock.
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import type { EnhancedNobitexAdapter } from '../../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
