@@ -88,7 +88,7 @@ export const currencyField = z.string().transform((text): string | undefined => 
   }
 });
 
-/** A lowercase currency code from a wallet (`rls`, `BTC`), kept even outside Keel's list. */
+/** A lowercase currency code from a wallet (`rls`, `BTC`). */
 export const currencyCodeField = z
   .string()
   .regex(/^[0-9A-Za-z_]{1,20}$/)

@@ -54,7 +54,7 @@ export interface PublicTrade {
 export interface MarketStats {
   /** The `/market/stats` key, `btc-rls`. */
   readonly key: string;
-  /** Null for markets outside Keel's currency list. */
+  /** Null when the key names no market Keel can parse (a quote other than rls/usdt). */
   readonly market: Market | null;
   readonly isClosed: boolean;
   readonly bestSell: Decimal | null;
