@@ -73,16 +73,23 @@ export class AppTradingSource implements TradingSource {
 
   async pnl(): Promise<PnlView> {
     const { positions } = await this.positions();
-    return {
-      atMs: this.o.clock.nowMs(),
-      strategies: strategyPnl(positions),
-      equity: this.o.positions.equity().map((point) => ({
-        atMs: point.atMs,
-        strategy: point.strategy,
-        quote: point.quote,
-        realizedPnl: formatDecimal(point.realizedPnl),
-      })),
-    };
+    const atMs = this.o.clock.nowMs();
+    const strategies = strategyPnl(positions);
+    const history = this.o.positions.equity().map((point) => ({
+      atMs: point.atMs,
+      strategy: point.strategy,
+      quote: point.quote,
+      realizedPnl: formatDecimal(point.realizedPnl),
+      unrealizedPnl: formatDecimal(point.unrealizedPnl),
+      totalPnl: formatDecimal(point.realizedPnl.plus(point.unrealizedPnl)),
+    }));
+    // The series ends now, at the mark price, for every strategy whose open positions can be priced.
+    const now = strategies.flatMap((row) =>
+      row.unrealizedPnl === null || row.totalPnl === null
+        ? []
+        : [{ atMs, ...row, unrealizedPnl: row.unrealizedPnl, totalPnl: row.totalPnl }],
+    );
+    return { atMs, strategies, equity: [...history, ...now] };
   }
 
   async order(id: string): Promise<OrderDetailView | undefined> {

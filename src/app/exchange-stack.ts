@@ -17,6 +17,7 @@ import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
 import { exchangeSettings } from './exchange-settings.js';
+import { createPaperLiveFeed, PAPER_LIVE_TICK_MS, type PaperLiveFeed } from './paper-live-feed.js';
 
 /** The paper exchange's balances, orders and ids, beside the database. */
 export const PAPER_EXCHANGE_FILE = 'paper-exchange.json';
@@ -47,8 +48,13 @@ export async function createExchangeStack(options: {
   let simulator: Simulator | undefined;
   let baseUrls: readonly string[];
   let auth: NobitexAuth;
+  let live: PaperLiveFeed | undefined;
   if (config.mode === 'paper') {
+    if (config.simulator.liveMarketData) live = await createPaperLiveFeed({ config, clock, rng, logger });
     simulator = createSimulator({
+      ...(live === undefined
+        ? {}
+        : { marketFeed: live.feed, markets: live.markets, priceTickMs: PAPER_LIVE_TICK_MS }),
       seed: config.simulator.seed,
       clock,
       rateLimitScale: config.simulator.rateLimitScale,
@@ -82,6 +88,7 @@ export async function createExchangeStack(options: {
     async close() {
       await stack.adapter.close();
       await simulator?.close();
+      await live?.close();
     },
   };
 }

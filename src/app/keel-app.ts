@@ -33,6 +33,7 @@ import { killSwitchSettings, wireEngine, wireTradingRole } from './wiring/engine
 import { type FoundationOptions, wireFoundation } from './wiring/foundation.js';
 import { wireIntake } from './wiring/intake.js';
 import { wireLedger, wireReconciliation } from './wiring/ledger.js';
+import { startMarketListingRefresh } from './wiring/market-listing-refresh.js';
 import { type Observed, observeStatus, wireMonitoring } from './wiring/monitoring.js';
 import { wireOperatorSurface } from './wiring/operator.js';
 import { wireVerification } from './wiring/verification.js';
@@ -114,6 +115,9 @@ export class KeelApp {
     observeStatus(observed, monitoring);
     const isLeader = () => role.isLeader;
     closers.unshift(startRetention({ ...base, rules: monitoring.rules, isLeader }));
+    closers.unshift(
+      startMarketListingRefresh({ ...base, adapter: exchange.adapter, rules: monitoring.rules }),
+    );
     const intake = wireIntake({
       ...base,
       signals,

@@ -33,7 +33,7 @@ export function summarizeConfig(config: KeelConfig): string {
     `storage=${storage}`,
     `redis=${config.redis.url === undefined ? 'off' : 'on'}`,
     `exchange=${config.mode === 'paper' ? 'simulator' : config.nobitex.baseUrls.join(',')}`,
-    `symbols=${config.engine.allowedSymbols.length}`,
+    `symbols=${config.engine.allowedSymbols?.length ?? 'all'}`,
     `instance=${config.cluster.instanceId}`,
   ].join(' ');
 }

@@ -43,6 +43,12 @@ export const ENV_TABLE: readonly EnvVariable[] = [
   entry('KEEL_NOBITEX_WEBSOCKET', 'nobitex.websocket.enabled', 'boolean', 'fills pushed over the WebSocket'),
   entry('KEEL_WEBHOOK_PASSPHRASE', 'webhook.passphrase', 'secret', 'passphrase TradingView alerts carry'),
   entry('KEEL_WEBHOOK_HMAC_SECRET', 'webhook.hmacSecret', 'secret', 'key for webhook body signatures'),
+  entry(
+    'KEEL_SIMULATOR_LIVE_MARKET_DATA',
+    'simulator.liveMarketData',
+    'boolean',
+    'paper trading on live prices (--paper-live)',
+  ),
   entry('KEEL_WEBHOOK_HMAC_REQUIRED', 'webhook.hmacRequired', 'boolean', 'refuse unsigned webhooks'),
   entry(
     'KEEL_WEBHOOK_IP_ALLOW_LIST',

@@ -286,7 +286,7 @@ describe('loadConfig strictness and relations', () => {
       nobitex: { retry: { delayInitialMs: 9_000, delayMaxMs: 1_000 } },
       verification: { verifyDeadlineMs: 20_000, absenceGraceMs: 10_000 },
       alerts: { routes: { critical: ['telegram'] }, groupWaitMs: 900_000 },
-      engine: { maxPositionPerSymbol: { DOGEIRT: '5' } },
+      engine: { allowedSymbols: ['BTCIRT'], maxPositionPerSymbol: { DOGEIRT: '5' } },
       cluster: { leaseTtlMs: 5_000, leaseRenewIntervalMs: 5_000 },
     });
     expect(problems().map((p) => p.path)).toEqual([

@@ -3,6 +3,7 @@
 // within the default limits, and the balances are those of a real retail account, not unbounded.
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../core/decimal.js';
+import { checkConfig } from './relations.js';
 import { configSchema } from './schema.js';
 
 describe('paper defaults', () => {
@@ -27,6 +28,15 @@ describe('paper defaults', () => {
     expect(() => configSchema.parse({ simulator: { paperBalances: { rls: '-1' } } })).toThrow(
       /decimal string >= 0/,
     );
-    expect(() => configSchema.parse({ simulator: { paperBalances: { doge2: '1' } } })).toThrow();
+    expect(() => configSchema.parse({ simulator: { paperBalances: { 'not a coin': '1' } } })).toThrow();
+  });
+
+  it('refuses live market data outside paper mode, and takes any currency code as a paper balance', () => {
+    const live = configSchema.parse({ mode: 'live', simulator: { liveMarketData: true } });
+    expect(checkConfig(live).map((violation) => violation.path)).toContain('simulator.liveMarketData');
+    const paper = configSchema.parse({
+      simulator: { liveMarketData: true, paperBalances: { '1m_pepe': '5' } },
+    });
+    expect(checkConfig(paper).map((violation) => violation.path)).not.toContain('simulator.liveMarketData');
   });
 });

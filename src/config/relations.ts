@@ -170,12 +170,21 @@ const RELATIONS: readonly Check[] = [
   },
   ({ engine: e }) =>
     Object.keys(e.maxPositionPerSymbol ?? {})
-      .filter((symbol) => !e.allowedSymbols.includes(symbol))
+      .filter((symbol) => e.allowedSymbols !== undefined && !e.allowedSymbols.includes(symbol))
       .map((symbol) => ({
         path: `engine.maxPositionPerSymbol.${symbol}`,
         expected: 'a symbol in engine.allowedSymbols',
         got: symbol,
       })),
+  // Live market data feeds the paper exchange: live mode has no paper exchange to feed.
+  (c) =>
+    c.simulator.liveMarketData && c.mode !== 'paper'
+      ? {
+          path: 'simulator.liveMarketData',
+          expected: 'false unless mode is paper',
+          got: `true with mode ${c.mode}`,
+        }
+      : undefined,
   // An alert the intake accepts must not be stale on arrival.
   ({ webhook: w, engine: e }) =>
     below('webhook.alertAgeMaxMs', w.alertAgeMaxMs, 'engine.signalAgeMaxMs', e.signalAgeMaxMs),

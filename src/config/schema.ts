@@ -31,7 +31,6 @@ export const ENGINE_MODES = ['RUNNING', 'REDUCING', 'HALTED'] as const;
 
 /** TradingView's published webhook source addresses. */
 export const TRADINGVIEW_ADDRESSES = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
-export const DEFAULT_SYMBOLS = ['BTCIRT', 'ETHIRT', 'USDTIRT', 'BTCUSDT', 'ETHUSDT'];
 
 // Every section has defaults for all its fields, so an absent section parses as {}.
 const section = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape).prefault({} as never);
@@ -105,7 +104,8 @@ const webhookSchema = section({
 });
 
 const engineSchema = section({
-  allowedSymbols: list(symbol(), { min: 1, max: 500 }).default(DEFAULT_SYMBOLS),
+  /** Markets Keel may trade (`BTCIRT`); absent = every market the exchange lists as active. */
+  allowedSymbols: list(symbol(), { min: 1, max: 500 }).optional(),
   /** Largest single order, per quote currency, as decimal strings (rls = rial). */
   maxOrderValue: section({
     rls: decimalString({ positive: true }).default('500000000'),
@@ -216,7 +216,10 @@ export const configSchema = z.strictObject({
      * so `percent` sizing fits engine.maxOrderValue. Only a new paper account takes them.
      */
     paperBalances: z
-      .record(z.enum(['rls', 'usdt', 'btc', 'eth']), decimalString({ positive: false }))
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_]{0,19}$/, { error: 'currency code (btc)' }),
+        decimalString({ positive: false }),
+      )
       .default({ rls: '5000000000', usdt: '5000', btc: '0.1', eth: '2' }),
     port: portNumber().default(8090),
     /** Multiplies the simulator's rate limits; 0.1 makes 429s ten times likelier. */
@@ -225,6 +228,11 @@ export const configSchema = z.strictObject({
       .positive({ error: 'number in (0, 1000]' })
       .max(1_000, { error: 'number in (0, 1000]' })
       .default(1),
+    /**
+     * Paper trading on live prices (`keel start --paper-live`): the paper exchange takes its markets,
+     * books and prices from the public endpoints at nobitex.baseUrls; no credentials are used.
+     */
+    liveMarketData: bool().default(false),
   }),
   tracing: section({
     /** OTLP/HTTP traces URL (`http://collector:4318/v1/traces`); unset: tracing off, no SDK loaded. */

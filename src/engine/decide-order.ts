@@ -1,10 +1,14 @@
 // From a stored signal to an order intent, or a reasoned refusal. Reads market rules, wallets and
 // positions; runs sizing, the exchange's preconditions and the engine's risk limits. No side effects.
 import { Decimal, parseDecimal, roundHalfEvenToStep } from '../core/decimal.js';
-import type { Currency, Market } from '../exchange/markets.js';
+import { type Currency, isUnknownMarketError, type Market } from '../exchange/markets.js';
 import { clientOrderIdFor, GOOD_TILL_CANCELLED } from '../exchange/order-journal/order-intent.js';
 import type { PrepareInput } from '../exchange/order-journal/order-journal.js';
-import type { VerificationGateway, WalletBalance } from '../exchange/transaction-verification/gateway.js';
+import type {
+  MarketRules,
+  VerificationGateway,
+  WalletBalance,
+} from '../exchange/transaction-verification/gateway.js';
 import { checkPreconditions } from '../exchange/transaction-verification/preconditions.js';
 import type { Signal, SignalOrder } from '../market-data/signal.js';
 import type { StoredSignal } from '../market-data/signal-store.js';
@@ -34,9 +38,12 @@ export async function decideOrder(stored: StoredSignal, context: DecideContext):
   const { signal } = stored;
   const market: Market = { base: signal.base, quote: signal.quote };
   if (context.mode === 'HALTED') return refuse('EngineHalted', 'the engine is halted: no new orders');
-  if (!context.limits.allowedSymbols.includes(signal.symbol))
+  const allowed = context.limits.allowedSymbols;
+  if (allowed !== undefined && !allowed.includes(signal.symbol))
     return refuse('SymbolNotAllowed', `${signal.symbol} is not in the allowed symbols`);
-  const rules = await context.gateway.getMarketRules(market);
+  const rules = await marketRules(context, market);
+  if (rules === null)
+    return refuse('MarketNotListed', `${signal.symbol} is not an active market on the exchange`);
   // Balances come from the shadow ledger, not from the exchange: Nobitex allows 20 wallet reads per two
   // minutes, and the ledger already knows every fill and block. Reconciliation keeps it honest; should it
   // be behind a drift, the exchange refuses the order (OverValueOrder) and the signal ends rejected.
@@ -134,4 +141,14 @@ function ledgerWallets(ledger: Ledger, market: Market): Map<Currency, WalletBala
     wallets.set(currency, { balance: balances.total, blocked: balances.blocked });
   }
   return wallets;
+}
+
+/** The exchange's rules for the market, or null when the exchange does not list it as active. */
+async function marketRules(context: DecideContext, market: Market): Promise<MarketRules | null> {
+  try {
+    return await context.gateway.getMarketRules(market);
+  } catch (error) {
+    if (isUnknownMarketError(error)) return null;
+    throw error;
+  }
 }

@@ -74,6 +74,8 @@ const ORDER_HOLD_MAX_MS = 10_000;
 
 /** Delay between looks at an unreachable exchange while a signal waits, ms. */
 const EXCHANGE_WAIT_MS = 1_000;
+/** Symbols handled at once when every listed market is allowed (no engine.allowedSymbols). */
+const SYMBOLS_CONCURRENT_DEFAULT = 16;
 
 export class Engine {
   readonly #o: EngineOptions;
@@ -136,7 +138,10 @@ export class Engine {
       SIGNAL_TOPIC,
       (message, context) => this.#handle(message, context.signal),
       {
-        concurrencyMax: Math.max(4, this.#o.limits.allowedSymbols.length + 1),
+        concurrencyMax: Math.max(
+          4,
+          (this.#o.limits.allowedSymbols?.length ?? SYMBOLS_CONCURRENT_DEFAULT) + 1,
+        ),
         handlerTimeoutMs: 24 * 3_600_000,
         attemptsMax: 20,
         ...this.#o.subscribe,

@@ -6,7 +6,8 @@ import type { QuoteCurrency } from '../exchange/markets.js';
 import type { EngineMode } from './kill-switch.js';
 
 export interface RiskLimits {
-  readonly allowedSymbols: readonly string[];
+  /** Absent: every market the exchange lists (getMarketRules refuses the others). */
+  readonly allowedSymbols?: readonly string[] | undefined;
   /** Largest amount × price per order, per quote currency. */
   readonly maxOrderValue: Readonly<Partial<Record<QuoteCurrency, Decimal>>>;
   /** Largest base position per symbol after the order; symbols not listed are unlimited. */
@@ -35,7 +36,7 @@ export function checkRiskLimits(
   if (input.mode === 'HALTED') return { code: 'EngineHalted', message: 'the engine is halted' };
   if (input.mode === 'REDUCING' && !reduces(input))
     return { code: 'EngineReducing', message: 'the engine only takes position-reducing orders' };
-  if (!limits.allowedSymbols.includes(input.symbol))
+  if (limits.allowedSymbols !== undefined && !limits.allowedSymbols.includes(input.symbol))
     return { code: 'SymbolNotAllowed', message: `${input.symbol} is not in the allowed symbols` };
   const maxValue = limits.maxOrderValue[input.quote];
   if (maxValue !== undefined && input.valueQuote.gt(maxValue))

@@ -1,36 +1,16 @@
 // Nobitex names one market four ways (see the API reference, section 3). One table, all conversions here.
 import { isKeelError, KeelError } from '../core/errors.js';
 
-export type Currency = 'rls' | 'usdt' | 'btc' | 'eth' | 'ltc' | 'xrp' | 'doge' | 'ada' | 'trx' | 'sol';
+/**
+ * A lowercase Nobitex currency code: `rls`, `usdt`, `btc`, and scaled tickers such as `1m_btt`. The list
+ * of currencies and markets is the exchange's (`/v2/options`), never Keel's: any well-formed code passes.
+ */
+export type Currency = string;
 export type QuoteCurrency = 'rls' | 'usdt';
 
-export const CURRENCIES: readonly Currency[] = [
-  'rls',
-  'usdt',
-  'btc',
-  'eth',
-  'ltc',
-  'xrp',
-  'doge',
-  'ada',
-  'trx',
-  'sol',
-];
 export const QUOTE_CURRENCIES: readonly QuoteCurrency[] = ['rls', 'usdt'];
 
-/** Display names Nobitex puts in order and trade objects instead of codes. */
-export const CURRENCY_DISPLAY_NAMES: Readonly<Record<Currency, string>> = {
-  rls: '﷼',
-  usdt: 'Tether',
-  btc: 'Bitcoin',
-  eth: 'Ethereum',
-  ltc: 'Litecoin',
-  xrp: 'Ripple',
-  doge: 'Dogecoin',
-  ada: 'Cardano',
-  trx: 'Tron',
-  sol: 'Solana',
-};
+const CURRENCY_CODE = /^[a-z0-9][a-z0-9_]{0,19}$/;
 
 export interface Market {
   readonly base: Currency;
@@ -43,8 +23,7 @@ export class UnknownMarketError extends KeelError {
 export const isUnknownMarketError = (e: unknown): e is UnknownMarketError =>
   isKeelError(e) && e.code === 'KEEL_ERR_UNKNOWN_MARKET';
 
-export const isCurrency = (value: string): value is Currency =>
-  (CURRENCIES as readonly string[]).includes(value);
+export const isCurrency = (value: string): value is Currency => CURRENCY_CODE.test(value);
 export const isQuoteCurrency = (value: string): value is QuoteCurrency =>
   (QUOTE_CURRENCIES as readonly string[]).includes(value);
 
@@ -68,7 +47,7 @@ export function parseMarket(text: string): Market {
     .trim()
     .replace(/^[A-Za-z_]+:/, '')
     .toLowerCase();
-  const separated = /^([a-z0-9_]+)[-/_]([a-z]+)$/.exec(cleaned);
+  const separated = /^([a-z0-9_]+)[-/_](irt|irr|rls|usdt)$/.exec(cleaned);
   const [base, quoteRaw] = separated ? [separated[1] ?? '', separated[2] ?? ''] : splitJoined(cleaned);
   const quote = quoteRaw === 'irt' || quoteRaw === 'irr' ? 'rls' : quoteRaw;
   if (!isCurrency(base) || base === 'rls' || !isQuoteCurrency(quote) || base === quote)

@@ -1,7 +1,7 @@
 // The one internal shape every TradingView alert is normalized to. Decimals are canonical strings
 // (plain notation, no exponent, no trailing zeros) so the payload is exact and hashes stably.
 import { z } from 'zod';
-import { CURRENCIES, QUOTE_CURRENCIES } from '../exchange/markets.js';
+import { isCurrency, QUOTE_CURRENCIES } from '../exchange/markets.js';
 
 /** Canonical decimal text as produced by formatDecimal: never a float, never an exponent. */
 const decimalText = z.string().regex(/^-?(0|[1-9]\d*)(\.\d*[1-9])?$/, 'not a canonical decimal');
@@ -62,7 +62,7 @@ export const signalSchema = z
   .object({
     /** Exchange symbol, `BTCIRT` / `BTCUSDT`. */
     symbol: z.string().regex(/^[A-Z0-9]+(IRT|USDT)$/),
-    base: z.enum(CURRENCIES),
+    base: z.string().refine(isCurrency, 'a lowercase currency code'),
     quote: z.enum(QUOTE_CURRENCIES),
     /** Absent only for a target-position signal: the engine derives it from the current position. */
     side: z.enum(SIGNAL_SIDES).optional(),

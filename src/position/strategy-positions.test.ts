@@ -50,6 +50,17 @@ describe('StrategyPositions', () => {
     return ledger;
   }
 
+  it('carries unrealized P&L at the last fill price in each equity point', async () => {
+    const positions = new StrategyPositions({ ledger: await ledgerWithFills(), strategyOf });
+    await positions.refresh();
+    const trend = positions.equity().filter((point) => point.strategy === 'trend');
+    // After the buy of 1 BTC at 1000 (fee 0.001 BTC): 0.999 BTC worth 999 at 1000, cost 1000.
+    expect(trend[0]?.unrealizedPnl.toFixed()).toBe('-1');
+    // After selling 0.5 at 1200: 0.499 BTC left at cost 0.499 × 1000/0.999, marked at 1200 = 598.8.
+    expect(trend[1]?.unrealizedPnl.toDecimalPlaces(4).toFixed()).toBe('99.3005');
+    expect(trend[1]?.realizedPnl.gt(0)).toBe(true);
+  });
+
   it('keeps a position per strategy and market, with realized P&L fees included', async () => {
     const positions = new StrategyPositions({ ledger: await ledgerWithFills(), strategyOf });
     await positions.refresh();

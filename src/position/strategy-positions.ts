@@ -32,6 +32,11 @@ export interface EquityPoint {
   readonly quote: string;
   /** Realized P&L of the strategy in that quote currency after this fill, fees included. */
   readonly realizedPnl: Decimal;
+  /**
+   * Unrealized P&L of the strategy's open positions in that quote currency, each at its last fill price
+   * (the mark the exchange traded at then; markets without a fill of this strategy count zero).
+   */
+  readonly unrealizedPnl: Decimal;
 }
 
 /** Equity points kept in memory at most (oldest dropped first). */
@@ -45,6 +50,8 @@ export class StrategyPositions {
   readonly #holdings = new Map<string, Map<string, bigint>>();
   readonly #strategyBySignal = new Map<string, string>();
   readonly #equity: EquityPoint[] = [];
+  /** Last fill price per `btc-rls` market: the marks of the equity points. */
+  readonly #lastFillPrices = new Map<string, Decimal>();
   #lastSeq = 0;
   #refreshing: Promise<void> | undefined;
 
@@ -80,6 +87,15 @@ export class StrategyPositions {
     return this.#equity;
   }
 
+  #unrealizedAtLastFills(book: PositionBook, quote: string): Decimal {
+    let sum = new Decimal(0);
+    for (const view of book.views()) {
+      const mark = this.#lastFillPrices.get(view.market);
+      if (view.quote === quote && mark !== undefined) sum = sum.plus(unrealizedPnl(view, mark));
+    }
+    return sum;
+  }
+
   async #catchUp(): Promise<void> {
     for (;;) {
       const page = await this.options.ledger.postingsAfter(this.#lastSeq);
@@ -102,7 +118,15 @@ export class StrategyPositions {
       const market = `${facts.base}-${facts.quote}`;
       const view = book.views().find((candidate) => candidate.market === market);
       assert(view !== undefined, `no position for ${market} after a fill`);
-      this.#equity.push({ atMs: posting.atMs, strategy, quote: facts.quote, realizedPnl: view.realizedPnl });
+      if (facts.amountMinor > 0n)
+        this.#lastFillPrices.set(market, decimalOf(facts.totalMinor).div(decimalOf(facts.amountMinor)));
+      this.#equity.push({
+        atMs: posting.atMs,
+        strategy,
+        quote: facts.quote,
+        realizedPnl: view.realizedPnl,
+        unrealizedPnl: this.#unrealizedAtLastFills(book, facts.quote),
+      });
       if (this.#equity.length > EQUITY_POINTS_MAX) this.#equity.shift();
     }
     let byAsset = this.#holdings.get(strategy);

@@ -23,6 +23,7 @@ import {
   exchange,
   logger,
   mailSent,
+  paperPrice,
   passphrase,
   pool,
   simServer,
@@ -178,6 +179,7 @@ const PROBES = probeTable({
   'simulator.port': leaf(18_090, simServer),
   'simulator.seed': leaf(7, simServer),
   'simulator.rateLimitScale': leaf(0.5, simServer),
+  'simulator.liveMarketData': leaf(true, paperPrice, { dataDir }),
   'nobitex.baseUrls': leaf(
     ['http://127.0.0.1:8'],
     stack((built) => built.baseUrls),

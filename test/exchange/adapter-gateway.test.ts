@@ -185,6 +185,31 @@ describe('reads', () => {
     expect(rules.lastPrice.toFixed()).toBe('750350000');
   });
 
+  it('keeps market rules from the last good options while /v2/options fails (stale fallback)', async () => {
+    const gateway = gatewayFor({ retryReads: { attemptsMax: 1 } });
+    await gateway.getMarketRules(BTC_RLS);
+    server.script = (r) =>
+      routeKey(r) === 'GET /v2/options' ? { status: 503, body: '<html>503</html>' } : normal(r);
+    await clock.advance(700_000); // past the options TTL (10 min), inside its stale window (a day)
+    const rules = await gateway.getMarketRules(BTC_RLS);
+    expect(rules.amountStep.toFixed()).toBe('0.000001');
+    expect(rules.minOrderValue.toFixed()).toBe('3000000');
+    expect(server.requests.filter((r) => routeKey(r) === 'GET /v2/options').length).toBe(2);
+  });
+
+  it('refuses a market the options do not price, or whose currency is not active', async () => {
+    const gateway = gatewayFor();
+    await expect(gateway.getMarketRules({ base: 'sol', quote: 'rls' })).rejects.toThrow(
+      /not an active market/,
+    );
+    server.script = (r) =>
+      routeKey(r) === 'GET /v2/options'
+        ? { body: P.OPTIONS.replace('"allCurrencies"', '"activeCurrencies":["rls","usdt"],"allCurrencies"') }
+        : normal(r);
+    const inactive = gatewayFor();
+    await expect(inactive.getMarketRules(BTC_RLS)).rejects.toThrow(/BTCIRT is not an active market/);
+  });
+
   it('returns fresh wallets only, never a stale copy', async () => {
     const gateway = gatewayFor({ retryReads: { attemptsMax: 1 } });
     const wallets = await gateway.getWallets();

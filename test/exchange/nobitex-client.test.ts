@@ -205,7 +205,7 @@ describe('NobitexClient orders', () => {
     expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({ clientOrderId: 'order1' });
   });
 
-  it('lists orders with details=2 and skips orders in markets Keel does not know', async () => {
+  it('lists orders with details=2 and skips orders in markets Keel cannot parse', async () => {
     const result = await tokenClient().listOrders({ status: 'open', market: BTC_RLS, pageSize: 50 });
     expect(server.requests[0]?.path).toBe(
       '/market/orders/list?status=open&srcCurrency=btc&dstCurrency=rls&details=2&pageSize=50',

@@ -42,7 +42,7 @@ const BAD_CASES: readonly BadCase[] = [
     statusCode: 401,
   },
   { name: 'malformed JSON', body: '{"symbol": "BTCIRT"', statusCode: 400 },
-  { name: 'unknown symbol', body: alert({ symbol: 'XYZIRT' }), statusCode: 400 },
+  { name: 'unknown symbol', body: alert({ symbol: 'XYZEUR' }), statusCode: 400 },
   { name: 'missing side', body: alert({ action: undefined }), statusCode: 400 },
   { name: 'missing size', body: alert({ amount: undefined }), statusCode: 400 },
   { name: 'negative size', body: alert({ amount: '-3' }), statusCode: 400 },

@@ -149,8 +149,22 @@ function seedTrading(fixture: DashboardFixture, t0: number): void {
       },
     ],
     equity: [
-      { atMs: t0 - 600_000, strategy: 'trend', quote: 'rls', realizedPnl: '0' },
-      { atMs: t0 - 300_000, strategy: 'trend', quote: 'rls', realizedPnl: '-2500000' },
+      {
+        atMs: t0 - 600_000,
+        strategy: 'trend',
+        quote: 'rls',
+        realizedPnl: '0',
+        unrealizedPnl: '0',
+        totalPnl: '0',
+      },
+      {
+        atMs: t0 - 300_000,
+        strategy: 'trend',
+        quote: 'rls',
+        realizedPnl: '-2500000',
+        unrealizedPnl: '1000000',
+        totalPnl: '-1500000',
+      },
     ],
   };
   fixture.trading.orderDetails.set('o1', {

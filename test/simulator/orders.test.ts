@@ -76,7 +76,7 @@ describe('POST /market/orders/add', () => {
     ['BadPrice', { amount: '0.01', priceOffset: -0.31 }],
     ['InvalidOrderPrice', { amount: '0.01', price: '0' }],
     ['InvalidOrderPrice', { amount: '0.01' }],
-    ['InvalidMarketPair', { amount: '0.01', srcCurrency: 'doge', priceOffset: 0 }],
+    ['InvalidMarketPair', { amount: '0.01', srcCurrency: 'nosuchcoin', priceOffset: 0 }],
     ['InvalidMarketPair', { amount: '0.01', dstCurrency: 'eth', priceOffset: 0 }],
   ])('rejects with %s as HTTP 200 status failed and echoes clientOrderId', async (code, fields) => {
     h = harness();

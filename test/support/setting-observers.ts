@@ -22,6 +22,7 @@ import {
   type ResolvedAdapterOptions,
   resolveAdapterOptions,
 } from '../../src/exchange/enhanced-nobitex-adapter/adapter-options.js';
+import { createSimulator } from '../../src/exchange/simulator/index.js';
 import { loggerOptionsFromConfig } from '../../src/logging/create-logger.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { buildChannel } from '../../src/monitoring/alert-system/channels/create-alert-channels.js';
@@ -240,3 +241,20 @@ export const botPolls =
       .filter((request) => !request.body.includes('"offset":2'))
       .map(({ path, body }) => ({ path: path.replace(/.*\//, ''), body: JSON.parse(body) as unknown }));
   };
+
+/**
+ * The paper exchange's BTCIRT price, with nobitex.baseUrls pointed at a loopback stand-in whose prices
+ * differ from the paper simulator's own: on live prices (simulator.liveMarketData) it follows the stand-in.
+ */
+export const paperPrice: Observe = async (config) => {
+  const standIn = createSimulator({ seed: 99, priceTickMs: 0 });
+  const url = await standIn.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    return await stack((built) => built.simulator?.lastPrice('BTCIRT'))({
+      ...config,
+      nobitex: { ...config.nobitex, baseUrls: [url] },
+    });
+  } finally {
+    await standIn.close();
+  }
+};

@@ -14,9 +14,10 @@ export function registerStartCommand(program: Command, context: CliContext): Com
     .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_DESCRIPTION)
     .option('--live', 'trade on KEEL_NOBITEX_BASE_URL with KEEL_NOBITEX_TOKEN or an API key')
     .option('--testnet', "trade on Nobitex's testnet (implies --live; use testnet credentials)")
-    .action(async (options: { config?: string; live?: boolean; testnet?: boolean }) => {
+    .option('--paper-live', "paper trading on Nobitex's live public prices and order books (no API keys)")
+    .action(async (options: { config?: string; live?: boolean; testnet?: boolean; paperLive?: boolean }) => {
       const scoped: CliContext =
-        options.live || options.testnet
+        options.live || options.testnet || options.paperLive
           ? { io: { ...context.io, env: { ...context.io.env, ...modeEnv(options) } }, exitCode: EXIT_OK }
           : context;
       const config = loadConfigOrReport(scoped, options.config);
@@ -28,7 +29,8 @@ export function registerStartCommand(program: Command, context: CliContext): Com
     });
 }
 
-function modeEnv(options: { testnet?: boolean }): Record<string, string> {
+function modeEnv(options: { testnet?: boolean; paperLive?: boolean }): Record<string, string> {
+  if (options.paperLive) return { KEEL_MODE: 'paper', KEEL_SIMULATOR_LIVE_MARKET_DATA: 'true' };
   return options.testnet ? { KEEL_MODE: 'live', KEEL_NOBITEX_NETWORK: 'testnet' } : { KEEL_MODE: 'live' };
 }
 
@@ -69,7 +71,7 @@ function banner(
   });
   return [
     '',
-    `Keel is running (${config.mode === 'paper' ? 'paper trading on the built-in simulator' : config.nobitex.network === 'testnet' ? 'trading on the Nobitex testnet' : 'LIVE trading'}).`,
+    `Keel is running (${config.mode === 'paper' ? (config.simulator.liveMarketData ? 'paper trading on live Nobitex prices' : 'paper trading on the built-in simulator') : config.nobitex.network === 'testnet' ? 'trading on the Nobitex testnet' : 'LIVE trading'}).`,
     `  dashboard  ${operator}/`,
     `  webhook    ${url}/webhooks/tradingview`,
     `  API        ${operator}/api/status  ${operator}/api/orders  ${operator}/api/signals`,

@@ -10,7 +10,15 @@ import {
   isExchangeRateLimitedError,
   MalformedResponseError,
 } from '../errors.js';
-import { type Currency, isCurrency, type Market, toStatsKey, toSymbol } from '../markets.js';
+import { listsMarket } from '../market-listing.js';
+import {
+  type Currency,
+  isCurrency,
+  type Market,
+  toStatsKey,
+  toSymbol,
+  UnknownMarketError,
+} from '../markets.js';
 import { endpointLabel } from '../nobitex-client/endpoints.js';
 import type * as T from '../nobitex-client/types.js';
 import type {
@@ -97,12 +105,16 @@ export class AdapterVerificationGateway implements VerificationGateway {
     );
   }
 
+  /**
+   * The market's steps and minimum from `/v2/options` and its state from `/market/stats` (all markets in
+   * one cached read: 20 a minute is the limit). Both are cached and fall back to the last good answer
+   * when the exchange fails. A market the exchange does not list, or not as active, is UnknownMarketError.
+   */
   async getMarketRules(market: Market): Promise<MarketRules> {
-    const [options, stats] = await Promise.all([
-      this.#adapter.getOptions(),
-      this.#adapter.getMarketStats({ src: [market.base], dst: [market.quote] }),
-    ]);
+    const [options, stats] = await Promise.all([this.#adapter.getOptions(), this.#adapter.getMarketStats()]);
     const symbol = toSymbol(market);
+    if (!listsMarket(options.value, market))
+      throw new UnknownMarketError(`${symbol} is not an active market on the exchange`);
     const amountStep = options.value.amountPrecisions.get(symbol);
     const priceStep = options.value.pricePrecisions.get(symbol);
     const minOrderValue = options.value.minOrders.get(market.quote);

@@ -150,7 +150,7 @@ export class NobitexClient {
     );
   }
 
-  /** Orders with `details=2`; orders in markets outside Keel's list are skipped and counted. */
+  /** Orders with `details=2`; orders whose market Keel cannot parse (no IRT/USDT quote) are skipped and counted. */
   async listOrders(
     params: ListOrdersParams,
     options?: CallOptions,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseJsonLossless } from '../../core/decimal.js';
 import {
   currencyCodeFromDisplay,
+  currencyField,
   decimalField,
   epochMsField,
   isoTimeField,
@@ -46,7 +47,9 @@ describe('schema fields', () => {
       'usdt',
       'btc',
     ]);
-    expect(() => currencyCodeFromDisplay('Dogelon')).toThrow(/unknown currency name/);
+    expect(() => currencyCodeFromDisplay('Shiba Inu')).toThrow(/unknown currency name/);
+    expect(currencyField.parse('Shiba Inu')).toBeUndefined();
+    expect(currencyField.parse('Pepe')).toBe('pepe');
   });
 
   it('parses ISO times with microseconds and epoch ms in either form', () => {

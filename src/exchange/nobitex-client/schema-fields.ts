@@ -2,7 +2,8 @@
 // names instead of codes, ISO times with microseconds. A failure becomes an issue at the field's path.
 import { z } from 'zod';
 import { type Decimal, parseDecimal } from '../../core/decimal.js';
-import { CURRENCY_DISPLAY_NAMES, isCurrency, type Market, parseMarket } from '../markets.js';
+import { DISPLAY_NAME_TO_CODE } from '../currency-names.js';
+import { isCurrency, type Market, parseMarket } from '../markets.js';
 
 const failWith = (ctx: z.RefinementCtx, error: unknown): never => {
   ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
@@ -67,13 +68,6 @@ export const marketField = z.string().transform((text, ctx): Market => {
   }
 });
 
-const DISPLAY_NAME_TO_CODE: ReadonlyMap<string, string> = new Map([
-  ...Object.entries(CURRENCY_DISPLAY_NAMES).map(([code, name]) => [name.toLowerCase(), code] as const),
-  ['ریال', 'rls'],
-  ['rial', 'rls'],
-  ['irt', 'rls'],
-]);
-
 /** `Bitcoin`, `﷼`, `ریال`, `Tether` or a code → lowercase code; unknown names throw. */
 export function currencyCodeFromDisplay(name: string): string {
   const key = name.trim().toLowerCase();
@@ -82,15 +76,19 @@ export function currencyCodeFromDisplay(name: string): string {
   return code;
 }
 
-export const currencyField = z.string().transform((text, ctx): string => {
+/**
+ * A display name or code → code, or undefined for a name Keel does not know (Nobitex lists more coins
+ * than any table): the order's `market` field names the market, these only stand in when it is absent.
+ */
+export const currencyField = z.string().transform((text): string | undefined => {
   try {
     return currencyCodeFromDisplay(text);
-  } catch (error) {
-    return failWith(ctx, error);
+  } catch {
+    return undefined;
   }
 });
 
-/** A lowercase currency code from a wallet (`rls`, `BTC`), kept even outside Keel's list. */
+/** A lowercase currency code from a wallet (`rls`, `BTC`). */
 export const currencyCodeField = z
   .string()
   .regex(/^[0-9A-Za-z_]{1,20}$/)

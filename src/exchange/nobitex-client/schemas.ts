@@ -140,7 +140,12 @@ export const ohlcSchema = z.discriminatedUnion('s', [
 const decimalMap = z.record(z.string(), decimalField).transform((r) => new Map(Object.entries(r)));
 
 export const optionsSchema = z.object({
-  nobitex: z.object({ minOrders: decimalMap, amountPrecisions: decimalMap, pricePrecisions: decimalMap }),
+  nobitex: z.object({
+    minOrders: decimalMap,
+    amountPrecisions: decimalMap,
+    pricePrecisions: decimalMap,
+    activeCurrencies: z.array(currencyCodeField).optional(),
+  }),
 });
 
 export const orderEnvelopeSchema = z.object({ order: orderSchema });

@@ -58,7 +58,7 @@ export interface PublicTrade {
 export interface MarketStats {
   /** The `/market/stats` key, `btc-rls`. */
   readonly key: string;
-  /** Null for markets outside Keel's currency list. */
+  /** Null when the key names no market Keel can parse (a quote other than rls/usdt). */
   readonly market: Market | null;
   readonly isClosed: boolean;
   readonly bestSell: Decimal | null;
@@ -104,6 +104,8 @@ export interface ExchangeOptions {
   readonly amountPrecisions: ReadonlyMap<string, Decimal>;
   /** Price step per symbol (`BTCIRT`), rial for rial markets. */
   readonly pricePrecisions: ReadonlyMap<string, Decimal>;
+  /** Currencies open for trading (lowercase codes); absent in old answers, then every priced market is. */
+  readonly activeCurrencies?: readonly string[] | undefined;
 }
 
 export interface CancelResult {

@@ -6,6 +6,7 @@ import { type Authenticator, tooMany } from './auth.js';
 import type { ChaosController } from './chaos.js';
 import type { MatchingEngine } from './matching-engine.js';
 import type { RateLimiter } from './rate-limits.js';
+import type { MarketFeed } from './types.js';
 import type { Wallets } from './wallets.js';
 import type { WsTokens } from './ws/ws-tokens.js';
 
@@ -20,6 +21,8 @@ export interface SimContext {
   readonly wsTokens: WsTokens;
   /** Raw request bodies, for signatures; keyed by the Node request. */
   readonly rawBodies: WeakMap<object, string>;
+  /** Paper trading on live prices: the live books orders match against. Absent: the simulated walk. */
+  readonly marketFeed?: MarketFeed | undefined;
 }
 
 /** Authenticates and rate-limits; answers and returns undefined when refused. */

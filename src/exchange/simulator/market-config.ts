@@ -1,6 +1,7 @@
 // Default markets with plausible late-2025 prices (rial for IRT markets: 1 USDT ≈ 1,050,000 rls).
 import { Decimal, parseDecimal } from '../../core/decimal.js';
 import { parseMarket, toSymbol } from '../markets.js';
+import { listedMarkets } from './market-listing.js';
 import type { SimMarketConfig } from './types.js';
 
 export const DEFAULT_MARKETS: readonly SimMarketConfig[] = [
@@ -9,6 +10,7 @@ export const DEFAULT_MARKETS: readonly SimMarketConfig[] = [
   market('USDTIRT', '1050000', '0.01', '10', '50', '3000'),
   market('BTCUSDT', '95000', '0.000001', '0.01', '0.0005', '0.02'),
   market('ETHUSDT', '3400', '0.0001', '0.01', '0.01', '0.5'),
+  ...listedMarkets(),
 ];
 
 /** Minimum order value per quote currency (amount × price). */

@@ -1,11 +1,12 @@
 // One market's moving parts: walk price, synthetic book, public trades and minute candles.
+import { assert } from '../../core/assert.js';
 import { Decimal, parseDecimal } from '../../core/decimal.js';
 import type { Rng } from '../../core/random.js';
 import { randomInt } from '../../core/random.js';
 import type { Market } from '../markets.js';
 import { type BookSpec, buildBook, type OrderBook } from './order-book.js';
 import { nextWalkPrice } from './price-walk.js';
-import type { SimMarketConfig } from './types.js';
+import type { LiveLevel, MarketFeed, SimMarketConfig } from './types.js';
 
 export interface PublicTrade {
   readonly timeMs: number;
@@ -35,8 +36,10 @@ export class MarketState {
   readonly market: Market;
   readonly spec: BookSpec;
   lastPrice: Decimal;
-  book: OrderBook;
   closed = false;
+  #book: OrderBook | undefined;
+  /** The walk step whose book nobody has looked at yet: built on first use, so idle markets cost little. */
+  #pendingBook: { readonly mid: Decimal; readonly atMs: number } | undefined;
   readonly publicTrades: PublicTrade[] = [];
   readonly candles: Candle[] = [];
 
@@ -54,13 +57,31 @@ export class MarketState {
     };
     this.lastPrice = parseDecimal(config.startPrice, 'startPrice');
     this.#backfill(nowMs);
-    this.book = buildBook(rng, this.lastPrice, this.spec, nowMs);
+    this.#pendingBook = { mid: this.lastPrice, atMs: nowMs };
+  }
+
+  /** The current book; fills consume its levels until the next step or live book replaces it. */
+  get book(): OrderBook {
+    if (this.#pendingBook !== undefined) {
+      this.#book = buildBook(this.rng, this.#pendingBook.mid, this.spec, this.#pendingBook.atMs);
+      this.#pendingBook = undefined;
+    }
+    assert(this.#book !== undefined, 'a market always has a book after construction');
+    return this.#book;
+  }
+
+  /** Replaces the book with a live one (paper trading on live prices); levels are copied, then consumed. */
+  applyLiveBook(book: Awaited<ReturnType<MarketFeed['orderBook']>>, nowMs: number): void {
+    const copy = (levels: readonly LiveLevel[]) => levels.map((l) => ({ price: l.price, amount: l.amount }));
+    this.#book = { asks: copy(book.asks), bids: copy(book.bids), updatedAtMs: nowMs };
+    this.#pendingBook = undefined;
+    if (book.lastPrice?.gt(0)) this.lastPrice = book.lastPrice;
   }
 
   /** One walk step: new price, fresh book, one synthetic public trade. */
   step(nowMs: number): void {
     this.lastPrice = nextWalkPrice(this.rng, this.lastPrice, this.spec.priceStep);
-    this.book = buildBook(this.rng, this.lastPrice, this.spec, nowMs);
+    this.#pendingBook = { mid: this.lastPrice, atMs: nowMs };
     const steps = randomInt(this.rng, 1, 20);
     this.recordTrade(
       this.lastPrice,
@@ -74,7 +95,8 @@ export class MarketState {
   jumpTo(price: Decimal, nowMs: number): void {
     if (!price.gt(0)) throw new RangeError(`price must be positive, was ${price.toFixed()}`);
     this.lastPrice = price;
-    this.book = buildBook(this.rng, price, this.spec, nowMs);
+    this.#book = buildBook(this.rng, price, this.spec, nowMs);
+    this.#pendingBook = undefined;
     this.recordTrade(price, this.spec.amountStep, 'buy', nowMs);
   }
 
@@ -100,7 +122,7 @@ export class MarketState {
 
   #backfill(nowMs: number): void {
     const nowMinuteSec = Math.floor(nowMs / 60_000) * 60;
-    for (let i = CANDLES_BACKFILL; i >= 1; i--) {
+    for (let i = this.config.historyMinutes ?? CANDLES_BACKFILL; i >= 1; i--) {
       const open = this.lastPrice;
       const close = nextWalkPrice(this.rng, open, this.spec.priceStep);
       const volume = this.spec.amountStep.times(randomInt(this.rng, 10, 2_000));

@@ -2,7 +2,7 @@
 import { assert } from '../../core/assert.js';
 import { Decimal, floorToStep } from '../../core/decimal.js';
 import { EventEmitter } from '../../core/events.js';
-import type { Rng } from '../../core/random.js';
+import { createRng, type Rng } from '../../core/random.js';
 import type { Currency, Market } from '../markets.js';
 import { toSymbol } from '../markets.js';
 import { MarketState } from './market-state.js';
@@ -24,6 +24,8 @@ export interface MatchingEngineOptions {
   readonly rng: Rng;
   readonly feeRate: Decimal;
   readonly nowMs: number;
+  /** False on live prices: books come from the exchange (applyLiveBook), never from the walk. Default true. */
+  readonly walkPrices?: boolean;
 }
 
 /** Identical orders within this window are refused (DuplicateOrder) unless `pro`. */
@@ -55,7 +57,8 @@ export class MatchingEngine {
 
   constructor(private readonly options: MatchingEngineOptions) {
     for (const config of options.markets) {
-      this.markets.set(config.symbol, new MarketState(config, options.rng, options.nowMs));
+      // Each market walks on its own stream, so listing one more market leaves the others' walks alone.
+      this.markets.set(config.symbol, new MarketState(config, forkRng(options.rng), options.nowMs));
     }
   }
 
@@ -186,7 +189,7 @@ export class MatchingEngine {
 
   /** Moves every market one step, then lets resting orders meet the new books. */
   tick(nowMs: number): void {
-    for (const state of this.markets.values()) state.step(nowMs);
+    if (this.options.walkPrices !== false) for (const state of this.markets.values()) state.step(nowMs);
     this.#match(nowMs);
   }
 
@@ -341,4 +344,8 @@ function splitAmount(amount: Decimal, pieces: number, step: Decimal): Decimal[] 
   const share = floorToStep(amount.dividedBy(count), step);
   const parts = Array.from({ length: count - 1 }, () => share);
   return [...parts, amount.minus(share.times(count - 1))];
+}
+
+function forkRng(parent: Rng): Rng {
+  return createRng(Math.floor(parent.next() * 4_294_967_296));
 }

@@ -104,7 +104,7 @@ export function normalizeOrder(
   const reference = price ?? stops.stopPrice ?? state.lastPrice;
   if (needsPrice && reference.minus(state.lastPrice).abs().gt(state.lastPrice.times(BAD_PRICE_FRACTION)))
     return reject('BadPrice', 'Order price is too far from the market price');
-  if (amount.times(reference).lt(MIN_ORDER_VALUE[state.market.quote]))
+  if (amount.times(reference).lt(state.config.minOrderValue ?? MIN_ORDER_VALUE[state.market.quote]))
     return reject('SmallOrder', 'Order value is below the minimum');
   const worstPrice = needsPrice ? reference : marketBandBound(type, reference);
   const pro = input.pro === 'yes' || input.pro === 'true' || input.pro === true;

@@ -2,7 +2,8 @@
 // plain JSON numbers (matchedAmount 0, fee 0), display names for currencies, `BTC-RLS` markets,
 // `price: "market"`, CamelCase execution and ISO dates with microseconds and +00:00.
 import { Decimal, formatDecimal, roundHalfEvenToStep } from '../../core/decimal.js';
-import { CURRENCY_DISPLAY_NAMES, toOrderMarket } from '../markets.js';
+import { displayNameOf } from '../currency-names.js';
+import { toOrderMarket } from '../markets.js';
 import type { OrderExecution, SimFill, SimOrder } from './types.js';
 
 /** `add` answers with strings everywhere; `status` and `list` put bare 0 for zero matched/fee. */
@@ -38,8 +39,8 @@ export function orderJson(order: SimOrder, view: OrderView, priceStep: Decimal):
     type: order.type,
     execution: EXECUTION_NAMES[order.execution],
     tradeType: 'Spot',
-    srcCurrency: CURRENCY_DISPLAY_NAMES[order.market.base],
-    dstCurrency: CURRENCY_DISPLAY_NAMES[order.market.quote],
+    srcCurrency: displayNameOf(order.market.base),
+    dstCurrency: displayNameOf(order.market.quote),
     price:
       order.execution === 'market' || order.execution === 'stop_market' ? 'market' : formatDecimal(reference),
     amount: formatDecimal(order.amount),
@@ -69,8 +70,8 @@ export function tradeJson(order: SimOrder, fill: SimFill): Record<string, unknow
   return {
     id: fill.id,
     orderId: order.id,
-    srcCurrency: CURRENCY_DISPLAY_NAMES[order.market.base],
-    dstCurrency: CURRENCY_DISPLAY_NAMES[order.market.quote],
+    srcCurrency: displayNameOf(order.market.base),
+    dstCurrency: displayNameOf(order.market.quote),
     market: toOrderMarket(order.market),
     timestamp: isoMicros(fill.atMs, fill.id),
     type: order.type,

@@ -4,7 +4,7 @@ import { Decimal, parseDecimal } from '../../core/decimal.js';
 import type { Logger } from '../../logging/logger.js';
 import { isCurrency } from '../markets.js';
 import { DEFAULT_MARKETS, validateMarkets } from './market-config.js';
-import type { SimAccountConfig, SimMarketConfig } from './types.js';
+import type { MarketFeed, SimAccountConfig, SimMarketConfig } from './types.js';
 
 export const SIMULATOR_DEFAULT_TOKEN = 'f00dfeedcafebabe0123456789abcdef01234567';
 export const DEFAULT_BALANCES = { rls: '100000000000000', usdt: '100000', btc: '10', eth: '100' } as const;
@@ -14,7 +14,7 @@ export interface SimulatorOptions {
   readonly seed: number;
   /** Default systemClock. Latency faults and ticks run on it. */
   readonly clock?: Clock;
-  /** Default: BTCIRT, ETHIRT, USDTIRT, BTCUSDT, ETHUSDT. */
+  /** Default: DEFAULT_MARKETS (about forty coins, each on IRT and USDT). */
   readonly markets?: readonly SimMarketConfig[];
   /** Default: one account with SIMULATOR_DEFAULT_TOKEN and DEFAULT_BALANCES. */
   readonly accounts?: readonly SimAccountConfig[];
@@ -25,6 +25,11 @@ export interface SimulatorOptions {
   /** Walk period on the clock, ms, default 1000; 0 = prices move only through tick(). */
   readonly priceTickMs?: number;
   readonly logger?: Logger;
+  /**
+   * Paper trading on live prices: orders match against these live books, prices follow the feed every
+   * priceTickMs, and the simulated walk stops. Default: none (the walk).
+   */
+  readonly marketFeed?: MarketFeed;
   /**
    * Keep balances, orders and ids in this JSON file across restarts (paper trading). Saved after every
    * change, before the answer that reveals it is sent. Default: nothing is kept.
@@ -71,5 +76,6 @@ export function validateOptions(options: SimulatorOptions) {
     priceTickMs,
     wsTokenTtlMs: options.wsTokenTtlMs ?? 900_000,
     wsPingIntervalSeconds: options.wsPingIntervalSeconds ?? 25,
+    marketFeed: options.marketFeed,
   };
 }

@@ -10,6 +10,7 @@ import { Authenticator } from './auth.js';
 import { ChaosController, type DriftRule } from './chaos.js';
 import type { SimContext } from './context.js';
 import { HangRegistry } from './hang-registry.js';
+import { followLiveMarkets } from './live-markets.js';
 import { MatchingEngine } from './matching-engine.js';
 import { deserializeOrders, SimulatorStateFile, serializeOrders } from './persistence.js';
 import { RateLimiter } from './rate-limits.js';
@@ -68,9 +69,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   let url: string | undefined;
   let timer: TimerHandle | undefined;
   const loop = () => {
-    engine.tick(clock.nowMs());
-    persist();
-    timer = clock.setTimeout(loop, settings.priceTickMs);
+    if (ctx.marketFeed === undefined) {
+      engine.tick(clock.nowMs());
+      persist();
+      timer = clock.setTimeout(loop, settings.priceTickMs);
+      return;
+    }
+    void followLiveMarkets(ctx, logger).finally(() => {
+      engine.tick(clock.nowMs());
+      persist();
+      timer = clock.setTimeout(loop, settings.priceTickMs);
+    });
   };
   if (settings.priceTickMs > 0) timer = clock.setTimeout(loop, settings.priceTickMs);
 
@@ -156,6 +165,7 @@ function assemble(settings: Settings): SimContext {
     wallets,
     rng: createRng(seed),
     feeRate: settings.feeRate,
+    walkPrices: settings.marketFeed === undefined,
     nowMs: clock.nowMs(),
   });
   // A separate stream for chaos: adding a fault never changes the price path.
@@ -181,6 +191,7 @@ function assemble(settings: Settings): SimContext {
     feeRate: settings.feeRate,
     wsTokens: new WsTokens(clock, settings.wsTokenTtlMs),
     rawBodies: new WeakMap(),
+    marketFeed: settings.marketFeed,
   };
 }
 

@@ -16,6 +16,10 @@ export interface SimMarketConfig {
   /** Per-level book amount range, base units. Thin levels make large orders fill partially. */
   readonly levelAmountMin: string;
   readonly levelAmountMax: string;
+  /** Minutes of candle history made up at start; default CANDLES_BACKFILL (a day). */
+  readonly historyMinutes?: number;
+  /** Minimum order value (amount × price) in the quote currency; default MIN_ORDER_VALUE of the quote. */
+  readonly minOrderValue?: string;
 }
 
 export interface SimAccountConfig {
@@ -104,4 +108,25 @@ export interface SimTrade {
   readonly total: string;
   readonly fee: string;
   readonly atMs: number;
+}
+
+/** One side's level of a live order book: price and amount, exact. */
+export interface LiveLevel {
+  readonly price: Decimal;
+  readonly amount: Decimal;
+}
+
+/**
+ * Live market data for paper trading on live prices: the simulator matches against these books and
+ * prices instead of its own walk. Reads only public endpoints; each call is bounded by its adapter.
+ */
+export interface MarketFeed {
+  /** The market's live book, asks ascending and bids descending, and its last trade price. */
+  orderBook(market: Market): Promise<{
+    readonly asks: readonly LiveLevel[];
+    readonly bids: readonly LiveLevel[];
+    readonly lastPrice: Decimal | null;
+  }>;
+  /** Latest price and closed flag per `BTCIRT` symbol, for every market. */
+  prices(): Promise<ReadonlyMap<string, { readonly lastPrice: Decimal; readonly isClosed: boolean }>>;
 }

@@ -1,7 +1,7 @@
 // Per-account balances with blocked amounts, exact decimals. `balance` includes `blocked`, as on Nobitex.
 import { assert } from '../../core/assert.js';
 import { Decimal, formatDecimal } from '../../core/decimal.js';
-import { CURRENCIES, type Currency } from '../markets.js';
+import { type Currency, isCurrency } from '../markets.js';
 
 export interface WalletEntry {
   balance: Decimal;
@@ -96,8 +96,8 @@ export class Wallets {
       if (entries === undefined) continue;
       entries.clear();
       for (const [currency, entry] of Object.entries(balances)) {
-        if (!(CURRENCIES as readonly string[]).includes(currency)) continue;
-        entries.set(currency as Currency, {
+        if (!isCurrency(currency)) continue;
+        entries.set(currency, {
           balance: new Decimal(entry.balance),
           blocked: new Decimal(entry.blocked),
         });
@@ -106,11 +106,11 @@ export class Wallets {
     this.#revision++;
   }
 
-  /** Currencies the account has a wallet for, in the fixed currency order. */
+  /** Currencies the account has a wallet for: rial and tether first, then by code. */
   currencies(token: string): Currency[] {
     const account = this.#accounts.get(token);
     assert(account !== undefined, 'unknown account');
-    return CURRENCIES.filter((c) => account.has(c));
+    return [...account.keys()].sort(byWalletOrder);
   }
 
   snapshot(token: string): Record<string, WalletSnapshot> {
@@ -125,4 +125,11 @@ export class Wallets {
     }
     return result;
   }
+}
+
+const LEADING_CURRENCIES: readonly Currency[] = ['rls', 'usdt'];
+
+function byWalletOrder(a: Currency, b: Currency): number {
+  const rank = (c: Currency) => (LEADING_CURRENCIES.includes(c) ? LEADING_CURRENCIES.indexOf(c) : 2);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }

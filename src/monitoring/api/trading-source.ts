@@ -37,12 +37,18 @@ export interface PnlView {
     readonly unrealizedPnl: string | null;
     readonly totalPnl: string | null;
   }[];
-  /** Realized P&L after each fill, oldest first: the equity chart's series. */
+  /**
+   * P&L after each fill, oldest first, then one point now at the exchange's mark price: the equity
+   * chart's series. Unrealized P&L at a fill is at that market's last fill price.
+   */
   readonly equity: readonly {
     readonly atMs: number;
     readonly strategy: string;
     readonly quote: string;
     readonly realizedPnl: string;
+    readonly unrealizedPnl: string;
+    /** Realized plus unrealized: what the chart plots. */
+    readonly totalPnl: string;
   }[];
 }
 

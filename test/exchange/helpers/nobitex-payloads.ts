@@ -41,7 +41,7 @@ export const ORDERS_LIST = `{"status":"ok","orders":[
  {"id":25,"type":"buy","execution":"Limit","tradeType":"Spot","srcCurrency":"Bitcoin","dstCurrency":"﷼","market":"BTC-RLS",
   "price":"520000000","amount":"0.6","matchedAmount":"0.2","unmatchedAmount":"0.4","status":"Active","partial":true,
   "fee":"0.00000031","created_at":"2018-11-28T11:36:13.592827+00:00","averagePrice":"519000000","clientOrderId":"order1","param1":null},
- {"id":26,"type":"sell","execution":"Limit","tradeType":"Spot","srcCurrency":"Shiba","dstCurrency":"﷼","market":"SHIB-RLS",
+ {"id":26,"type":"sell","execution":"Limit","tradeType":"Spot","srcCurrency":"Shiba","dstCurrency":"Euro","market":"SHIB-EUR",
   "price":"1","amount":"1000","matchedAmount":"0","unmatchedAmount":"1000","status":"Active","partial":false,
   "fee":"0","created_at":"2018-11-28T11:36:13.592827+00:00","averagePrice":"0","clientOrderId":null}
  ],"hasNext":false}`;

@@ -1,7 +1,8 @@
 // Private account endpoints: user trades, wallets (both shapes) and profile.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Decimal, formatDecimal } from '../../../core/decimal.js';
-import { CURRENCIES, type Currency, isCurrency } from '../../markets.js';
+import { type Currency, isCurrency } from '../../markets.js';
 import { failed, guardPrivate, type SimContext, textField } from '../context.js';
 import { jsonNumber, sendJson } from '../json-numbers.js';
 import { pyDecimal10, tradeJson } from '../serialize.js';
@@ -151,7 +152,8 @@ function pageParam(text: string | undefined, fallback: number): number | undefin
 }
 
 function walletId(token: string, currency: Currency): number {
-  return 1_000_000 + (Number.parseInt(token.slice(0, 5), 16) % 100_000) * 16 + CURRENCIES.indexOf(currency);
+  const currencyHash = createHash('sha256').update(currency).digest().readUInt16BE(0);
+  return 1_000_000 + (Number.parseInt(token.slice(0, 5), 16) % 100_000) * 65_536 + currencyHash;
 }
 
 function rialValue(ctx: SimContext, currency: Currency, balance: Decimal): Decimal {

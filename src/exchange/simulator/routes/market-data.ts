@@ -147,7 +147,9 @@ function optionsJson(ctx: SimContext): Record<string, unknown> {
   const amountPrecisions: Record<string, string> = {};
   const pricePrecisions: Record<string, string> = {};
   const currencies = new Set<string>();
+  const minOrders: Record<string, string> = { ...MIN_ORDER_VALUE };
   for (const state of ctx.engine.markets.values()) {
+    if (state.config.minOrderValue !== undefined) minOrders[state.market.quote] = state.config.minOrderValue;
     amountPrecisions[state.config.symbol] = state.config.amountStep;
     pricePrecisions[state.config.symbol] = state.config.priceStep;
     currencies.add(state.market.base).add(state.market.quote);
@@ -160,7 +162,7 @@ function optionsJson(ctx: SimContext): Record<string, unknown> {
       allCurrencies: [...currencies],
       activeCurrencies: [...currencies],
       topCurrencies: [...currencies].filter((c) => c !== 'rls'),
-      minOrders: { ...MIN_ORDER_VALUE },
+      minOrders,
       amountPrecisions,
       pricePrecisions,
     },

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Decimal } from '../../../core/decimal.js';
 import { failed, field, guardPrivate, type SimContext, textField } from '../context.js';
+import { refreshLiveBook } from '../live-markets.js';
 import { orderJson } from '../serialize.js';
 import type { SimOrder } from '../types.js';
 import { listOrders } from './order-list.js';
@@ -29,6 +30,17 @@ function addOrder(ctx: SimContext): Handler {
   return async (request, reply) => {
     const token = guardPrivate(ctx, 'ordersAdd', request, reply);
     if (token === undefined) return reply;
+    // On live prices only: matching waits for the market's live book (no extra await otherwise, so a
+    // socket fault still lands in the same turn as the order it follows).
+    const live =
+      ctx.marketFeed === undefined
+        ? undefined
+        : ctx.engine.findMarket(
+            (textField(request, 'srcCurrency') ?? '').toLowerCase(),
+            (textField(request, 'dstCurrency') ?? '').toLowerCase(),
+          );
+    if (live !== undefined && !(await refreshLiveBook(ctx, live)))
+      return reply.send(failed('TryAgainLater', 'live order book unavailable, try again later'));
     const result = ctx.engine.place(
       token,
       {

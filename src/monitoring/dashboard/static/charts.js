@@ -1,6 +1,6 @@
 // The dashboard charts, drawn by uPlot (served from node_modules through /static): exchange latency
-// lines, orders-over-time bars, breaker states as stepped lines, and the equity (realized P&L) per
-// strategy. Time axes and hover values come from uPlot; each chart is rebuilt when its data changes.
+// lines, orders-over-time bars, breaker states as stepped lines, and the equity (realized plus
+// unrealized P&L at the mark) per strategy. Time axes and hover values come from uPlot; each chart is rebuilt when its data changes.
 (() => {
   const { el, replace } = window.KeelDom;
   const COLORS = ['#4c8dde', '#2fb36d', '#e0a526', '#c06cf0', '#e5484d', '#3cc8c8'];
@@ -115,14 +115,14 @@
     );
   }
 
-  /** Realized P&L per strategy and quote currency after each fill, as steps. */
+  /** P&L (realized + unrealized at the mark) per strategy and quote currency over time, as steps. */
   function renderEquityChart(equity) {
     if (equity.length === 0) return emptyChart('chart-equity');
     const keys = [...new Set(equity.map((p) => p.strategy + ' ' + p.quote.toUpperCase()))];
     const groups = keys.map((key) =>
       equity
         .filter((p) => p.strategy + ' ' + p.quote.toUpperCase() === key)
-        .map((p) => ({ atMs: p.atMs, value: Number(p.realizedPnl) })),
+        .map((p) => ({ atMs: p.atMs, value: Number(p.totalPnl ?? p.realizedPnl) })),
     );
     const stepped = window.uPlot.paths.stepped({ align: 1 });
     draw(
