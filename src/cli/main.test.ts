@@ -68,6 +68,17 @@ describe('keel main', () => {
     expect(result.stderr).toMatch(/nobitex\.(token|apiKey)/);
   });
 
+  it('start refuses --paper-live together with --live or --testnet', async () => {
+    for (const live of ['--live', '--testnet']) {
+      const result = await run(['start', live, '--paper-live'], {
+        KEEL_ENV: 'test',
+        KEEL_WEBHOOK_PASSPHRASE: 'x',
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/--paper-live.*cannot be used with/);
+    }
+  });
+
   it('start exits 1 and lists problems for an invalid config', async () => {
     writeFileSync(join(cwd, 'keel.config.json'), JSON.stringify({ server: { port: 70_000 } }));
     const result = await run(['start']);

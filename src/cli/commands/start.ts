@@ -1,6 +1,6 @@
 // `keel start [--live | --testnet]`: runs Keel until SIGTERM or SIGINT. Paper mode by default: the built-in
 // simulator, SQLite in ./data, webhook + dashboard + API on 127.0.0.1:8080.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { KeelApp } from '../../app/keel-app.js';
 import type { KeelConfig } from '../../config/index.js';
 import { createLogger, loggerOptionsFromConfig } from '../../logging/create-logger.js';
@@ -14,7 +14,14 @@ export function registerStartCommand(program: Command, context: CliContext): Com
     .option(CONFIG_OPTION_FLAGS, CONFIG_OPTION_DESCRIPTION)
     .option('--live', 'trade on KEEL_NOBITEX_BASE_URL with KEEL_NOBITEX_TOKEN or an API key')
     .option('--testnet', "trade on Nobitex's testnet (implies --live; use testnet credentials)")
-    .option('--paper-live', "paper trading on Nobitex's live public prices and order books (no API keys)")
+    .addOption(
+      new Option(
+        '--paper-live',
+        "paper trading on Nobitex's live public prices and order books (no API keys)",
+      )
+        // Paper and live at once is a mistake to refuse, not a choice to guess.
+        .conflicts(['live', 'testnet']),
+    )
     .action(async (options: { config?: string; live?: boolean; testnet?: boolean; paperLive?: boolean }) => {
       const scoped: CliContext =
         options.live || options.testnet || options.paperLive
