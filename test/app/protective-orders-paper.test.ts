@@ -1,7 +1,8 @@
 // Goal (issue 14, done-when): in paper mode, an alert buying with stopLoss and takeProfit ends with the
 // entry FILLED and an OCO pair on the simulator; moving the simulated price through the stop fills the
 // stop leg, cancels the take-profit leg and books the fill: the ledger still equals the exchange's
-// wallets. Method: a whole Keel in paper mode over HTTP; the simulator's price is moved on purpose.
+// wallets, and GET /api/positions shows the strategy flat with its realized loss.
+// Method: a whole Keel in paper mode over HTTP; the simulator's price is moved on purpose.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/core/decimal.js';
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
@@ -20,6 +21,7 @@ describe('protective orders in paper mode', () => {
       symbol: 'BTCIRT',
       side: 'buy',
       amount: '0.004', // within the default maximum order value
+      strategy: 'swing',
       stopLoss: '2%',
       takeProfit: '3%',
     });
@@ -51,5 +53,14 @@ describe('protective orders in paper mode', () => {
         new Decimal(wallets[asset]!.balance).toFixed(),
       );
     expect(app.alerts.openAlerts().filter((alert) => alert.key.startsWith('protection.'))).toEqual([]);
+
+    // The exit belongs to the entry's strategy: it is flat again, with the stop's loss realized.
+    const positions = (await app.server.inject({ method: 'GET', url: '/api/positions' })).json() as {
+      positions: { strategy: string; symbol: string; position: string; realizedPnl: string }[];
+    };
+    const swing = positions.positions.find((row) => row.strategy === 'swing' && row.symbol === 'BTCIRT');
+    expect(swing).toBeDefined();
+    expect(new Decimal(swing!.position).isZero()).toBe(true);
+    expect(new Decimal(swing!.realizedPnl).isNegative()).toBe(true);
   });
 });
