@@ -10,7 +10,7 @@ import type { RateLimitWindow } from '../../src/core/rate-limiter/rate-limit-sto
 import { RateLimiter } from '../../src/core/rate-limiter/rate-limiter.js';
 import type { SharedModeChange } from '../../src/storage/redis/redis-availability.js';
 import { RedisRateLimitStore } from '../../src/storage/redis/redis-rate-limit-store.js';
-import { connected, describeWithRedis, eventually, type RedisFixture } from './redis-test-support.js';
+import { connected, cut, describeWithRedis, eventually, type RedisFixture } from './redis-test-support.js';
 
 const keys: Record<string, readonly RateLimitWindow[]> = {
   'orders.add': [{ limit: 12, windowMs: 60_000 }],
@@ -120,7 +120,7 @@ describeWithRedis('RedisRateLimitStore', (redis) => {
     const changes: SharedModeChange[] = [];
     b.store.onModeChange((change) => changes.push(change));
     await a.limiter.tryAcquire({ keys: ['orders.placement'] });
-    b.client.disconnect(); // the cut: every command fails at once
+    await cut(b.client); // the cut: every command fails at once
     const local = await Promise.all(
       Array.from({ length: 6 }, () => b.limiter.tryAcquire({ keys: ['orders.placement'] })),
     );

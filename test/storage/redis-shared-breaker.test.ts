@@ -13,6 +13,7 @@ import { createRedisClient, whenReady } from '../../src/storage/redis/redis-clie
 import { SharedBreakerState } from '../../src/storage/redis/shared-breaker-state.js';
 import {
   connected,
+  cut,
   describeWithRedis,
   eventually,
   type RedisFixture,
@@ -212,8 +213,7 @@ describeWithRedis('SharedBreakerState', (redis) => {
     if (a === undefined || b === undefined) throw new Error('no nodes');
     const changes: SharedModeChange[] = [];
     b.state.onModeChange((change) => changes.push(change));
-    b.client.disconnect();
-    b.subscriber.disconnect();
+    await Promise.all([cut(b.client), cut(b.subscriber)]);
     await eventually(() => b.state.mode === 'local');
     await trip(b.shared);
     expect(b.breaker.state).toBe('open');

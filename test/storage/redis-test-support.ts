@@ -74,6 +74,16 @@ export function connected(client: Redis): Promise<Redis> {
   });
 }
 
+/**
+ * Cuts a client off as an outage would and waits until it is closed for good (status 'end'). The close
+ * is asynchronous: on a loaded machine the status can still read 'ready' right after disconnect(), and
+ * a connect() then is refused as "already connected", so the client would never come back.
+ */
+export async function cut(client: Redis): Promise<void> {
+  client.disconnect();
+  await eventually(() => client.status === 'end', 3_000);
+}
+
 /** Polls a real-time condition (pub/sub delivery, a Redis TTL) every 10 ms, up to `timeoutMs`. */
 export async function eventually(
   condition: () => boolean | Promise<boolean>,
