@@ -4,60 +4,15 @@
 // answering 202 (the ceiling on this machine). Issue 16's targets: with the engine halted (it still
 // takes each signal off the bus and refuses it) >= 0.30x the bare route, p99 < 50 ms; with the engine
 // trading (paper orders, at most engine.maxOrdersPerMinute) >= 0.10x, p99 < 100 ms.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { BenchRow, BenchSuite } from '../harness.js';
-import { startBenchApp, webhookBody } from '../support/keel-app.js';
+import { autocannon, type CannonResult } from '../support/autocannon.js';
+import { startBenchApp } from '../support/keel-app.js';
 
 const SUITE = 'webhook intake';
 const CONNECTIONS = 50;
 const DURATION_S = 10;
 const WEBHOOK_PATH = '/webhooks/tradingview';
-
-interface Histogram {
-  readonly p50: number;
-  readonly p99: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-interface CannonResult {
-  /** Per-second request counts: p50 is the median second. */
-  readonly requests: Histogram & { readonly total: number };
-  readonly latency: Histogram;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly timeouts: number;
-}
-
-/** Runs autocannon in a child process against `url` and returns its JSON summary. */
-function autocannon(url: string): Promise<CannonResult> {
-  const child = fileURLToPath(new URL('../support/autocannon-child.mjs', import.meta.url));
-  const options = {
-    url,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    bodyTemplate: webhookBody('bench-[<id>]'),
-  };
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [child, JSON.stringify(options)],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => {
-        if (error !== null) return reject(error);
-        try {
-          resolve(JSON.parse(stdout.trim()) as CannonResult);
-        } catch {
-          reject(new Error(`autocannon printed no JSON: ${stdout.slice(0, 200)}`));
-        }
-      },
-    );
-  });
-}
 
 /** A load run with the server's CPU: this process's user + system time (every thread) per request. */
 interface LoadRun {
@@ -68,7 +23,11 @@ interface LoadRun {
 /** Runs autocannon against `url` and charges this process's CPU over the run to its requests. */
 async function load(url: string): Promise<LoadRun> {
   const cpuAtStart = process.cpuUsage();
-  const result = await autocannon(url);
+  const result = await autocannon(url, {
+    connections: CONNECTIONS,
+    durationS: DURATION_S,
+    idPrefix: 'bench',
+  });
   const cpu = process.cpuUsage(cpuAtStart);
   return { result, cpuMicrosPerRequest: (cpu.user + cpu.system) / Math.max(1, result.requests.total) };
 }

@@ -6,11 +6,9 @@
 // reconciliation runs. The first start on a cached database may also apply new
 // migrations (an index on a year of rows), so start-up is judged on the median of three starts.
 // Targets: intake and /api/orders within 1.5x of the empty database's figures; start-up under 5 s.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KeelApp } from '../../src/app/keel-app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { systemClock } from '../../src/core/clock.js';
@@ -20,6 +18,7 @@ import { RetentionRunner } from '../../src/retention/retention-runner.js';
 import { SQLITE_FILE_NAME } from '../../src/storage/open-database.js';
 import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
 import { type BenchRow, type BenchSuite, median, percentile, sleepMs } from '../harness.js';
+import { autocannon } from '../support/autocannon.js';
 import { BENCH_PASSPHRASE, webhookBody } from '../support/keel-app.js';
 import { YEAR_EVENTS_PER_ORDER, YEAR_SIGNAL_COUNT, yearDatabase } from '../support/year-database.js';
 
@@ -89,7 +88,11 @@ async function measureOn(dataDir: string, label: string): Promise<Figures> {
         progress(`${label}: /api/orders median ${median(ordersMs).toFixed(2)} ms`);
         const reconcileMs = await timeEach(RECONCILE_RUNS, () => started.app.reconciliation.runNow());
         progress(`${label}: reconciliation median ${median(reconcileMs).toFixed(0)} ms`);
-        const intake = await autocannon(`${started.url}${WEBHOOK_PATH}`);
+        const intake = await autocannon(`${started.url}${WEBHOOK_PATH}`, {
+          connections: INTAKE_CONNECTIONS,
+          durationS: INTAKE_DURATION_S,
+          idPrefix: 'year',
+        });
         progress(`${label}: intake ${intake.requests.average} req/s (${intake.requests.total} requests)`);
         return {
           startupMs,
@@ -229,40 +232,6 @@ async function timeEach(count: number, fn: () => Promise<unknown>): Promise<numb
     times.push(performance.now() - startedAtMs);
   }
   return times;
-}
-
-interface CannonResult {
-  readonly requests: { readonly average: number; readonly total: number };
-  readonly latency: { readonly p99: number };
-  readonly non2xx: number;
-  readonly errors: number;
-}
-
-function autocannon(url: string): Promise<CannonResult> {
-  const child = fileURLToPath(new URL('../support/autocannon-child.mjs', import.meta.url));
-  const options = {
-    url,
-    connections: INTAKE_CONNECTIONS,
-    duration: INTAKE_DURATION_S,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    bodyTemplate: webhookBody('year-[<id>]'),
-  };
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [child, JSON.stringify(options)],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => {
-        if (error !== null) return reject(error);
-        try {
-          resolve(JSON.parse(stdout.trim()) as CannonResult);
-        } catch {
-          reject(new Error(`autocannon printed no JSON: ${stdout.slice(0, 200)}`));
-        }
-      },
-    );
-  });
 }
 
 function rowsOf(empty: Figures, year: Figures, generateMs: number | undefined): BenchRow[] {

@@ -4,13 +4,10 @@
 // checks, and the messenger command pollers that run while this instance trades.
 import type { MessageBus } from '../../bus/index.js';
 import type { KeelConfig } from '../../config/index.js';
-import type { Clock } from '../../core/clock.js';
 import type { Disposable } from '../../core/events.js';
-import type { Rng } from '../../core/random.js';
 import type { Engine } from '../../engine/engine.js';
 import type { KillSwitch } from '../../engine/kill-switch.js';
 import type { TransactionVerifier } from '../../exchange/transaction-verification/transaction-verifier.js';
-import type { Logger } from '../../logging/logger.js';
 import { AlertManager } from '../../monitoring/alert-system/alert-manager.js';
 import {
   type AlertChannels,
@@ -19,20 +16,16 @@ import {
 import type { AnomalyDetector } from '../../monitoring/anomaly/anomaly-detector.js';
 import { createAnomalyMetrics } from '../../monitoring/anomaly/anomaly-metrics.js';
 import type { StatusSource } from '../../monitoring/api/status-source.js';
-import type { HealthRegistry } from '../../monitoring/health-registry.js';
-import type { Metrics } from '../../monitoring/metrics.js';
 import type { Ledger } from '../../position/ledger.js';
 import type { Reconciler } from '../../position/reconciliation.js';
-import type { Database } from '../../storage/database.js';
 import { AlertRules } from '../alert-rules.js';
 import { watchAnomalies } from '../anomaly-watch.js';
 import { type BotPollers, botOperations, createBotPollers } from '../bot-pollers.js';
-import type { ExchangeStack } from '../exchange-stack.js';
 import { registerHealthChecks } from '../health-checks.js';
 import { ENGINE_MODE_VALUES, seedMetricSeries } from '../metrics-series.js';
 import { watchPredictive } from '../predictive-watch.js';
 import type { ReconciliationLoop } from '../reconciliation-loop.js';
-import type { Telemetry } from '../telemetry.js';
+import type { Base } from './foundation.js';
 
 export interface Monitoring {
   readonly channels: AlertChannels;
@@ -45,17 +38,8 @@ export interface Monitoring {
   bindCommandSource(source: StatusSource): void;
 }
 
-/** What monitoring observes. */
-export interface Observed {
-  readonly config: KeelConfig;
-  readonly db: Database;
-  readonly clock: Clock;
-  readonly rng: Rng;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly telemetry: Telemetry;
-  readonly health: HealthRegistry;
-  readonly exchange: ExchangeStack;
+/** What monitoring observes: the foundation and every stage. */
+export interface Observed extends Omit<Base, 'lease'> {
   readonly bus: MessageBus;
   readonly verifier: TransactionVerifier;
   readonly ledger: Ledger;
