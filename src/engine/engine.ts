@@ -100,6 +100,8 @@ export class Engine {
       verifier: options.verifier,
       gateway: options.gateway,
       drive: (intent) => void this.#verify(intent),
+      // An unplaced protection is reported when an unresolved order would be: at the verify deadline.
+      unresolvedAlertMs: options.verifier.options.verifyDeadlineMs,
       clock: this.#clock,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });

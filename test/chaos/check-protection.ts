@@ -1,6 +1,7 @@
 // Issue 14's invariants on protective orders, against the simulator's ground truth: never two live
-// protections for one entry (an OCO pair counts once), and every filled entry that asked for
-// protection is protected on the exchange, has exited through it, or raised a critical alert.
+// protections for one entry (an OCO pair counts once), every filled entry that asked for
+// protection is protected on the exchange, has exited through it, or raised a critical alert, and a
+// protective order not yet placed (held, or its placing unknown) stands under such an alert.
 import { isTerminal, type OrderState } from '../../src/exchange/order-journal/order-state.js';
 import type { ChaosWorld } from './world.js';
 
@@ -27,11 +28,36 @@ export async function protectiveClientOrderIds(world: ChaosWorld): Promise<Set<s
   return new Set((await rowsOf(world)).filter((r) => r.role !== 'entry').map((r) => r.client_order_id));
 }
 
+/** Protective orders not (yet) known to be on the exchange. */
+const UNPLACED: ReadonlySet<string> = new Set(['PREPARED', 'SUBMITTING', 'UNKNOWN']);
+
+const criticalAlertKeys = async (world: ChaosWorld): Promise<Set<string>> =>
+  new Set(
+    (
+      await world.app.db.query<{ dedup_key: string }>(
+        "SELECT dedup_key FROM alerts WHERE severity = 'critical'",
+      )
+    ).map((a) => a.dedup_key),
+  );
+
+/**
+ * For the settle phase: every protective order is placed or ended, or its entry is alerted
+ * unprotected (a halt can hold one for as long as it lasts). Until then the work is not over.
+ */
+export async function protectionSettled(world: ChaosWorld): Promise<boolean> {
+  const rows = await rowsOf(world);
+  const alertKeys = await criticalAlertKeys(world);
+  return rows.every(
+    (r) =>
+      r.role === 'entry' ||
+      !UNPLACED.has(r.state) ||
+      alertKeys.has(`protection.unprotected.${r.parent_order_id}`),
+  );
+}
+
 export async function checkProtection(world: ChaosWorld): Promise<string[]> {
   const rows = await rowsOf(world);
-  const alertKeys = new Set(
-    (await world.app.db.query<{ dedup_key: string }>('SELECT dedup_key FROM alerts')).map((a) => a.dedup_key),
-  );
+  const alertKeys = await criticalAlertKeys(world);
   const truth = new Map(world.simulator.groundTruthOrders().map((o) => [String(o.id), o]));
   const live = (row: Row) => {
     const order = row.exchange_order_id === null ? undefined : truth.get(row.exchange_order_id);
@@ -54,9 +80,12 @@ export async function checkProtection(world: ChaosWorld): Promise<string[]> {
       problems.push(
         `entry ${entry.id} filled ${entry.filled_amount} but is neither protected (${protective.map((r) => `${r.role} ${r.state}`).join(', ') || 'no protective order'}) nor alerted`,
       );
-    for (const r of protective)
+    for (const r of protective) {
       if (!isTerminal(r.state as OrderState) && !live(r) && r.exchange_order_id !== null)
         problems.push(`protective order ${r.id} is ${r.state} in the journal but not open on the exchange`);
+      if (UNPLACED.has(r.state) && !alerted)
+        problems.push(`protective order ${r.id} is ${r.state} (not placed) without a critical alert`);
+    }
   }
   return problems;
 }

@@ -3,7 +3,7 @@
 import type { ReconciliationResult } from '../../src/position/reconciliation-result.js';
 import { checkNoOrderWhileHalted, checkNoStaleTrade } from './check-guards.js';
 import { checkLoudFailures, checkOverdueAlerted } from './check-loud-failures.js';
-import { checkProtection, protectiveClientOrderIds } from './check-protection.js';
+import { checkProtection, protectionSettled, protectiveClientOrderIds } from './check-protection.js';
 import { checkDifferencesExplained, checkReconciled } from './check-reconciliation.js';
 import { checkGuardNeverRejects, checkNoRejectedLiveOrder } from './check-truth.js';
 import {
@@ -49,7 +49,8 @@ export async function settleAndCheck(world: ChaosWorld, seen: Observations): Pro
   await renewRefusedCredentials(world);
   for (let spentMs = 0; spentMs < SETTLE_LIMIT_MS; spentMs += SETTLE_STEP_MS) {
     await world.clock.advance(SETTLE_STEP_MS);
-    if ((await checkTerminal(world, seen)).length === 0) break;
+    // Protective orders rest (good till cancelled), but their placing must have ended (or be alerted).
+    if ((await checkTerminal(world, seen)).length === 0 && (await protectionSettled(world))) break;
   }
   const problems = [
     ...checkOneOrderPerSignal(world, seen, await protectiveClientOrderIds(world)),

@@ -2,13 +2,14 @@
 // its fills grow, the protective order for the old amount is cancelled and one for the new amount is
 // placed (ids derive from entry and amount, so journaling it again after a restart is harmless and it
 // is placed once). Protective orders go through the same journal, verification and ledger as entries.
-// A protection that cannot be placed, or that the exchange refuses or drops, raises onUnprotected.
+// A protection that cannot be placed, or that the exchange refuses or drops, raises onUnprotected; so
+// does one still not confirmed on the exchange (held by a halt, or unknown) after unresolvedAlertMs.
 import { AssertionError } from '../../core/assert.js';
-import { type Clock, systemClock } from '../../core/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
 import { type Disposable, EventEmitter } from '../../core/events.js';
 import type { OrderIntent } from '../../exchange/order-journal/order-intent.js';
 import type { OrderJournal } from '../../exchange/order-journal/order-journal.js';
-import { isTerminal } from '../../exchange/order-journal/order-state.js';
+import { isTerminal, type OrderState } from '../../exchange/order-journal/order-state.js';
 import type { VerificationGateway } from '../../exchange/transaction-verification/gateway.js';
 import type { TransactionVerifier } from '../../exchange/transaction-verification/transaction-verifier.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
@@ -20,6 +21,11 @@ export interface ProtectionManagerOptions {
   readonly gateway: Pick<VerificationGateway, 'getMarketRules' | 'getOrderById' | 'cancelOrder'>;
   /** Runs an order's verification to its end (one run per order at a time). */
   readonly drive: (intent: OrderIntent) => void;
+  /**
+   * A protective order not yet on the exchange this long after it was prepared (held while HALTED,
+   * or its placing unknown) reports its entry unprotected, ms. Default PROTECTION_UNRESOLVED_ALERT_MS.
+   */
+  readonly unresolvedAlertMs?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -38,6 +44,11 @@ export const PROTECTION_RETRY_DELAY_MS = 5_000;
 export const REPORTED_ENTRIES_MAX = 10_000;
 /** Failed looks at one entry before it is reported unprotected (then it still retries). */
 export const PROTECTION_ATTEMPTS_MAX = 12;
+/** Default of unresolvedAlertMs: the verifier's default verifyDeadlineMs. */
+export const PROTECTION_UNRESOLVED_ALERT_MS = 120_000;
+
+/** A protective order in these states is not (yet) known to be on the exchange. */
+const NOT_PLACED: ReadonlySet<OrderState> = new Set(['PREPARED', 'SUBMITTING', 'UNKNOWN']);
 
 export class ProtectionManager {
   readonly #o: ProtectionManagerOptions;
@@ -48,6 +59,9 @@ export class ProtectionManager {
   readonly #chains = new Map<string, Promise<void>>();
   /** Entries reported unprotected in this process, with the reason: each reason once. */
   readonly #reported = new Map<string, string>();
+  /** Looks due when an entry's protective order has been unresolved for unresolvedAlertMs. */
+  readonly #lookLater = new Map<string, TimerHandle>();
+  readonly #unresolvedAlertMs: number;
   readonly #unprotectedEmitter = new EventEmitter<UnprotectedEvent>();
   readonly onUnprotected = this.#unprotectedEmitter.addListener;
   #listener: Disposable | undefined;
@@ -56,6 +70,9 @@ export class ProtectionManager {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'protection' });
+    this.#unresolvedAlertMs = options.unresolvedAlertMs ?? PROTECTION_UNRESOLVED_ALERT_MS;
+    if (!Number.isSafeInteger(this.#unresolvedAlertMs) || this.#unresolvedAlertMs < 0)
+      throw new RangeError(`unresolvedAlertMs must be an integer >= 0, was ${this.#unresolvedAlertMs}`);
   }
 
   /** Follows order transitions, and looks again at every recent protected entry (after a restart). */
@@ -73,6 +90,8 @@ export class ProtectionManager {
   async stop(): Promise<void> {
     this.#listener?.dispose();
     this.#abort.abort(new Error('protection stopping'));
+    for (const timer of this.#lookLater.values()) this.#clock.clearTimeout(timer);
+    this.#lookLater.clear();
     await Promise.allSettled([...this.#chains.values()]);
   }
 
@@ -157,6 +176,11 @@ export class ProtectionManager {
       const { intent } = await this.#o.journal.prepare(plan.primary);
       this.#logger.info({ entryId, orderId: intent.id, role: intent.role }, 'placing protection');
       this.#o.drive(intent);
+      this.#lookAgainIn(entry.id, this.#unresolvedAlertMs);
+      return;
+    }
+    if (NOT_PLACED.has(current.state)) {
+      this.#checkUnresolved(entry, current);
       return;
     }
     if (current.role === 'oco' && current.exchangeOrderId !== null)
@@ -169,6 +193,34 @@ export class ProtectionManager {
       );
     else if (current.state === 'CANCELLED' && (leg === undefined || isTerminal(leg.state)))
       this.#unprotected(entry, 'its protective order was cancelled without a trade');
+  }
+
+  /**
+   * The protective order is not known to be on the exchange yet: its verification resolves it (asks
+   * the exchange, sends once allowed); past unresolvedAlertMs the position counts as unprotected.
+   */
+  #checkUnresolved(entry: OrderIntent, current: OrderIntent): void {
+    const unresolvedForMs = this.#clock.nowMs() - current.createdAtMs;
+    if (unresolvedForMs < this.#unresolvedAlertMs) {
+      this.#lookAgainIn(entry.id, this.#unresolvedAlertMs - unresolvedForMs);
+      return;
+    }
+    this.#unprotected(
+      entry,
+      `its protective order ${current.id} is not confirmed on the exchange ${Math.round(this.#unresolvedAlertMs / 1_000)} s after it was prepared (held while HALTED, or its placing unknown)`,
+    );
+  }
+
+  /** One look at the entry after delayMs (an earlier pending one is replaced). */
+  #lookAgainIn(entryId: string, delayMs: number): void {
+    if (this.#abort.signal.aborted) return;
+    const pending = this.#lookLater.get(entryId);
+    if (pending !== undefined) this.#clock.clearTimeout(pending);
+    const timer = this.#clock.setTimeout(() => {
+      if (this.#lookLater.get(entryId) === timer) this.#lookLater.delete(entryId);
+      if (!this.#abort.signal.aborted) this.#schedule(entryId);
+    }, delayMs);
+    this.#lookLater.set(entryId, timer);
   }
 
   /** Journals an OCO's stop leg, which its pair's request placed, and follows it. */

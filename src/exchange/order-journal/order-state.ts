@@ -61,6 +61,10 @@ const TRANSITIONS: ReadonlyArray<readonly [`${OrderState}>${OrderState}`, string
   ['UNKNOWN>CANCELLED', 'found on the exchange, cancelled (maybe with fills)'],
   ['UNKNOWN>SUBMITTING', 'proven absent after the grace period: resend with the same clientOrderId'],
   ['UNKNOWN>EXPIRED', 'proven absent and no resend allowed any more'],
+  [
+    'UNKNOWN>PREPARED',
+    'a protective order proven absent while no request may leave (HALTED): send when allowed',
+  ],
   ['ACCEPTED>PARTIALLY_FILLED', 'first fills'],
   ['ACCEPTED>FILLED', 'filled'],
   ['ACCEPTED>CANCELLED', 'cancelled by us or by the exchange (market order remainder, balance)'],

@@ -318,7 +318,8 @@ export class TransactionVerifier {
   }
 
   async #send(prepared: OrderIntent): Promise<Step> {
-    if (this.#clock.nowMs() - prepared.createdAtMs > this.options.sendDeadlineMs)
+    // A protective exit is never too old to place (it waits out a halt); an entry is.
+    if (prepared.role === 'entry' && this.#clock.nowMs() - prepared.createdAtMs > this.options.sendDeadlineMs)
       return {
         intent: await this.#move(prepared, 'EXPIRED', 'not sent before the send deadline'),
         waitMs: 0,
@@ -465,8 +466,22 @@ export class TransactionVerifier {
     const verdict = await this.#checkSend(intent);
     if (verdict.kind === 'stale')
       return { intent: await this.#expireStale(intent, verdict.reason), waitMs: 0 };
-    if (verdict.kind === 'hold') return { intent, waitMs: this.#nextPollDelay(intent) };
+    if (verdict.kind === 'hold') return this.#holdAbsent(intent, verdict.reason);
     return this.#submit(intent, 'proven absent after the grace period: resending', verdict.permit);
+  }
+
+  /**
+   * Proven absent, but no request may leave now (HALTED, or the lease between renewals). An entry waits
+   * UNKNOWN: its signal's maximum age ends it. A protective order never goes stale, so it would stay
+   * UNKNOWN for as long as the halt lasts, its currencies counted in flight by every reconciliation:
+   * it is not on the exchange, so it goes back to PREPARED and is sent (same clientOrderId) once allowed.
+   */
+  async #holdAbsent(intent: OrderIntent, reason: string): Promise<Step> {
+    if (intent.role === 'entry') return { intent, waitMs: this.#nextPollDelay(intent) };
+    return {
+      intent: await this.#move(intent, 'PREPARED', `proven absent; not sent again while held: ${reason}`),
+      waitMs: this.options.pollIntervalMs,
+    };
   }
 
   /**
