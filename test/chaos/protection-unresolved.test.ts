@@ -55,6 +55,80 @@ describe('protective orders placed through ambiguous answers', () => {
     300_000,
   );
 
+  describe('an OCO whose answer was lost', () => {
+    let world: ChaosWorld | undefined;
+    afterEach(async () => {
+      await world?.close();
+      world = undefined;
+    });
+
+    it('is found by its limit leg after its stop leg filled; the fill is booked once', async () => {
+      world = new ChaosWorld(15);
+      const w = world;
+      await w.startApp();
+      const last = Number(w.simulator.lastPrice('ETHIRT'));
+      const response = await w.app.server.inject({
+        method: 'POST',
+        url: '/webhooks/tradingview',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          passphrase: WEBHOOK_PASSPHRASE,
+          symbol: 'ETHIRT',
+          side: 'buy',
+          amount: '0.05',
+          type: 'limit',
+          price: String(Math.floor(last * 0.99)),
+          id: 'lost-oco',
+          stopLoss: '1%',
+          takeProfit: '2%',
+        }),
+      });
+      expect(response.statusCode).toBe(202);
+      await w.clock.advance(2_000);
+      // The OCO's request places the pair, then its answer is lost (a 502): Keel holds it UNKNOWN.
+      const nowMs = w.clock.nowMs();
+      w.simulator.chaos.add({
+        kind: 'commitThenFail',
+        path: '/market/orders/add',
+        countMax: 1,
+        failWith: 'error',
+        status: 502,
+        startAtMs: nowMs,
+        endAtMs: nowMs + 600_000,
+      });
+      w.simulator.setPrice('ETHIRT', String(Math.floor(last * 0.97)));
+      const stopLeg = () => w.simulator.groundTruthOrders().find((o) => o.execution === 'stop_limit');
+      for (let i = 0; i < 400 && stopLeg() === undefined; i++) await w.clock.advance(50);
+      const leg = stopLeg();
+      expect([leg?.status, leg?.clientOrderId]).toEqual(['Inactive', null]);
+      expect((await w.app.journal.listNonTerminal()).find((o) => o.role === 'oco')?.state).toBe('UNKNOWN');
+      // Before Keel looks it up, the market falls through the stop: the stop leg fills, the limit leg ends.
+      w.simulator.setPrice('ETHIRT', leg?.stopPrice ?? '0');
+      expect(stopLeg()?.status).toBe('Done');
+      for (let i = 0; i < 30; i++) await w.clock.advance(2_000);
+      const rows = await w.app.db.query<{ role: string; state: string; exchange_order_id: string }>(
+        "SELECT role, state, exchange_order_id FROM orders WHERE role <> 'entry' ORDER BY role",
+      );
+      expect(rows).toEqual([
+        { role: 'oco', state: 'CANCELLED', exchange_order_id: String(leg?.pairId) },
+        { role: 'oco_stop', state: 'FILLED', exchange_order_id: String(leg?.id) },
+      ]);
+      const trades = w.simulator
+        .trades()
+        .filter((t) => t.orderId === leg?.id)
+        .map((t) => String(t.id));
+      expect(trades.length).toBeGreaterThan(0);
+      const posted = await w.app.db.query<{ trade_id: string; n: number }>(
+        'SELECT trade_id, COUNT(*) AS n FROM ledger_postings WHERE trade_id IS NOT NULL GROUP BY trade_id',
+      );
+      for (const id of trades) expect(posted.find((p) => p.trade_id === id)?.n).toBe(1);
+      const alerts = await w.app.db.query("SELECT 1 FROM alerts WHERE dedup_key LIKE 'protection.%'");
+      expect(alerts).toEqual([]);
+      const run = await w.drive(w.app.reconciliation.runNow(), 'reconciliation');
+      expect(run?.rows.filter((r) => r.action !== 'match').map((r) => r.asset)).toEqual([]);
+    }, 120_000);
+  });
+
   describe('while HALTED', () => {
     let world: ChaosWorld | undefined;
     afterEach(async () => {

@@ -183,9 +183,12 @@ export class ProtectionManager {
       this.#checkUnresolved(entry, current);
       return;
     }
-    if (current.role === 'oco' && current.exchangeOrderId !== null)
-      await this.#journalStopLeg(entry, current, plan, rows);
-    const leg = rows.find((row) => row.id === plan.stopLeg?.id);
+    // A leg journaled just now is live: the pair is not "cancelled without a trade" (its stop triggered).
+    const journaled =
+      current.role === 'oco' && current.exchangeOrderId !== null
+        ? await this.#journalStopLeg(entry, current, plan, rows)
+        : undefined;
+    const leg = journaled ?? rows.find((row) => row.id === plan.stopLeg?.id);
     if (current.state === 'REJECTED' || current.state === 'EXPIRED')
       this.#unprotected(
         entry,
@@ -229,15 +232,15 @@ export class ProtectionManager {
     current: OrderIntent,
     plan: Extract<ProtectionPlan, { kind: 'place' }>,
     rows: readonly OrderIntent[],
-  ): Promise<void> {
+  ): Promise<OrderIntent | undefined> {
     const stopLeg = plan.stopLeg;
-    if (stopLeg === undefined || current.exchangeOrderId === null) return;
-    if (rows.some((row) => row.id === stopLeg.id)) return;
+    if (stopLeg === undefined || current.exchangeOrderId === null) return undefined;
+    if (rows.some((row) => row.id === stopLeg.id)) return undefined;
     const order = await this.#o.gateway.getOrderById(current.exchangeOrderId);
     const pairId = order?.pairId;
     if (pairId === undefined || pairId === null) {
       this.#unprotected(entry, `the exchange shows no stop leg for OCO order ${current.exchangeOrderId}`);
-      return;
+      return undefined;
     }
     const stopPrice = current.stopPrice;
     const stopLimitPrice = current.stopLimitPrice;
@@ -258,6 +261,7 @@ export class ProtectionManager {
       cause: `stop leg of OCO ${current.id}`,
     });
     this.#o.drive(intent);
+    return intent;
   }
 
   async #cancel(outdated: readonly OrderIntent[]): Promise<void> {
