@@ -130,6 +130,13 @@ const engineSchema = section({
    * then goes on in the background and later signals on the symbol go ahead.
    */
   orderHoldMaxMs: durationMs().default(10_000),
+  /**
+   * How far below its stop an OCO's stop leg sells once triggered (its stopLimitPrice), percent of the
+   * stop, when the alert gives no `stopLimitPrice`. Below 100.
+   */
+  ocoStopLimitPercent: decimalString({ positive: true })
+    .refine((value) => /^\d{1,2}(\.\d+)?$/.test(value), { error: 'a percentage below 100 ("1")' })
+    .default('1'),
 });
 
 const verificationSchema = section({

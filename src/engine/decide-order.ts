@@ -128,6 +128,7 @@ function protectionOf(signal: Signal): Pick<PrepareInput, 'protection'> {
     protection: {
       ...(signal.stopLoss === undefined ? {} : { stopLoss: signal.stopLoss }),
       ...(signal.takeProfit === undefined ? {} : { takeProfit: signal.takeProfit }),
+      ...(signal.stopLimitPrice === undefined ? {} : { stopLimitPrice: signal.stopLimitPrice }),
     },
   };
 }

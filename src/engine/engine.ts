@@ -63,6 +63,8 @@ export interface EngineOptions {
    * in the background and its signal ends when it does. Default 10 000.
    */
   readonly orderHoldMaxMs?: number;
+  /** An OCO's stop leg sells this many percent below its stop unless the alert set stopLimitPrice. Default 1. */
+  readonly ocoStopLimitPercent?: string;
   /** Carries out `action: close` and `action: cancel`; without it such signals are refused. */
   readonly actions?: StrategyActions;
   /** Readiness gate: false until start-up recovery is done. */
@@ -102,6 +104,9 @@ export class Engine {
       drive: (intent) => void this.#verify(intent),
       // An unplaced protection is reported when an unresolved order would be: at the verify deadline.
       unresolvedAlertMs: options.verifier.options.verifyDeadlineMs,
+      ...(options.ocoStopLimitPercent === undefined
+        ? {}
+        : { ocoStopLimitPercent: options.ocoStopLimitPercent }),
       clock: this.#clock,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });

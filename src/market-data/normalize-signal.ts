@@ -65,6 +65,7 @@ export const FIELD_ALIASES = {
   stopPrice: ['stopprice', 'triggerprice'],
   stopLoss: ['stoploss', 'sl'],
   takeProfit: ['takeprofit', 'tp'],
+  stopLimitPrice: ['stoplimitprice', 'stoplimit'],
 } as const;
 
 export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]>> = {
@@ -111,7 +112,8 @@ export function normalizeSignal(
   if (Object.keys(protection).length > 0 && side !== 'buy')
     problems.push({
       field: 'stoploss',
-      message: 'stopLoss and takeProfit protect a buy entry: give them with side buy only',
+      message:
+        'stopLoss and takeProfit protect a buy entry: on spot a sell opens no position to protect; give them with side buy only',
     });
   const strategyField = pickField(fields, FIELD_ALIASES.strategy, problems);
   const strategy = strategyField && read('strategy', readText(strategyField.raw, 'strategy', 100));
@@ -361,17 +363,34 @@ function readExpiresIn(
   return null;
 }
 
-/** Percent levels are bounded: a stop-loss cannot be 100% or more below the entry. */
-const PROTECT_PERCENT_MAX = { stopLoss: new Decimal(100), takeProfit: new Decimal(1_000) } as const;
+/**
+ * Percent levels are bounded: a stop-loss cannot be 100% or more below the entry, nor an OCO's
+ * stop-limit price 100% or more below its stop.
+ */
+const PROTECT_PERCENT_MAX = {
+  stopLoss: new Decimal(100),
+  takeProfit: new Decimal(1_000),
+  stopLimitPrice: new Decimal(100),
+} as const;
 
-/** `stopLoss` / `takeProfit`: a price (`6800000000`) or a percentage from the fill price (`2%`). */
+type ProtectionFields = {
+  stopLoss?: ProtectLevelSignal;
+  takeProfit?: ProtectLevelSignal;
+  stopLimitPrice?: ProtectLevelSignal;
+};
+
+/**
+ * `stopLoss` / `takeProfit`: a price (`6800000000`) or a percentage from the fill price (`2%`);
+ * `stopLimitPrice` (with both): the price the OCO's stop leg sells at once triggered, or a percentage
+ * below the stop.
+ */
 function readProtection(
   fields: ReadonlyMap<string, unknown>,
   limits: SignalLimits,
   problems: SignalProblem[],
-): { stopLoss?: ProtectLevelSignal; takeProfit?: ProtectLevelSignal } {
-  const out: { stopLoss?: ProtectLevelSignal; takeProfit?: ProtectLevelSignal } = {};
-  for (const name of ['stopLoss', 'takeProfit'] as const) {
+): ProtectionFields {
+  const out: ProtectionFields = {};
+  for (const name of ['stopLoss', 'takeProfit', 'stopLimitPrice'] as const) {
     const field = pickField(fields, FIELD_ALIASES[name], problems);
     if (field === undefined) continue;
     const raw = typeof field.raw === 'string' ? field.raw.trim() : field.raw;
@@ -396,5 +415,22 @@ function readProtection(
       });
     else out[name] = isPercent ? { percent: result.value } : { price: result.value };
   }
+  const { stopLoss, takeProfit, stopLimitPrice } = out;
+  if (stopLimitPrice === undefined) return out;
+  if (stopLoss === undefined || takeProfit === undefined)
+    problems.push({
+      field: 'stoplimitprice',
+      message:
+        "stopLimitPrice sets the price of an OCO's stop leg: give it with both stopLoss and takeProfit",
+    });
+  else if (
+    'price' in stopLimitPrice &&
+    'price' in stopLoss &&
+    new Decimal(stopLimitPrice.price).gt(stopLoss.price)
+  )
+    problems.push({
+      field: 'stoplimitprice',
+      message: 'stopLimitPrice must not be above stopLoss: the stop leg sells at or below its stop',
+    });
   return out;
 }

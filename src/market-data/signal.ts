@@ -86,6 +86,8 @@ export const signalSchema = z
     stopLoss: protectLevelSchema.optional(),
     /** Exit placed on the exchange once a buy entry fills: a limit sell above it. */
     takeProfit: protectLevelSchema.optional(),
+    /** With both: the OCO's stop-leg sell price, or a percentage below the stop (default: a setting). */
+    stopLimitPrice: protectLevelSchema.optional(),
   })
   .strict()
   .refine((signal) => signal.side !== undefined || signal.size.kind === 'target', {

@@ -268,6 +268,27 @@ describe('protective orders (issue 14)', () => {
     expectLedgerEqualsWallets(w);
   });
 
+  it("places the OCO's stop leg at the alert's stopLimitPrice", async () => {
+    world = await createWorld();
+    const w = world;
+    const stopLimit = floorToStep(
+      new Decimal(w.simulator.lastPrice('BTCIRT')).times('0.97'),
+      new Decimal(10),
+    ).toFixed();
+    await accept(
+      w,
+      buy({ stopLoss: { percent: '2' }, takeProfit: { percent: '3' }, stopLimitPrice: { price: stopLimit } }),
+      'oco-stop-limit',
+    );
+    await settle(w);
+    const pair = onExchange(w);
+    expect(pair.map((o) => [o.execution, o.status])).toEqual([
+      ['limit', 'Active'],
+      ['stop_limit', 'Inactive'],
+    ]);
+    expect(pair[1]?.price).toBe(stopLimit);
+  });
+
   it('follows further fills of a resting entry: the protection for the old amount is cancelled and one for the new amount placed', async () => {
     world = await createWorld();
     const w = world;

@@ -56,6 +56,21 @@ describe('alert stop orders and protection', () => {
     });
   });
 
+  it("reads an OCO's stopLimitPrice as a price or a percentage below the stop, in the text form too", () => {
+    expect(json({ stopLoss: '2%', takeProfit: '4%', stopLimitPrice: '6700000000' })).toMatchObject({
+      ok: true,
+      signal: { stopLimitPrice: { price: '6700000000' } },
+    });
+    expect(normalizeBody('buy BTCIRT 0.01 sl=2% tp=4% stopLimit=0.5%', 'text/plain')).toMatchObject({
+      ok: true,
+      signal: {
+        stopLoss: { percent: '2' },
+        takeProfit: { percent: '4' },
+        stopLimitPrice: { percent: '0.5' },
+      },
+    });
+  });
+
   it('keeps a limit order good till cancelled with expiresIn gtc', () => {
     expect(json({ type: 'limit', price: '7000000000', expiresIn: 'GTC' })).toMatchObject({
       ok: true,
@@ -71,7 +86,14 @@ describe('alert stop orders and protection', () => {
       /stopPrice applies to stop_market and stop_limit/,
     ],
     [{ type: 'stop_market', stopPrice: '1', price: '2' }, /takes stopPrice, not price/],
-    [{ side: 'sell', stopLoss: '2%' }, /protect a buy entry/],
+    [{ side: 'sell', stopLoss: '2%' }, /protect a buy entry: on spot a sell opens no position/],
+    [{ side: 'sell', takeProfit: '4%' }, /protect a buy entry/],
+    [{ stopLoss: '2%', stopLimitPrice: '0.5%' }, /with both stopLoss and takeProfit/],
+    [
+      { stopLoss: '6800000000', takeProfit: '7400000000', stopLimitPrice: '6810000000' },
+      /stopLimitPrice must not be above stopLoss/,
+    ],
+    [{ stopLoss: '2%', takeProfit: '4%', stopLimitPrice: '100%' }, /stopLimitPrice must be below 100%/],
     [{ stopLoss: '100%' }, /stopLoss must be below 100%/],
     [{ takeProfit: 'soon' }, /a percentage such as 2%/],
     [{ type: 'market', expiresIn: 'gtc' }, /resting \(limit and stop\) orders only/],

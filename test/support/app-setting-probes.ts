@@ -43,6 +43,7 @@ export const APP_PROBES = {
   'engine.signalAgeMaxMs': leaf(180_000, engine),
   'engine.exchangeWaitMaxMs': leaf(600_000, engine),
   'engine.orderHoldMaxMs': leaf(20_000, engine),
+  'engine.ocoStopLimitPercent': leaf('2.5', engine),
   'engine.initialMode': leaf('HALTED', initialMode),
   'engine.haltAfterExchangeFailureMs': leaf(60_000, halts),
   'reconciliation.haltOnBreach': leaf(false, halts),

@@ -65,6 +65,7 @@ export function engineSettings(config: KeelConfig, leased: boolean) {
     signalAgeMaxMs: config.engine.signalAgeMaxMs,
     exchangeWaitMaxMs: config.engine.exchangeWaitMaxMs,
     orderHoldMaxMs: config.engine.orderHoldMaxMs,
+    ocoStopLimitPercent: config.engine.ocoStopLimitPercent,
     subscribe: {
       // The engine's bulkhead: signals worked on at once, claimed ones waiting, and their longest wait.
       concurrencyMax: config.bulkheads.engine.concurrentMax,

@@ -26,6 +26,8 @@ export interface ProtectionManagerOptions {
    * or its placing unknown) reports its entry unprotected, ms. Default PROTECTION_UNRESOLVED_ALERT_MS.
    */
   readonly unresolvedAlertMs?: number;
+  /** An OCO's stop leg sells this many percent below its stop unless the alert set stopLimitPrice. */
+  readonly ocoStopLimitPercent?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -164,7 +166,8 @@ export class ProtectionManager {
     const rows = await this.#o.journal.protectiveOrders(entry.id);
     // An exit traded: the position is being closed, never protect it again.
     if (rows.some((row) => row.filledAmount.gt(0))) return;
-    const plan = planProtection(entry, await this.#o.gateway.getMarketRules(entry.market));
+    const rules = await this.#o.gateway.getMarketRules(entry.market);
+    const plan = planProtection(entry, rules, this.#o.ocoStopLimitPercent);
     if (plan.kind === 'impossible') return this.#unprotected(entry, plan.reason);
     const current = rows.find((row) => row.id === plan.primary.id);
     const outdated = rows.filter(

@@ -64,6 +64,21 @@ describe('planProtection', () => {
     expect(plan.stopLeg?.id).toBe(`${plan.primary.id}:stop`);
   });
 
+  it("sets the OCO's stop-limit price from the alert (a price or a percent below the stop), else the setting", () => {
+    const both = { stopLoss: { price: '6860000000' }, takeProfit: { price: '7350000000' } };
+    const stopLimitOf = (protection: Protection, percent?: string) => {
+      const plan = planProtection(entry(protection), rules, percent);
+      return plan.kind === 'place' ? plan.primary.stopLimitPrice?.toFixed() : plan.reason;
+    };
+    expect(stopLimitOf({ ...both, stopLimitPrice: { price: '6850000004' } })).toBe('6850000000');
+    expect(stopLimitOf({ ...both, stopLimitPrice: { percent: '0.5' } })).toBe('6825700000');
+    expect(stopLimitOf(both, '2.5')).toBe('6688500000');
+    expect(stopLimitOf({ ...both, stopLimitPrice: { percent: '0.5' } }, '2.5')).toBe('6825700000');
+    expect(stopLimitOf({ ...both, stopLimitPrice: { price: '6870000000' } })).toMatch(
+      /stop-limit price 6870000000 is not between 0 and the stop-loss 6860000000/,
+    );
+  });
+
   it('plans a stop-market sell for a stop-loss alone and a limit sell for a take-profit alone', () => {
     const stop = planProtection(entry({ stopLoss: { price: '6500000000' } }), rules);
     const take = planProtection(entry({ takeProfit: { percent: '5' } }), rules);

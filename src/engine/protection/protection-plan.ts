@@ -10,8 +10,11 @@ import {
 import type { PrepareInput } from '../../exchange/order-journal/order-journal.js';
 import type { MarketRules } from '../../exchange/transaction-verification/gateway.js';
 
-/** How far below its stop an OCO's stop leg may sell (its stopLimitPrice), as a fraction of the stop. */
-export const OCO_STOP_LIMIT_SLIPPAGE = new Decimal('0.01');
+/**
+ * How far below its stop an OCO's stop leg sells (its stopLimitPrice) when the alert gave no
+ * stopLimitPrice, percent of the stop: engine.ocoStopLimitPercent's default.
+ */
+export const OCO_STOP_LIMIT_PERCENT = '1';
 
 export type ProtectionPlan =
   | {
@@ -23,8 +26,15 @@ export type ProtectionPlan =
     }
   | { readonly kind: 'impossible'; readonly reason: string };
 
-/** The protective order for everything the entry has filled so far. */
-export function planProtection(entry: OrderIntent, rules: MarketRules): ProtectionPlan {
+/**
+ * The protective order for everything the entry has filled so far. `ocoStopLimitPercent`: how far
+ * below the stop an OCO's stop leg sells when the entry's protection gives no stopLimitPrice.
+ */
+export function planProtection(
+  entry: OrderIntent,
+  rules: MarketRules,
+  ocoStopLimitPercent: string = OCO_STOP_LIMIT_PERCENT,
+): ProtectionPlan {
   const protection = entry.protection;
   if (protection === null || entry.side !== 'buy')
     return { kind: 'impossible', reason: 'only a buy entry with stopLoss or takeProfit is protected' };
@@ -60,10 +70,16 @@ export function planProtection(entry: OrderIntent, rules: MarketRules): Protecti
     cause: `protects ${entry.id} (${entry.signalId})`,
   };
   if (stop !== undefined && take !== undefined) {
-    const stopLimitPrice = floorToStep(
-      stop.times(new Decimal(1).minus(OCO_STOP_LIMIT_SLIPPAGE)),
-      rules.priceStep,
-    );
+    const level = protection.stopLimitPrice ?? { percent: ocoStopLimitPercent };
+    const stopLimitPrice =
+      'price' in level
+        ? roundHalfEvenToStep(new Decimal(level.price), rules.priceStep)
+        : floorToStep(stop.times(new Decimal(1).minus(new Decimal(level.percent).div(100))), rules.priceStep);
+    if (stopLimitPrice.gt(stop) || stopLimitPrice.lte(0))
+      return {
+        kind: 'impossible',
+        reason: `stop-limit price ${stopLimitPrice.toFixed()} is not between 0 and the stop-loss ${stop.toFixed()}`,
+      };
     return {
       kind: 'place',
       primary: { ...common, execution: 'limit', price: take, role: 'oco', stopPrice: stop, stopLimitPrice },

@@ -23,6 +23,8 @@ export type ProtectLevel = { readonly price: string } | { readonly percent: stri
 export interface Protection {
   readonly stopLoss?: ProtectLevel;
   readonly takeProfit?: ProtectLevel;
+  /** An OCO's stop-leg sell price, or `percent` below the stop; default engine.ocoStopLimitPercent. */
+  readonly stopLimitPrice?: ProtectLevel;
 }
 
 export interface OrderIntent {
