@@ -276,6 +276,56 @@ describeEachBackend('MessageBus', (makeDb) => {
     expect(await states(second.db)).toEqual({ m1: 'done' });
   });
 
+  it("commits a handler's closing work with the done settle, and a consumer that lost its lease writes neither", async () => {
+    const first = await start();
+    await first.db.migrate([{ id: 'test-work-001', sql: 'CREATE TABLE work (by TEXT NOT NULL)' }]);
+    const told: string[] = [];
+    const hung = deferred();
+    first.bus.subscribe(
+      'signals',
+      async (received, context) => {
+        await hung.promise;
+        context.settleWith({
+          inTransaction: async (tx) => {
+            await tx.execute('INSERT INTO work (by) VALUES (?)', [`first ${received.id}`]);
+          },
+          committed: () => told.push(`first ${received.id}`),
+        });
+      },
+      { leaseMs: 5_000, pollIntervalMs: 100 },
+    );
+    await first.bus.publish(message('m1', 'A'));
+    await eventually(async () => expect(await states(first.db)).toEqual({ m1: 'processing' }));
+    // A second process takes the message over once the first one's lease has expired.
+    const second = await start(await makeDb());
+    const subscription = second.bus.subscribe(
+      'signals',
+      async (received, context) => {
+        context.settleWith({
+          inTransaction: async (tx) => {
+            // Inside the settling transaction: the message is already done here.
+            const [row] = await tx.query('SELECT state FROM bus_messages WHERE id = ?', [received.id]);
+            await tx.execute('INSERT INTO work (by) VALUES (?)', [`second ${String(row?.['state'])}`]);
+          },
+          committed: () => told.push(`second ${received.id}`),
+        });
+      },
+      { leaseMs: 5_000, pollIntervalMs: 100 },
+    );
+    for (let elapsedMs = 0; elapsedMs < 5_000; elapsedMs += 100) {
+      await second.clock.advance(100);
+      await subscription.whenIdle();
+    }
+    await eventually(async () => expect(await states(second.db)).toEqual({ m1: 'done' }));
+    expect(told).toEqual(['second m1']);
+    hung.resolve(); // the first consumer finishes late: its lease is gone, so is its work
+    await eventually(() =>
+      expect(first.bus.stats().then((stats) => stats.subscriptions[0]?.inFlight)).resolves.toBe(0),
+    );
+    expect(await second.db.query('SELECT by FROM work')).toEqual([{ by: 'second done' }]);
+    expect(told).toEqual(['second m1']);
+  });
+
   it('shares the work between two consumers on one store without duplicates or key reordering', async () => {
     const first = await start();
     const second = await start(await makeDb());

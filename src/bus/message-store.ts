@@ -84,21 +84,8 @@ export function claimMessages(
   db: Database,
   request: { topic: string; limit: number; leaseOwner: string; leaseUntilMs: number; nowMs: number },
 ): Promise<Claim[]> {
-  const lock = db.dialect === 'postgres' ? 'FOR UPDATE OF m SKIP LOCKED' : '';
   return db.transaction(async (tx) => {
-    const rows = await tx.query<ClaimRow>(
-      // Candidates are the first pending and the first processing message of each key (an index-only
-      // scan of the open messages, never of the done ones), and a candidate is the key's head when no
-      // open message of its key comes before it.
-      `SELECT m.id, m.topic, m.partition_key, m.payload, m.attempts, m.created_at_ms FROM bus_messages m
-       WHERE m.seq IN (SELECT MIN(h.seq) FROM bus_messages h WHERE h.topic = ? AND h.state IN ('pending', 'processing')
-                       GROUP BY h.topic, h.state, h.partition_key)
-         AND ((m.state = 'pending' AND m.available_at_ms <= ?) OR (m.state = 'processing' AND m.lease_until_ms <= ?))
-         AND NOT EXISTS (SELECT 1 FROM bus_messages p WHERE p.topic = m.topic AND p.state IN ('pending', 'processing')
-                         AND p.partition_key = m.partition_key AND p.seq < m.seq)
-       ORDER BY m.seq LIMIT ? ${lock}`,
-      [request.topic, request.nowMs, request.nowMs, request.limit],
-    );
+    const rows = db.dialect === 'sqlite' ? await sqliteHeads(tx, request) : await postgresHeads(tx, request);
     if (rows.length === 0) return [];
     await tx.execute(
       `UPDATE bus_messages SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_until_ms = ?,
@@ -107,6 +94,75 @@ export function claimMessages(
     );
     return rows.map((row) => ({ leaseOwner: request.leaseOwner, message: toMessage(row) }));
   });
+}
+
+type HeadsRequest = { topic: string; limit: number; nowMs: number };
+const CLAIM_COLUMNS = 'id, topic, partition_key, payload, attempts, created_at_ms';
+const OPEN_STATES = ['pending', 'processing'] as const;
+type HeadRow = ClaimRow & {
+  seq: number;
+  state: MessageState;
+  available_at_ms: number;
+  lease_until_ms: number | null;
+};
+
+/**
+ * The claimable heads, by index seeks only (SQLite, inside its write transaction, so nothing changes
+ * meanwhile): each open partition key of the topic (a skip scan over the open-heads index), then its
+ * first open message. One GROUP BY over the open messages instead would read every one of them at
+ * each claim: a backlog of N signals made each claim O(N) and the drain O(N²).
+ */
+async function sqliteHeads(tx: Queryable, request: HeadsRequest): Promise<ClaimRow[]> {
+  const keys = new Set<string>();
+  for (const state of OPEN_STATES) {
+    let after: string | undefined;
+    for (;;) {
+      const [next] = await tx.query<{ partition_key: string }>(
+        `SELECT partition_key FROM bus_messages WHERE topic = ? AND state = ?${after === undefined ? '' : ' AND partition_key > ?'}
+         ORDER BY partition_key LIMIT 1`,
+        after === undefined ? [request.topic, state] : [request.topic, state, after],
+      );
+      if (next === undefined) break;
+      keys.add(next.partition_key);
+      after = next.partition_key;
+    }
+  }
+  const heads: HeadRow[] = [];
+  for (const key of keys) {
+    let head: HeadRow | undefined;
+    for (const state of OPEN_STATES) {
+      const [first] = await tx.query<HeadRow>(
+        `SELECT seq, state, available_at_ms, lease_until_ms, ${CLAIM_COLUMNS} FROM bus_messages
+         WHERE topic = ? AND state = ? AND partition_key = ? ORDER BY seq LIMIT 1`,
+        [request.topic, state, key],
+      );
+      if (first !== undefined && (head === undefined || first.seq < head.seq)) head = first;
+    }
+    if (head === undefined) continue;
+    const due =
+      head.state === 'pending'
+        ? head.available_at_ms <= request.nowMs
+        : head.lease_until_ms !== null && head.lease_until_ms <= request.nowMs;
+    if (due) heads.push(head);
+  }
+  heads.sort((a, b) => a.seq - b.seq);
+  return heads.slice(0, request.limit);
+}
+
+function postgresHeads(tx: Queryable, request: HeadsRequest): Promise<ClaimRow[]> {
+  return tx.query<ClaimRow>(
+    // Candidates are the first pending and the first processing message of each key (an index-only
+    // scan of the open messages, never of the done ones), and a candidate is the key's head when no
+    // open message of its key comes before it.
+    `SELECT m.id, m.topic, m.partition_key, m.payload, m.attempts, m.created_at_ms FROM bus_messages m
+       WHERE m.seq IN (SELECT MIN(h.seq) FROM bus_messages h WHERE h.topic = ? AND h.state IN ('pending', 'processing')
+                       GROUP BY h.topic, h.state, h.partition_key)
+         AND ((m.state = 'pending' AND m.available_at_ms <= ?) OR (m.state = 'processing' AND m.lease_until_ms <= ?))
+         AND NOT EXISTS (SELECT 1 FROM bus_messages p WHERE p.topic = m.topic AND p.state IN ('pending', 'processing')
+                         AND p.partition_key = m.partition_key AND p.seq < m.seq)
+       ORDER BY m.seq LIMIT ? FOR UPDATE OF m SKIP LOCKED`,
+    [request.topic, request.nowMs, request.nowMs, request.limit],
+  );
 }
 
 type Settle =

@@ -7,7 +7,7 @@ import { BulkheadPolicy, type BulkheadStats } from '../core/bulkhead.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { AbortedError, TimeoutError } from '../core/errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { Database } from '../storage/database.js';
+import type { Database, Queryable } from '../storage/database.js';
 import { raceTimer, runWithDeadline } from './deadline.js';
 import { type BusMessage, type Claim, claimMessages, renewLeases, settleClaim } from './message-store.js';
 import {
@@ -16,10 +16,24 @@ import {
   subscriptionSettings,
 } from './subscription-options.js';
 
-export type MessageHandler = (
-  message: BusMessage,
-  context: { readonly signal: AbortSignal },
-) => Promise<void>;
+export type MessageHandler = (message: BusMessage, context: HandlerContext) => Promise<void>;
+
+export interface HandlerContext {
+  readonly signal: AbortSignal;
+  /**
+   * Writes that end the message's work, committed in the transaction that settles it as done: one
+   * commit instead of two, and neither lands without the other (a lost lease rolls the work back,
+   * and a failed commit leaves the message to be delivered again). Used when the handler returns.
+   */
+  readonly settleWith: (work: SettleWork) => void;
+}
+
+export interface SettleWork {
+  /** Runs inside the settling transaction; throwing rolls back both and counts as a failed attempt. */
+  readonly inTransaction: (tx: Queryable) => Promise<void>;
+  /** After the commit (say what happened: events, alerts). */
+  readonly committed: () => void;
+}
 
 export interface SubscriptionStats {
   readonly topic: string;
@@ -197,8 +211,17 @@ export class Subscription {
 
   async #deliver(claim: Claim): Promise<void> {
     const { message } = claim;
+    let work: SettleWork | undefined;
     try {
-      await this.#runHandler(message);
+      await this.#runHandler(message, (given) => {
+        work = given;
+      });
+      if (work === undefined) {
+        await this.#settle(claim, { kind: 'done' });
+        return;
+      }
+      const settled = await this.#settleDoneWith(claim, work);
+      if (settled) work.committed();
     } catch (error) {
       if (message.attempt >= this.#options.attemptsMax) {
         await this.#quarantine(claim, error);
@@ -210,20 +233,49 @@ export class Subscription {
         'bus handler failed',
       );
       await this.#settle(claim, { kind: 'retry', availableAtMs, error: describe(error) });
-      return;
     }
-    await this.#settle(claim, { kind: 'done' });
   }
 
   /** The handler, abandoned after handlerTimeoutMs (its signal aborts; at-least-once covers the overlap). */
-  #runHandler(message: BusMessage): Promise<void> {
+  #runHandler(message: BusMessage, settleWith: (work: SettleWork) => void): Promise<void> {
     const { handlerTimeoutMs } = this.#options;
+    let open = true; // an abandoned handler's late work is not settled
     return runWithDeadline(this.context.clock, {
       timeoutMs: handlerTimeoutMs,
       parentSignal: this.#abort.signal,
-      fn: (signal) => this.handler(message, { signal }),
+      fn: (signal) =>
+        this.handler(message, {
+          signal,
+          settleWith: (work) => {
+            if (open) settleWith(work);
+          },
+        }),
       timeoutError: () => new TimeoutError(`bus handler did not finish within ${handlerTimeoutMs} ms`),
+    }).finally(() => {
+      open = false;
     });
+  }
+
+  /**
+   * Settles done and runs the handler's work in one transaction. False (nothing written) when the
+   * lease was lost; throws when the work or the commit failed.
+   */
+  #settleDoneWith(claim: Claim, work: SettleWork): Promise<boolean> {
+    const settling = this.context.db
+      .transaction(async (tx) => {
+        const settled = await settleClaim(tx, claim, { kind: 'done' }, this.context.clock.nowMs());
+        if (!settled) return false;
+        await work.inTransaction(tx);
+        return true;
+      })
+      .then((settled) => {
+        if (!settled)
+          this.context.logger.warn({ messageId: claim.message.id }, 'bus lease lost before settling');
+        return settled;
+      });
+    const tracked = settling.catch(() => false).finally(() => this.#settling.delete(tracked));
+    this.#settling.add(tracked);
+    return settling;
   }
 
   async #quarantine(claim: Claim, error: unknown): Promise<void> {

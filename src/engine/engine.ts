@@ -4,7 +4,7 @@
 // background and later signals on the symbol go ahead. Orders left open by a previous run resume in
 // the background too; signals are taken at once.
 
-import type { BusMessage, MessageBus, Subscription } from '../bus/index.js';
+import type { BusMessage, HandlerContext, MessageBus, Subscription } from '../bus/index.js';
 import type { SubscribeOptions } from '../bus/subscription-options.js';
 import { AssertionError } from '../core/assert.js';
 import type { BulkheadStats } from '../core/bulkhead.js';
@@ -143,7 +143,7 @@ export class Engine {
     await this.#o.bus.expireLeases(SIGNAL_TOPIC);
     this.#subscription = this.#o.bus.subscribe(
       SIGNAL_TOPIC,
-      (message, context) => this.#handle(message, context.signal),
+      (message, context) => this.#handle(message, context),
       {
         concurrencyMax: Math.max(
           4,
@@ -169,7 +169,7 @@ export class Engine {
     await Promise.allSettled([...this.#runs.values()]);
   }
 
-  async #handle(message: BusMessage, signal: AbortSignal): Promise<void> {
+  async #handle(message: BusMessage, context: HandlerContext): Promise<void> {
     const signalId = signalIdOf(message);
     const stored = await this.#o.signals.get(signalId);
     if (stored === undefined || ['executed', 'rejected', 'quarantined'].includes(stored.state)) return;
@@ -181,13 +181,13 @@ export class Engine {
         traceparent: stored.traceparent,
         attributes: { 'keel.signal.symbol': stored.signal.symbol },
       },
-      () => this.#process(stored, signal),
+      () => this.#process(stored, context),
     );
   }
 
-  async #process(stored: StoredSignal, signal: AbortSignal): Promise<void> {
+  async #process(stored: StoredSignal, context: HandlerContext): Promise<void> {
     const signalId = stored.id;
-    const aborted = anySignal(signal, this.#abort.signal);
+    const aborted = anySignal(context.signal, this.#abort.signal);
     try {
       const existing = await this.#o.journal.getBySignal(signalId);
       if (existing !== undefined) {
@@ -213,7 +213,7 @@ export class Engine {
         return decided;
       });
       if (decision.kind !== 'refuse') await markProcessing();
-      await this.#act(stored, decision);
+      await this.#act(stored, decision, context);
     } catch (error) {
       if (error instanceof AssertionError || aborted.aborted || isAbortedError(error)) throw error;
       const text = error instanceof Error ? error.message : String(error);
@@ -224,10 +224,9 @@ export class Engine {
     }
   }
 
-  async #act(stored: StoredSignal, decision: Decision): Promise<void> {
+  async #act(stored: StoredSignal, decision: Decision, context: HandlerContext): Promise<void> {
     if (decision.kind === 'refuse') {
-      await this.#o.signals.updateState(stored.id, 'rejected', `${decision.code}: ${decision.message}`);
-      this.#outcomeEmitter.emit({
+      this.#endWithMessage(context, stored.id, 'rejected', `${decision.code}: ${decision.message}`, {
         signalId: stored.id,
         state: 'rejected',
         code: decision.code,
@@ -236,8 +235,11 @@ export class Engine {
       return;
     }
     if (decision.kind === 'noop') {
-      await this.#o.signals.updateState(stored.id, 'executed', decision.message);
-      this.#outcomeEmitter.emit({ signalId: stored.id, state: 'executed', message: decision.message });
+      this.#endWithMessage(context, stored.id, 'executed', decision.message, {
+        signalId: stored.id,
+        state: 'executed',
+        message: decision.message,
+      });
       return;
     }
     const { intent, created } = await inSpan('keel.order.prepare', {}, async () => {
@@ -247,6 +249,25 @@ export class Engine {
     });
     if (created) this.#rate.record();
     await this.#drive(intent);
+  }
+
+  /**
+   * A signal that ends without an order ends with its bus message: its state and the message's settle
+   * commit together (one commit, not two), and its outcome is told once that commit is durable.
+   */
+  #endWithMessage(
+    context: HandlerContext,
+    signalId: string,
+    state: 'rejected' | 'executed',
+    reason: string,
+    outcome: SignalOutcome,
+  ): void {
+    context.settleWith({
+      inTransaction: async (tx) => {
+        await this.#o.signals.updateState(signalId, state, reason, tx);
+      },
+      committed: () => this.#outcomeEmitter.emit(outcome),
+    });
   }
 
   /** `cancel` ends with the strategy's orders cancelled; `close` then trades its own position to zero. */

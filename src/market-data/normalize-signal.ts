@@ -3,6 +3,7 @@
 import { Decimal } from '../core/decimal.js';
 import { type Market, parseMarket, toSymbol } from '../exchange/markets.js';
 import {
+  checkSignal,
   type ProtectLevelSignal,
   SIGNAL_ACTIONS,
   type Signal,
@@ -12,7 +13,6 @@ import {
   type SignalResult,
   type SignalSide,
   type SignalSize,
-  signalSchema,
 } from './signal.js';
 import {
   type DecimalRule,
@@ -148,7 +148,7 @@ export function normalizeSignal(
     ...protection,
   };
   // The schema is the contract with the engine: a signal that breaks it is our bug, not the sender's.
-  signalSchema.parse(signal);
+  checkSignal(signal);
   return { ok: true, signal };
 }
 
@@ -213,7 +213,7 @@ function normalizeAction(
     receivedAtMs: context.receivedAtMs,
     ...(clientId?.ok === true ? { clientId: clientId.value } : {}),
   };
-  signalSchema.parse(signal);
+  checkSignal(signal);
   return { ok: true, signal };
 }
 

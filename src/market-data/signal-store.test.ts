@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import { createRng } from '../core/random.js';
+import type { Database } from '../storage/database.js';
 import { SqliteDatabase } from '../storage/sqlite-database.js';
 import { dedupKey } from './dedup-key.js';
 import { isIllegalSignalTransitionError } from './errors.js';
@@ -131,6 +132,93 @@ describe('SignalStore.accept', () => {
     await store.accept(intake('1'));
     await store.accept(intake('1'));
     expect(calls).toBe(1);
+  });
+});
+
+/**
+ * The SQLite database with its transactions' ends in the test's hands: `fail` makes the next commit
+ * fail (rolled back), and each transaction resolves only when `durable()` is released, as
+ * SqliteDatabase's own do once the WAL sync covering them ends.
+ */
+function controlledDatabase(real: SqliteDatabase) {
+  const pending: (() => void)[] = [];
+  const control = { fail: false, commits: 0, pending };
+  const db: Database = {
+    dialect: real.dialect,
+    query: (sql, params) => real.query(sql, params),
+    execute: (sql, params) => real.execute(sql, params),
+    migrate: (migrations) => real.migrate(migrations),
+    ping: () => real.ping(),
+    close: () => real.close(),
+    transaction: async (fn) => {
+      const result = await real.transaction(async (tx) => {
+        const value = await fn(tx);
+        if (control.fail) throw new Error('disk I/O error');
+        control.commits += 1;
+        return value;
+      });
+      await new Promise<void>((resolve) => pending.push(resolve));
+      return result;
+    },
+  };
+  return { db, control };
+}
+
+/** Waits (bounded) until `condition` holds: the real commit under the control syncs off the loop. */
+const until = async (condition: () => boolean): Promise<void> => {
+  for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  expect(condition()).toBe(true);
+};
+
+const outcome = async (promise: Promise<unknown>): Promise<string> => {
+  let state = 'pending';
+  promise.then(
+    () => {
+      state = 'resolved';
+    },
+    () => {
+      state = 'rejected';
+    },
+  );
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  return state;
+};
+
+describe('SignalStore group commit', () => {
+  it('fails every accept of a batch whose commit fails, and stores none of them', async () => {
+    const { db: controlled, control } = controlledDatabase(db);
+    const store = new SignalStore({ db: controlled, clock, rng: createRng(3) });
+    await store.migrate();
+    control.fail = true;
+    const outcomes = await Promise.allSettled(['1', '2', '3'].map((amount) => store.accept(intake(amount))));
+    expect(outcomes.map((settled) => settled.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await db.query('SELECT id FROM signals')).toEqual([]);
+    control.fail = false; // the next batch commits: nothing of the failed one was left half-written
+    const accepted = store.accept(intake('1'));
+    await until(() => control.pending.length === 1);
+    control.pending.shift()?.();
+    expect((await accepted).duplicate).toBe(false);
+  });
+
+  it('resolves no accept before the commit holding its row is durable, and one commit serves a batch', async () => {
+    const { db: controlled, control } = controlledDatabase(db);
+    const store = new SignalStore({ db: controlled, clock, rng: createRng(3) });
+    await store.migrate();
+    const first = [store.accept(intake('1')), store.accept(intake('2'))];
+    await until(() => control.pending.length === 1);
+    expect(await outcome(first[0]!)).toBe('pending');
+    // Committed (the rows are in the file) but not yet durable: nobody has been answered.
+    expect(await db.query('SELECT COUNT(*) AS count FROM signals')).toEqual([{ count: 2 }]);
+    expect(control.commits).toBe(1);
+    const later = store.accept(intake('3')); // arrives while the first batch waits for its sync
+    control.pending.shift()?.();
+    expect(await outcome(first[0]!)).toBe('resolved');
+    expect(await outcome(first[1]!)).toBe('resolved');
+    await until(() => control.pending.length === 1);
+    expect(await outcome(later)).toBe('pending');
+    expect(control.commits).toBe(2);
+    control.pending.shift()?.();
+    expect(await outcome(later)).toBe('resolved');
   });
 });
 

@@ -6,7 +6,7 @@ import { type Rng, systemRng } from '../core/random.js';
 import type { Database, Migration, Queryable, Row } from '../storage/database.js';
 import { StorageError } from '../storage/errors.js';
 import { IllegalSignalTransitionError, SignalNotFoundError } from './errors.js';
-import { type Signal, signalSchema } from './signal.js';
+import { checkSignal, type Signal, signalSchema } from './signal.js';
 import { createSignalIdSource, type SignalIdSource } from './signal-id.js';
 import { assertSignalTransition, type SignalState, TERMINAL_SIGNAL_STATES } from './signal-state.js';
 
@@ -121,8 +121,10 @@ export class SignalStore {
    * savepoint of its own so that one failure never takes the others with it.
    */
   async accept(given: SignalIntake): Promise<AcceptResult> {
-    // A signal that breaks the schema is a caller bug: refuse it before it becomes a stored row.
-    const intake = { ...given, signal: signalSchema.parse(given.signal) };
+    // A signal that breaks the schema is a caller bug: refuse it before it becomes a stored row (one
+    // the normalizer checked and nobody changed since is not parsed again).
+    checkSignal(given.signal);
+    const intake = given;
     if (this.#queue.length >= ACCEPT_QUEUE_MAX)
       throw new StorageError(`signal intake queue full (${ACCEPT_QUEUE_MAX} waiting)`);
     return await new Promise<AcceptResult>((resolve, reject) => {
@@ -252,21 +254,27 @@ export class SignalStore {
     return rows.map(toStoredSignal);
   }
 
-  /** Moves a signal along one edge of the state table; throws on an illegal edge. */
-  updateState(id: string, state: SignalState, error?: string): Promise<StoredSignal> {
-    return this.#db.transaction(async (tx) => {
-      const current = await selectOne(tx, id);
-      if (current === undefined) throw new SignalNotFoundError(`no signal ${id}`);
-      assertSignalTransition(id, current.state, state);
-      const nowMs = this.#clock.nowMs();
-      const { changes } = await tx.execute(
-        'UPDATE signals SET state = ?, last_error = COALESCE(?, last_error), updated_at_ms = ? WHERE id = ? AND state = ?',
-        [state, error ?? null, nowMs, id, current.state],
-      );
-      // Inside the transaction nothing else writes the row: the update is exactly what it now holds.
-      assert(changes === 1, 'state update lost inside its transaction');
-      return { ...current, state, lastError: error ?? current.lastError, updatedAtMs: nowMs };
-    });
+  /**
+   * Moves a signal along one edge of the state table; throws on an illegal edge. With `tx`, inside
+   * the caller's transaction (which then commits it); else in a transaction of its own.
+   */
+  updateState(id: string, state: SignalState, error?: string, tx?: Queryable): Promise<StoredSignal> {
+    if (tx !== undefined) return this.#updateState(tx, id, state, error);
+    return this.#db.transaction((own) => this.#updateState(own, id, state, error));
+  }
+
+  async #updateState(tx: Queryable, id: string, state: SignalState, error?: string): Promise<StoredSignal> {
+    const current = await selectOne(tx, id);
+    if (current === undefined) throw new SignalNotFoundError(`no signal ${id}`);
+    assertSignalTransition(id, current.state, state);
+    const nowMs = this.#clock.nowMs();
+    const { changes } = await tx.execute(
+      'UPDATE signals SET state = ?, last_error = COALESCE(?, last_error), updated_at_ms = ? WHERE id = ? AND state = ?',
+      [state, error ?? null, nowMs, id, current.state],
+    );
+    // Inside the transaction nothing else writes the row: the update is exactly what it now holds.
+    assert(changes === 1, 'state update lost inside its transaction');
+    return { ...current, state, lastError: error ?? current.lastError, updatedAtMs: nowMs };
   }
 
   /**

@@ -96,6 +96,17 @@ export const signalSchema = z
   });
 export type Signal = z.infer<typeof signalSchema>;
 
+/** Signals that passed signalSchema as they are (the object, not a copy: a changed copy is checked again). */
+const checkedSignals = new WeakSet<Signal>();
+
+/** signalSchema.parse, remembering the object: a signal handed on unchanged is not checked twice. */
+export function checkSignal(signal: Signal): Signal {
+  if (checkedSignals.has(signal)) return signal;
+  signalSchema.parse(signal);
+  checkedSignals.add(signal);
+  return signal;
+}
+
 /** One problem with one field of an alert, for the 400 answer. */
 export interface SignalProblem {
   readonly field: string;

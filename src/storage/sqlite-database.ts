@@ -122,6 +122,7 @@ export class SqliteDatabase implements Database {
       this.#db.close();
       this.#release();
     });
+    await this.#walSync?.close();
   }
 
   get inTransaction(): boolean {

@@ -1,6 +1,6 @@
 // Goal: a write is acknowledged only after a WAL sync that started after its commit; writers waiting
 // together share one sync; a failed sync fails every writer it covered.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,35 @@ describe('WalSync', () => {
     let dir: string | undefined;
     afterEach(() => {
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('keeps one WAL descriptor across syncs and checkpoints, and closes it with the database', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'keel-wal-sync-'));
+      const path = join(dir, 'keel.db');
+      // Descriptors of this process open on the WAL (SQLite holds one of its own).
+      const walDescriptors = () =>
+        readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === `${path}-wal`;
+          } catch {
+            return false; // closed since the listing
+          }
+        }).length;
+      const db = new SqliteDatabase({ path, synchronous: 'FULL' });
+      await db.migrate([{ id: 't-001', sql: 'CREATE TABLE t (id TEXT PRIMARY KEY)' }]);
+      await db.execute('INSERT INTO t (id) VALUES (?)', ['a']);
+      const open = walDescriptors();
+      expect(open).toBe(2); // SQLite's own and the one the syncs keep
+      for (let index = 0; index < 10; index++) {
+        await db.execute('INSERT INTO t (id) VALUES (?)', [`row-${index}`]);
+        await db.query('PRAGMA wal_checkpoint(TRUNCATE)');
+      }
+      expect(walDescriptors()).toBe(open); // none opened per sync, none leaked
+      await db.close();
+      expect(walDescriptors()).toBe(0);
+      const reopened = new SqliteDatabase({ path, synchronous: 'FULL' });
+      expect(await reopened.query('SELECT COUNT(*) AS count FROM t')).toEqual([{ count: 11 }]);
+      await reopened.close();
     });
 
     it('commits with NORMAL plus its own sync, and keeps every acknowledged row', async () => {

@@ -5,7 +5,12 @@
 // written before it started (the WAL is appended in order), so concurrent writers share one sync and
 // none is acknowledged before its commit is on disk. Checkpoints keep SQLite's own syncs (NORMAL
 // syncs the WAL before a checkpoint and the database after it).
-import { open } from 'node:fs/promises';
+//
+// The WAL stays open between syncs (one fdatasync per sync, not open + fdatasync + close: three trips
+// to the thread pool). That is safe because SQLite never replaces the WAL under an open connection:
+// it rewrites the same file from its start after a checkpoint (truncating it at most), and unlinks it
+// only when the last connection closes, which SqliteDatabase does after close() here.
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import { StorageError } from './errors.js';
 
 interface Waiter {
@@ -17,24 +22,31 @@ export class WalSync {
   readonly #walPath: string;
   readonly #sync: (path: string) => Promise<void>;
   #waiters: Waiter[] = [];
-  #syncing = false;
+  #syncing: Promise<void> | undefined;
+  /** The WAL, opened at the first sync that finds it. */
+  #fd: number | undefined;
 
   /** `databasePath` is the database file; its WAL is `<databasePath>-wal`. `sync` is for tests. */
-  constructor(databasePath: string, sync: (path: string) => Promise<void> = syncFile) {
+  constructor(databasePath: string, sync?: (path: string) => Promise<void>) {
     this.#walPath = `${databasePath}-wal`;
-    this.#sync = sync;
+    this.#sync = sync ?? (() => this.#syncWal());
+  }
+
+  /** Closes the WAL once the sync in progress, if any, has ended (its fd must not be reused under it). */
+  async close(): Promise<void> {
+    while (this.#syncing !== undefined) await this.#syncing;
+    this.#closeFd();
   }
 
   /** Resolves once every commit written before this call is on disk; rejects when the sync fails. */
   durable(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
-      if (!this.#syncing) void this.#drain();
+      this.#syncing ??= this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#syncing = true;
     try {
       while (this.#waiters.length > 0) {
         // Commits that land while this sync runs wait for the next one: it may have started before them.
@@ -51,23 +63,32 @@ export class WalSync {
         }
       }
     } finally {
-      this.#syncing = false;
+      this.#syncing = undefined;
     }
   }
-}
 
-/** fdatasync of `path`. A missing WAL was checkpointed and removed by SQLite, which synced it first. */
-async function syncFile(path: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r+');
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return;
-    throw error;
+  /** fdatasync of the WAL. A missing WAL was checkpointed and removed by SQLite, which synced it first. */
+  #syncWal(): Promise<void> {
+    if (this.#fd === undefined) {
+      try {
+        this.#fd = openSync(this.#walPath, 'r+');
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ENOENT') return Promise.resolve();
+        return Promise.reject(error);
+      }
+    }
+    const fd = this.#fd;
+    return new Promise<void>((resolve, reject) =>
+      fdatasync(fd, (error) => {
+        if (error === null) return resolve();
+        this.#closeFd(); // the next sync opens the file afresh
+        reject(error);
+      }),
+    );
   }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
+
+  #closeFd(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
   }
 }

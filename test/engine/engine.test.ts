@@ -125,18 +125,43 @@ describe('Engine', () => {
     expect(gateway.placeCalls).toHaveLength(1);
   });
 
-  it('refuses a signal straight from received, without a processing write first', async () => {
+  it('refuses a signal straight from received, in the commit that settles its bus message', async () => {
     await killSwitch.set('HALTED', { source: 'reconciliation', by: 'test', reason: 'drift' });
     const moves: string[] = [];
     const updateState = signals.updateState.bind(signals);
-    signals.updateState = (id, state, error) => {
-      moves.push(state);
-      return updateState(id, state, error);
+    signals.updateState = async (id, state, error, tx) => {
+      // Inside the settling transaction the bus message is already marked done.
+      const [message] =
+        (await tx?.query('SELECT state FROM bus_messages WHERE id = ?', [`signal:${id}`])) ?? [];
+      moves.push(`${state} (bus message ${String(message?.['state'] ?? 'not in this transaction')})`);
+      return updateState(id, state, error, tx);
     };
     const refused = await accept(buy(), 'k1');
     await settle();
     expect((await signals.get(refused))?.state).toBe('rejected');
-    expect(moves).toEqual(['rejected']);
+    expect(moves).toEqual(['rejected (bus message done)']);
+  });
+
+  it('rolls the refusal back with the settle when that commit fails, and refuses again on redelivery', async () => {
+    await killSwitch.set('HALTED', { source: 'reconciliation', by: 'test', reason: 'drift' });
+    const outcomes: string[] = [];
+    engine.onSignalOutcome((outcome) => outcomes.push(`${outcome.signalId} ${outcome.state}`));
+    const updateState = signals.updateState.bind(signals);
+    let failures = 1;
+    signals.updateState = async (id, state, error, tx) => {
+      const updated = await updateState(id, state, error, tx);
+      if (tx !== undefined && failures-- > 0) throw new Error('disk full');
+      return updated;
+    };
+    const refused = await accept(buy(), 'k1');
+    await settle();
+    expect((await signals.get(refused))?.state).toBe('rejected');
+    // Told once, after the commit that held: never for the rolled-back attempt.
+    expect(outcomes).toEqual([`${refused} rejected`]);
+    const [message] = await db.query('SELECT state, attempts FROM bus_messages WHERE id = ?', [
+      `signal:${refused}`,
+    ]);
+    expect(message).toEqual({ state: 'done', attempts: 2 });
   });
 
   it('refuses what the preconditions refuse, with the exchange code', async () => {

@@ -2,7 +2,11 @@
 // stores accepted signals before answering, and never stores a refused or duplicate one.
 // Method: app.inject() against the plugin on in-memory SQLite with a fake clock; rows are queried.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/random.js';
 import { signedHeaders } from '../../src/market-data/authenticate.js';
+import { SignalStore } from '../../src/market-data/signal-store.js';
+import type { Database } from '../../src/storage/database.js';
+import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
 import {
   alert,
   createFixture,
@@ -242,6 +246,41 @@ describe('storage failure', () => {
     });
     expect(await post(fixture, alert())).toEqual({ statusCode: 503, body: { error: 'unavailable' } });
     expect(fixture.events).toEqual(['received', 'rejected:unavailable']);
+  });
+
+  it('answers 503 to every request of a batch whose shared commit fails, and stores none of them', async () => {
+    const real = new SqliteDatabase({ path: ':memory:' });
+    let commits = 0;
+    const failing: Database = {
+      dialect: real.dialect,
+      query: (sql, params) => real.query(sql, params),
+      execute: (sql, params) => real.execute(sql, params),
+      migrate: (migrations) => real.migrate(migrations),
+      ping: () => real.ping(),
+      close: () => real.close(),
+      // The batch's rows are written, then the commit fails: all of them roll back together.
+      transaction: (fn) =>
+        real.transaction(async (tx) => {
+          await fn(tx);
+          commits += 1;
+          throw new Error('disk I/O error');
+        }),
+    };
+    const store = new SignalStore({ db: failing, clock: fixture.clock, rng: createRng(7) });
+    await store.migrate();
+    await fixture.close();
+    fixture = await createFixture({ store });
+    const answers = await Promise.all(
+      ['a', 'b', 'c'].map((id) =>
+        post(fixture, alert({ id, amount: `0.0${id === 'a' ? 1 : id === 'b' ? 2 : 3}` })),
+      ),
+    );
+    expect(answers).toEqual(
+      Array.from({ length: 3 }, () => ({ statusCode: 503, body: { error: 'unavailable' } })),
+    );
+    expect(commits).toBe(1); // one shared commit for the three
+    expect(await real.query('SELECT id FROM signals')).toEqual([]);
+    await real.close();
   });
 });
 
