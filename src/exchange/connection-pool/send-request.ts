@@ -34,7 +34,8 @@ export async function sendRequest(
       body: request.body ?? null,
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs,
-      signal: request.signal ?? null,
+      // Undici takes any EventTarget as a signal: an AbortSignalLike listens and aborts alike.
+      signal: (request.signal ?? null) as AbortSignal | null,
     });
     const bodyText = await readBody(response.body, options.bodySizeBytesMax);
     return { statusCode: response.statusCode, headers: flattenHeaders(response.headers), bodyText };
