@@ -5,7 +5,7 @@ import { assert } from './assert.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { AbortedError, BulkheadRejectedError } from './errors.js';
 import { EventEmitter } from './events.js';
-import { neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
+import { type AbortSignalLike, neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
 
 export interface BulkheadOptions {
   /** Calls allowed to run at once; default 10. */
@@ -136,9 +136,18 @@ export class BulkheadPolicy implements Policy {
     return Math.min(this.#concurrentMax, this.#concurrentLimit ?? this.#concurrentMax);
   }
 
-  async execute<T>(
+  execute<T>(
     fn: (context: PolicyContext) => Promise<T> | T,
     signal: AbortSignal = neverAbortedSignal,
+    options: BulkheadExecuteOptions = {},
+  ): Promise<T> {
+    return this.run(() => fn({ signal }), signal, options);
+  }
+
+  /** execute() for a task that needs no context: its signal may be any AbortSignalLike. */
+  async run<T>(
+    task: () => Promise<T> | T,
+    signal: AbortSignalLike = neverAbortedSignal,
     options: BulkheadExecuteOptions = {},
   ): Promise<T> {
     const priority = options.priority ?? this.#priorityDefault;
@@ -152,14 +161,14 @@ export class BulkheadPolicy implements Policy {
     else await this.#enqueue(priority, waitMaxMs, signal); // resolves with a slot already reserved by #drain
     assert(this.#running <= this.#concurrentMax, 'bulkhead running above concurrentMax');
     try {
-      return await fn({ signal });
+      return await task();
     } finally {
       this.#running--;
       this.#drain();
     }
   }
 
-  #enqueue(priority: number, waitMaxMs: number, signal: AbortSignal): Promise<void> {
+  #enqueue(priority: number, waitMaxMs: number, signal: AbortSignalLike): Promise<void> {
     if (this.#queue.length >= this.#queueMax && !this.#dropOldestFor(priority)) {
       const message = `bulkhead full: ${this.#running} running (concurrentMax ${this.#concurrentMax}), ${this.#queue.length} queued (queueMax ${this.#queueMax})`;
       return Promise.reject(this.#reject('queueFull', priority, message));

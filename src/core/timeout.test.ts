@@ -71,6 +71,53 @@ describe('TimeoutPolicy', () => {
     expect(timeouts).toHaveLength(1);
   });
 
+  it('light signal: aborts with the AbortSignal, same reason, each listener once', async () => {
+    const { clock, policy } = setup();
+    const calls: string[] = [];
+    let light: PolicyContext['lightSignal'];
+    const call = settleLater(
+      policy.execute((context) => {
+        light = context.lightSignal;
+        const once = () => calls.push('once');
+        const removed = () => calls.push('removed');
+        light?.addEventListener('abort', once, { once: true });
+        light?.addEventListener('abort', once); // a second add of the same listener changes nothing
+        light?.addEventListener('abort', removed);
+        light?.removeEventListener('abort', removed);
+        return clock.sleep(1_000).then(() => context.signal);
+      }),
+    );
+    expect(light?.aborted).toBe(false);
+    await clock.advance(100);
+    expect(light?.aborted).toBe(true);
+    expect(isTimeoutError(light?.reason)).toBe(true);
+    expect(calls).toEqual(['once']);
+    light?.addEventListener('abort', () => calls.push('late'));
+    await clock.advance(900);
+    // The work finished after the timeout: cooperative keeps its result, an AbortSignal read late is aborted.
+    const late = await call;
+    expect(late.aborted).toBe(true);
+    expect(late.reason).toBe(light?.reason);
+    expect(calls).toEqual(['once']);
+  });
+
+  it('light signal: follows the caller abort', async () => {
+    const { clock, policy } = setup();
+    const caller = new AbortController();
+    const reasons: unknown[] = [];
+    const call = settleLater(
+      policy.execute((context) => {
+        const light = context.lightSignal;
+        light?.addEventListener('abort', () => reasons.push(light.reason));
+        return clock.sleep(1_000, context.signal);
+      }, caller.signal),
+    );
+    const reason = new Error('user cancelled');
+    caller.abort(reason);
+    expect(reasons).toEqual([reason]);
+    await expect(call).rejects.toBeInstanceOf(AbortedError);
+  });
+
   it('aggressive: rejects with TimeoutError at once and aborts the signal', async () => {
     const { clock, policy, timeouts } = setup({ strategy: 'aggressive' });
     let seen: AbortSignal | undefined;

@@ -3,7 +3,7 @@
 import { type Clock, systemClock } from './clock.js';
 import { AbortedError, TimeoutError } from './errors.js';
 import { EventEmitter } from './events.js';
-import { neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
+import { type AbortSignalLike, neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
 
 export type TimeoutStrategy = 'cooperative' | 'aggressive';
 
@@ -86,14 +86,17 @@ export class TimeoutPolicy implements Policy {
 }
 
 /**
- * The call's context, with its signal made on first read: an AbortSignal costs more than the rest of
- * a call, and a function that never reads it cannot observe an abort. Read after an abort, it is
- * already aborted with the same reason.
+ * The call's context, with its AbortSignal made on first read: an AbortSignal costs more than the rest
+ * of a call, and a function that never reads it cannot observe an abort. Read after an abort, it is
+ * already aborted with the same reason. `lightSignal` (this object) tells the same abort without ever
+ * making one: its listeners run when the AbortSignal's would.
  */
-class ChildSignal implements PolicyContext {
+class ChildSignal implements PolicyContext, AbortSignalLike {
+  readonly lightSignal: AbortSignalLike = this;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
+  #listeners: (() => void)[] | undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -103,11 +106,43 @@ class ChildSignal implements PolicyContext {
     return this.#controller.signal;
   }
 
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** Like EventTarget: a listener added twice runs once, and one added after the abort never runs. */
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (this.#aborted) return;
+    this.#listeners ??= [];
+    if (!this.#listeners.includes(listener)) this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.#listeners?.indexOf(listener) ?? -1;
+    if (index >= 0) this.#listeners?.splice(index, 1);
+  }
+
   abort(reason: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    const listeners = this.#listeners ?? [];
+    this.#listeners = undefined;
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (error) {
+        // Like an EventTarget's: a listener's failure must not stop the abort reaching the others.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }
 

@@ -165,6 +165,14 @@ describe('ConnectionPool failures', () => {
     expect(isRequestMaybeSentError(error) && error.reason).toBe('headersTimeout');
   });
 
+  it('reads an answer up to bodySizeBytesMax and refuses a longer one as maybe sent', async () => {
+    const server = await serve((request) => ({ body: 'x'.repeat(request.path === '/long' ? 4_097 : 4_096) }));
+    const { pool } = makePool({ baseUrls: [server.url], bodySizeBytesMax: 4_096 });
+    expect((await pool.request(get('/fits'))).bodyText).toHaveLength(4_096);
+    const error = await pool.request(get('/long')).catch((e: unknown) => e);
+    expect(isRequestMaybeSentError(error) && error.message).toContain('exceeds 4096 bytes');
+  });
+
   it('recreates a destroyed undici pool', async () => {
     const server = await serve(() => ({ body: '{}' }));
     const created: Pool[] = [];

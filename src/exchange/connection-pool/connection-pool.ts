@@ -129,25 +129,28 @@ export class ConnectionPool implements Transport {
   /** Tries healthy endpoints in weighted order; only a request proven unsent moves to the next one. */
   async #send(request: TransportRequest): Promise<TransportResponse> {
     if (this.#closed) throw new RequestNotSentError('connection pool is closed', { reason: 'closed' });
-    const tried = new Set<EndpointHealth>();
+    const tried: EndpointHealth[] = [];
     for (;;) {
-      const candidates = this.#endpoints.filter((endpoint) => !tried.has(endpoint));
+      const candidates =
+        tried.length === 0
+          ? this.#endpoints
+          : this.#endpoints.filter((endpoint) => !tried.includes(endpoint));
       // Every endpoint down: still send to the one that failed longest ago. The circuit breaker above
       // decides whether to call at all; refusing here would only hide a recovery until the next probe.
       const endpoint =
         pickWeighted(candidates, this.#options.rng.next()) ??
-        (tried.size === 0 ? leastRecentlyFailed(this.#endpoints) : undefined);
+        (tried.length === 0 ? leastRecentlyFailed(this.#endpoints) : undefined);
       if (endpoint === undefined)
         throw new RequestNotSentError(`no healthy endpoint among ${this.#endpoints.length}`, {
           reason: 'noHealthyEndpoint',
         });
-      tried.add(endpoint);
+      tried.push(endpoint);
       try {
         return await this.#sendTo(endpoint, request);
       } catch (error) {
         const failover =
           isRequestNotSentError(error) && FAILOVER_REASONS.has(error.reason) && !request.signal?.aborted;
-        if (!failover || tried.size >= this.#endpoints.length) throw error;
+        if (!failover || tried.length >= this.#endpoints.length) throw error;
         this.#logger.info({ baseUrl: endpoint.baseUrl, reason: error.reason }, 'failing over');
       }
     }
@@ -169,7 +172,13 @@ export class ConnectionPool implements Transport {
       if (sick) this.#recordFailure(endpoint, `HTTP ${raw.statusCode}`);
       else endpoint.recordSuccess(durationMs);
       this.#observeTrend(endpoint, request.group, durationMs, !sick);
-      return { ...raw, baseUrl, durationMs };
+      return {
+        statusCode: raw.statusCode,
+        headers: raw.headers,
+        bodyText: raw.bodyText,
+        baseUrl,
+        durationMs,
+      };
     } catch (error) {
       const callerAborted = request.signal?.aborted === true;
       if (!callerAborted && (isRequestNotSentError(error) || isRequestMaybeSentError(error))) {
@@ -182,12 +191,13 @@ export class ConnectionPool implements Transport {
 
   /** Feeds the call to predictive recovery and carries out what it decides. */
   #observeTrend(endpoint: EndpointHealth, group: EndpointGroup, latencyMs: number, ok: boolean): void {
-    if (this.#predictive === undefined || this.#closed) return;
-    const canDrain = this.#endpoints.some(
-      (other) => other !== endpoint && other.isUp && !this.#predictive?.isDrained(other.baseUrl),
-    );
+    const predictive = this.#predictive;
+    if (predictive === undefined || this.#closed) return;
+    let canDrain = false;
+    for (const other of this.#endpoints)
+      if (other !== endpoint && other.isUp && !predictive.isDrained(other.baseUrl)) canDrain = true;
     const atMs = this.#options.clock.nowMs();
-    const action = this.#predictive.recordCall({
+    const action = predictive.recordCall({
       baseUrl: endpoint.baseUrl,
       group,
       sample: { atMs, latencyMs, ok },

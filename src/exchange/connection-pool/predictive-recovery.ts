@@ -107,20 +107,17 @@ export class PredictiveRecovery {
   recordCall(call: PredictiveCall): PredictiveAction | undefined {
     const { baseUrl, sample } = call;
     if (this.#drained.has(baseUrl)) return undefined; // stragglers sent before the drain
-    const scopes = [
-      { scope: 'endpoint' as const, trend: this.#trendOf(this.#trends, baseUrl) },
-      { scope: call.group, trend: this.#trendOf(this.#trends, `${baseUrl} ${call.group}`) },
-    ].map(({ scope, trend }) => {
-      trend.add(sample);
-      const fitted = trend.fit(sample.atMs, this.#o.horizonMs);
-      return { scope, fitted, reason: this.#degradation(fitted) };
-    });
-    const [overall] = scopes;
+    // On every call's path: two scores and no arrays or closures.
+    const overall = this.#score('endpoint', this.#trendOf(this.#trends, baseUrl), sample);
+    const grouped = this.#score(call.group, this.#trendOf(this.#trends, `${baseUrl} ${call.group}`), sample);
     const worst =
-      scopes.find((s) => s.reason === 'latencyTrend') ??
-      scopes.find((s) => s.reason !== undefined) ??
-      overall;
-    if (worst === undefined) return undefined;
+      overall.reason === 'latencyTrend'
+        ? overall
+        : grouped.reason === 'latencyTrend'
+          ? grouped
+          : overall.reason !== undefined || grouped.reason === undefined
+            ? overall
+            : grouped;
     const { scope, fitted, reason } = worst;
     const act = (action: PredictiveActionKind, why: PredictiveAction['reason']) =>
       this.#act({ action, baseUrl, atMs: sample.atMs, reason: why, trend: fitted, scope });
@@ -185,6 +182,12 @@ export class PredictiveRecovery {
     if (trend.forecastMs >= this.thresholdMs) return 'latencyTrend';
     if (trend.errorShare >= this.#o.errorShare) return 'errorTrend';
     return undefined;
+  }
+
+  #score(scope: PredictiveAction['scope'], trend: LatencyTrend, sample: TrendSample) {
+    trend.add(sample);
+    const fitted = trend.fit(sample.atMs, this.#o.horizonMs);
+    return { scope, fitted, reason: this.#degradation(fitted) };
   }
 
   #clearTrends(baseUrl: string): void {

@@ -4,6 +4,7 @@
 import { BulkheadPolicy, type BulkheadStats } from '../../core/bulkhead.js';
 import type { Clock } from '../../core/clock.js';
 import { isAbortedError, isBulkheadRejectedError } from '../../core/errors.js';
+import type { AbortSignalLike } from '../../core/policy.js';
 import { RequestNotSentError } from './errors.js';
 import type { RequestPriority } from './transport.js';
 
@@ -22,7 +23,7 @@ export interface RequestQueueOptions {
 export interface QueueTicket {
   readonly priority: RequestPriority;
   readonly deadlineMs?: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
 }
 
 /** Bulkhead priorities: higher leaves the queue first. */
@@ -68,7 +69,7 @@ export class RequestQueue {
   async run<T>(task: () => Promise<T>, ticket: QueueTicket): Promise<T> {
     let started = false;
     try {
-      return await this.#bulkhead.execute(
+      return await this.#bulkhead.run(
         () => {
           started = true;
           return task();

@@ -1,4 +1,5 @@
 // One request on one undici pool, with failures sorted into "never sent" and "maybe sent".
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { isProxyConnectError } from '../../net/errors.js';
 import { RequestMaybeSentError, RequestNotSentError } from './errors.js';
@@ -34,7 +35,8 @@ export async function sendRequest(
       body: request.body ?? null,
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs,
-      signal: request.signal ?? null,
+      // Undici takes any EventTarget as a signal: an AbortSignalLike listens and aborts alike.
+      signal: (request.signal ?? null) as AbortSignal | null,
     });
     const bodyText = await readBody(response.body, options.bodySizeBytesMax);
     return { statusCode: response.statusCode, headers: flattenHeaders(response.headers), bodyText };
@@ -45,24 +47,39 @@ export async function sendRequest(
   }
 }
 
-async function readBody(body: AsyncIterable<Buffer | string>, bodySizeBytesMax: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let sizeBytes = 0;
-  for await (const chunk of body) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    sizeBytes += buffer.length;
-    if (sizeBytes > bodySizeBytesMax)
-      throw new BodyTooLargeError(`response body exceeds ${bodySizeBytesMax} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The body as text, refused past bodySizeBytesMax. Read with listeners rather than `for await`: the
+ * async iterator costs several µs per answer. The stream's own error (timeout, reset, abort) rejects.
+ */
+function readBody(body: Readable, bodySizeBytesMax: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let sizeBytes = 0;
+    body.on('data', (chunk: Buffer | string) => {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      sizeBytes += buffer.length;
+      if (sizeBytes > bodySizeBytesMax)
+        body.destroy(new BodyTooLargeError(`response body exceeds ${bodySizeBytesMax} bytes`));
+      else chunks.push(buffer);
+    });
+    body.on('error', reject);
+    body.on('end', () => {
+      const [only] = chunks;
+      resolve((chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks)).toString('utf8'));
+    });
+    // Closed with neither an end nor an error: the answer was cut short.
+    body.on('close', () => reject(new BodyClosedError('response body closed before its end')));
+  });
 }
+
+class BodyClosedError extends Error {}
 
 class BodyTooLargeError extends Error {}
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;

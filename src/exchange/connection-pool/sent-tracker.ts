@@ -24,17 +24,28 @@ export interface SentTracking {
   release(): void;
 }
 
+const ID_PREFIX = `${process.pid.toString(36)}-`;
+
+/** One object per request, no closures: it is on every call's path. */
+class Tracking implements SentTracking {
+  constructor(readonly id: string) {}
+
+  wasWritten(): boolean {
+    return tracked.get(this.id) === true;
+  }
+
+  release(): void {
+    tracked.delete(this.id);
+  }
+}
+
 export function trackSending(): SentTracking {
   if (!subscribed) {
     diagnosticsChannel.subscribe('undici:client:sendHeaders', onSendHeaders);
     subscribed = true;
   }
   nextId = (nextId + 1) % Number.MAX_SAFE_INTEGER;
-  const id = `${process.pid.toString(36)}-${nextId.toString(36)}`;
+  const id = ID_PREFIX + nextId.toString(36);
   tracked.set(id, false);
-  return {
-    id,
-    wasWritten: () => tracked.get(id) === true,
-    release: () => void tracked.delete(id),
-  };
+  return new Tracking(id);
 }

@@ -1,4 +1,5 @@
 // The seam between the Nobitex client and the network. Tests and paper mode supply their own.
+import type { AbortSignalLike } from '../../core/policy.js';
 
 /** Bulkhead groups: each has its own connections and queue, so market data never starves orders. */
 export type EndpointGroup = 'orders' | 'account' | 'marketData';
@@ -19,7 +20,7 @@ export interface TransportRequest {
   readonly priority: RequestPriority;
   /** Longest wait in the queue before the request is rejected unsent, ms from the call. */
   readonly deadlineMs?: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
 }
 
 export interface TransportResponse {

@@ -127,7 +127,8 @@ export class CallPipeline {
     try {
       const result = await policy.execute((context) => {
         attempts = context.attempt ?? 1;
-        return fn({ signal: context.signal, deadlineMs });
+        // The timeout layer's light signal aborts exactly when its AbortSignal would, without one per call.
+        return fn({ signal: context.lightSignal ?? context.signal, deadlineMs });
       }, signal);
       this.#emitCall(name, 'ok', startedAtMs, attempts);
       return result;

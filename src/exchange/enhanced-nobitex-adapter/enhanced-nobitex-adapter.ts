@@ -13,7 +13,7 @@ import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { ConnectionPoolStats } from '../connection-pool/connection-pool.js';
 import type { EndpointGroup } from '../connection-pool/transport.js';
 import { type Market, toSymbol } from '../markets.js';
-import type { NobitexClient } from '../nobitex-client/nobitex-client.js';
+import type { CallOptions, NobitexClient } from '../nobitex-client/nobitex-client.js';
 import type {
   CancelOldParams,
   ListOrdersParams,
@@ -274,7 +274,7 @@ export class EnhancedNobitexAdapter {
     name: K,
     key: string,
     options: CachedCallOptions,
-    load: (callOptions: { signal?: AbortSignal; deadlineMs?: number }) => Promise<CachedValues[K]>,
+    load: (callOptions: CallOptions) => Promise<CachedValues[K]>,
   ): Promise<CachedResult<CachedValues[K]>> {
     return this.#caches.load(name, key, options, (signal) => this.#pipeline.execute(name, load, signal));
   }

@@ -2,6 +2,7 @@
 // and returns domain results or taxonomy errors. It never retries: the adapter decides that.
 import { assert } from '../../core/assert.js';
 import type { Clock } from '../../core/clock.js';
+import type { AbortSignalLike } from '../../core/policy.js';
 import type { Transport } from '../connection-pool/transport.js';
 import { fromTransportError } from '../errors.js';
 import { type Market, toSymbol } from '../markets.js';
@@ -38,7 +39,7 @@ export interface NobitexClientOptions {
 
 /** Per call: cancellation and the longest wait in the connection queue. */
 export interface CallOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
   readonly deadlineMs?: number;
 }
 

@@ -27,6 +27,7 @@ const MESSAGE_LENGTH_MAX = 200;
 export function readResponse(response: TransportResponse, context: ResponseContext): unknown {
   const { statusCode } = response;
   const body = tryParse(response.bodyText);
+  if (statusCode >= 200 && statusCode < 300 && body !== PARSE_FAILED) return body; // the common answer
   const base = { endpoint: context.endpoint, httpStatus: statusCode };
   const detail = describe(body, response.bodyText);
   if (statusCode === 429 || (statusCode === 403 && looksRateLimited(body, response.headers))) {
@@ -53,12 +54,11 @@ export function readResponse(response: TransportResponse, context: ResponseConte
       exchangeCode,
     });
   }
-  if (body === PARSE_FAILED)
-    throw new MalformedResponseError(`not JSON: ${JSON.stringify(response.bodyText.slice(0, 80))}`, {
-      ...base,
-      field: '(body)',
-    });
-  return body;
+  // A 2xx whose body is not JSON.
+  throw new MalformedResponseError(`not JSON: ${JSON.stringify(response.bodyText.slice(0, 80))}`, {
+    ...base,
+    field: '(body)',
+  });
 }
 
 /** Throws BusinessRejectionError when the body is `status: "failed"`. */

@@ -3,6 +3,7 @@
 // headers timeout. It announces the headers as written (undici's diagnostics channel), as a socket
 // would, so a timeout counts as "maybe sent" exactly as it does on the wire.
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { Readable } from 'node:stream';
 import type { Pool } from 'undici';
 import type { FakeClock } from '../../../src/core/clock.js';
 import { REQUEST_ID_HEADER } from '../../../src/exchange/connection-pool/sent-tracker.js';
@@ -46,9 +47,8 @@ export function simulatedOrigin(options: {
       return {
         statusCode: response.statusCode,
         headers: response.headers,
-        body: (async function* () {
-          yield response.rawPayload;
-        })(),
+        // A stream, as undici's body is.
+        body: Readable.from([response.rawPayload]),
       };
     },
     async destroy() {
