@@ -2,6 +2,7 @@
 // the maintained client `centrifuge` on `ws`. The connection token comes from `/auth/ws/token/` and is
 // fetched again whenever the client needs a new one (expiry, refresh); it is a secret and is never
 // logged. The link counts as up only while both channels are subscribed.
+import type { Agent } from 'node:http';
 import { Centrifuge, type PublicationContext, type Subscription } from 'centrifuge';
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../core/clock.js';
@@ -27,6 +28,8 @@ export interface FillStreamOptions {
   readonly pingDelayMaxMs: number;
   /** Bound on the connection attempt and every command reply, ms. */
   readonly timeoutMs: number;
+  /** How the socket leaves: through `nobitex.proxy` as REST does; direct when undefined. */
+  readonly agent?: Agent;
 }
 
 export type FillStreamState = 'stopped' | 'starting' | 'down' | 'up';
@@ -111,7 +114,7 @@ export class FillStream implements PushFeed {
     if (this.#state === 'stopped') return;
     this.#state = 'down';
     const client = new Centrifuge(this.#o.url, {
-      websocket: WebSocket,
+      websocket: websocketClass(this.#o.agent, this.#o.timeoutMs),
       getToken: () => this.#o.fetchToken(),
       name: 'keel',
       minReconnectDelay: this.#o.reconnectDelayMinMs,
@@ -195,6 +198,21 @@ export class FillStream implements PushFeed {
     this.#lastError = `${what}: ${detail}`;
     this.#o.logger.warn({ reason: detail }, what);
   }
+}
+
+/** `ws` as Centrifuge builds it (`new WebSocket(url, protocol)`), opening through `agent` within `timeoutMs`. */
+function websocketClass(
+  agent: Agent | undefined,
+  timeoutMs: number,
+): new (
+  address: string,
+  protocols?: string | string[],
+) => WebSocket {
+  return class BoundedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { handshakeTimeout: timeoutMs, ...(agent === undefined ? {} : { agent }) });
+    }
+  };
 }
 
 function describe(error: unknown): string {
