@@ -24,7 +24,7 @@ export interface FillStreamWiring {
 /** The started stream, or undefined when the WebSocket is not enabled. */
 export function startFillStream(options: {
   readonly config: KeelConfig;
-  readonly exchange: Pick<ExchangeStack, 'adapter' | 'simulator'>;
+  readonly exchange: Pick<ExchangeStack, 'adapter' | 'simulator' | 'pushLink'>;
   readonly health: HealthRegistry;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -39,6 +39,7 @@ export function startFillStream(options: {
   const stream = new FillStream({
     ...streamSettings,
     ...(agent === undefined ? {} : { agent }),
+    ...(exchange.pushLink === undefined ? {} : { link: exchange.pushLink }),
     fetchToken: () => exchange.adapter.getWsToken(),
     fetchAuthParam: async () => {
       const profile = await exchange.adapter.getProfile();
