@@ -13,6 +13,7 @@ import { AdapterVerificationGateway } from '../exchange/enhanced-nobitex-adapter
 import type { BreakerFactory } from '../exchange/enhanced-nobitex-adapter/call-pipeline.js';
 import { createEnhancedAdapter } from '../exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
 import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
+import type { OpenPushLink } from '../exchange/fill-stream/push-link.js';
 import type { NobitexAuth } from '../exchange/nobitex-client/auth.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN, type Simulator } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -30,6 +31,8 @@ export interface ExchangeStack {
   /** Present in paper mode: the in-process exchange. */
   readonly simulator: Simulator | undefined;
   readonly baseUrls: readonly string[];
+  /** The link under the fill stream when not the network's (the chaos world's, on its fake clock). */
+  readonly pushLink?: OpenPushLink;
   close(): Promise<void>;
 }
 

@@ -1,12 +1,16 @@
 // Fills pushed over Nobitex's WebSocket, when `nobitex.websocket.enabled`: the stream (token from
 // /auth/ws/token/, channel suffix from /users/profile) feeds verification, reports in the health
-// registry (degraded while down: polling carries on) and in /api/status.
+// registry (degraded while down: polling carries on) and in /api/status. In live mode the socket
+// leaves the way REST does: through nobitex.proxy, else HTTPS_PROXY / NO_PROXY.
 import type { KeelConfig } from '../config/index.js';
+import { isSecret } from '../config/secret.js';
 import type { Clock } from '../core/clock.js';
 import { FillStream, type FillStreamStatus } from '../exchange/fill-stream/fill-stream.js';
 import { WS_PATH } from '../exchange/simulator/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { HealthRegistry } from '../monitoring/health-registry.js';
+import { createRoutedAgent } from '../net/proxy-agent.js';
+import { chooseProxy, DIRECT, describeProxy, type ProxyRoute } from '../net/proxy-route.js';
 import type { ExchangeStack } from './exchange-stack.js';
 
 export interface FillStreamWiring {
@@ -20,7 +24,7 @@ export interface FillStreamWiring {
 /** The started stream, or undefined when the WebSocket is not enabled. */
 export function startFillStream(options: {
   readonly config: KeelConfig;
-  readonly exchange: ExchangeStack;
+  readonly exchange: Pick<ExchangeStack, 'adapter' | 'simulator' | 'pushLink'>;
   readonly health: HealthRegistry;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -28,9 +32,14 @@ export function startFillStream(options: {
   const { config, exchange } = options;
   const settings = fillStreamSettings(config, exchange.simulator?.url);
   if (settings === undefined) return undefined;
-  const { pollIntervalMs, ...streamSettings } = settings;
+  const { pollIntervalMs, route, ...streamSettings } = settings;
+  const agent = createRoutedAgent(route, config.nobitex.connectTimeoutMs);
+  if (route.kind !== 'direct')
+    options.logger.info({ proxy: describeProxy(route) }, 'the fill stream goes through a proxy');
   const stream = new FillStream({
     ...streamSettings,
+    ...(agent === undefined ? {} : { agent }),
+    ...(exchange.pushLink === undefined ? {} : { link: exchange.pushLink }),
     fetchToken: () => exchange.adapter.getWsToken(),
     fetchAuthParam: async () => {
       const profile = await exchange.adapter.getProfile();
@@ -61,13 +70,29 @@ export function startFillStream(options: {
 export function fillStreamSettings(config: KeelConfig, simulatorUrl: string | undefined) {
   const settings = config.nobitex.websocket;
   if (!settings.enabled) return undefined;
+  // Paper mode: the built-in simulator serves the same protocol on its own port.
+  const url = simulatorUrl === undefined ? settings.url : `${simulatorUrl.replace(/^http/, 'ws')}${WS_PATH}`;
   return {
-    // Paper mode: the built-in simulator serves the same protocol on its own port.
-    url: simulatorUrl === undefined ? settings.url : `${simulatorUrl.replace(/^http/, 'ws')}${WS_PATH}`,
+    url,
+    route: socketRoute(config, url),
     reconnectDelayMinMs: settings.reconnectDelayMinMs,
     reconnectDelayMaxMs: settings.reconnectDelayMaxMs,
     pingDelayMaxMs: settings.pingDelayMaxMs,
     timeoutMs: settings.timeoutMs,
     pollIntervalMs: settings.pollIntervalMs,
   };
+}
+
+/**
+ * The socket's way out, as REST's (exchange-settings.ts): in live mode nobitex.proxy (one for all; per
+ * base URL, the preferred base URL's), else the environment's proxy for the https form of the URL;
+ * the paper exchange on loopback is reached direct.
+ */
+function socketRoute(config: KeelConfig, url: string): ProxyRoute {
+  if (config.mode !== 'live') return chooseProxy({ setting: DIRECT, target: url });
+  const proxy = config.nobitex.proxy;
+  const preferred = config.nobitex.baseUrls[0] ?? '';
+  const setting =
+    proxy === undefined ? undefined : isSecret(proxy) ? proxy.reveal() : proxy[preferred]?.reveal();
+  return chooseProxy({ setting, target: url.replace(/^ws/, 'http') });
 }

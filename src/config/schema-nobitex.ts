@@ -52,6 +52,7 @@ export const nobitexSchema = z
     /**
      * Proxy to Nobitex: one setting for every base URL, or an object of base URL to setting (base URLs
      * left out follow HTTPS_PROXY / NO_PROXY). A setting is `direct` or an http(s):// or socks5:// URL.
+     * The WebSocket (nobitex.websocket) takes the same way: the one setting, or the first base URL's.
      */
     proxy: z
       .union([proxySetting(), z.record(httpUrl(), proxySetting())], {

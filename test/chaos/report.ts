@@ -37,6 +37,10 @@ export function formatReport(report: ChaosReport): string {
       `protection: ${kind}`,
       String(n),
     ]),
+    ...Object.entries(report.pushed).map(([kind, n]): [string, string] => [
+      `pushed fills: ${kind}`,
+      String(n),
+    ]),
     ['fake time', `${Math.round(report.fakeTimeMs / 1000)} s`],
     ['invariant violations', String(report.violations)],
     ['anomaly flags', String(report.anomalyFlags)],

@@ -7,8 +7,10 @@ import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
 import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-step.js';
 import { type AnomalyFlagCounts, countAnomalyFlags } from './check-anomalies.js';
 import { countProtection, protectiveClientOrderIds } from './check-protection.js';
+import { checkRestDuringGaps } from './check-pushed-fills.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { applyPriceJump } from './protection-steps.js';
+import { pushedFillsFor } from './push-steps.js';
 import { describeStep, type Scenario, type Step } from './scenario.js';
 import { countDuplicateGuardHits, countSignalStates, settleAndCheck } from './settle.js';
 import { applyTruthStep } from './truth-steps.js';
@@ -40,10 +42,12 @@ export interface ScenarioResult {
   readonly fakeTimeMs: number;
   /** Anomaly flags raised during the run; false ones are those no injected drift explains. */
   readonly anomalyFlags: AnomalyFlagCounts;
+  /** Fills pushed over the in-process WebSocket (issue 16): links, connects, deliveries, gaps; empty when off. */
+  readonly pushed: Readonly<Record<string, number>>;
 }
 
 export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
-  const world = new ChaosWorld(scenario.seed);
+  const world = new ChaosWorld(scenario.seed, { pushedFills: pushedFillsFor(scenario.seed) });
   const seen = newObservations();
   const webhooks = { accepted: 0, duplicate: 0, refused: 0 };
   const violations: string[] = [];
@@ -70,6 +74,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       if (found.length > 0) break;
     }
     if (violations.length === 0) violations.push(...(await settleAndCheck(world, seen)));
+    if (violations.length === 0 && world.push !== undefined)
+      violations.push(...(await checkRestDuringGaps(world, world.push)).map((v) => `at the end: ${v}`));
     signalStates = await countSignalStates(world);
     duplicateGuardHits = await countDuplicateGuardHits(world);
     protection = await countProtection(world);
@@ -98,6 +104,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     reconciliation: seen.reconciliation,
     fakeTimeMs: world.clock.nowMs() - startMs,
     anomalyFlags,
+    pushed: { ...world.push?.counts },
   };
 }
 
@@ -148,6 +155,9 @@ export async function applyStep(
       return;
     case 'priceJump':
       return applyPriceJump(world, step);
+    case 'pushGap':
+      world.push?.cut(step.ms);
+      return;
     case 'setBalance': {
       const entry = world.simulator.wallets(SIMULATOR_DEFAULT_TOKEN)[step.currency];
       const balance = parseDecimal(entry?.balance ?? '0', 'balance').plus(parseDecimal(step.delta, 'delta'));

@@ -50,6 +50,8 @@ export interface ChaosReport {
   /** Anomaly flags raised, and seeds with at least one flag no injected drift explains. */
   readonly anomalyFlags: number;
   readonly falseFlagSeeds: readonly number[];
+  /** Fills pushed over the in-process WebSocket (issue 16), summed over the seeds that run it. */
+  readonly pushed: Readonly<Record<string, number>>;
 }
 
 export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosReport> {
@@ -71,6 +73,7 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
   let violations = 0;
   let anomalyFlags = 0;
   const falseFlagSeeds: number[] = [];
+  const pushed: Record<string, number> = {};
   for (let seed = firstSeed; seed < firstSeed + seedCount; seed++) {
     const scenario = generateScenario(seed, stepCount);
     const result = await runScenario(scenario);
@@ -89,6 +92,7 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     for (const [kind, n] of Object.entries(result.stepsByKind))
       stepsByKind[kind] = (stepsByKind[kind] ?? 0) + n;
     for (const [kind, n] of Object.entries(result.protection)) protection[kind] = (protection[kind] ?? 0) + n;
+    for (const [kind, n] of Object.entries(result.pushed)) pushed[kind] = (pushed[kind] ?? 0) + n;
     fakeTimeMs += result.fakeTimeMs;
     anomalyFlags += result.anomalyFlags.total;
     if (result.anomalyFlags.falseFlags.length > 0) falseFlagSeeds.push(seed);
@@ -115,6 +119,7 @@ export async function runChaos(options: ChaosRunOptions = {}): Promise<ChaosRepo
     durationMs: Math.round(performance.now() - startedAt),
     anomalyFlags,
     falseFlagSeeds,
+    pushed,
   };
 }
 

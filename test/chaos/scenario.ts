@@ -12,6 +12,7 @@ import {
   priceJumpStep,
   protectedSignalStep,
 } from './protection-steps.js';
+import { describePushStep, type PushStep, withPushSteps } from './push-steps.js';
 import {
   describeTruthStep,
   manualTradesStep,
@@ -45,6 +46,7 @@ export type Step =
   | { readonly kind: 'setBalance'; readonly currency: string; readonly delta: string }
   | TruthStep
   | ProtectionStep
+  | PushStep
   /** The app goes down (after `body` arrives during an exchange outage) and starts `ms` later. */
   | { readonly kind: 'pause'; readonly ms: number; readonly body?: Readonly<Record<string, unknown>> }
   /** HALT from outside the app (after `body`'s first send went UNKNOWN) for `ms`, then lifted. */
@@ -79,7 +81,7 @@ export function generateScenario(seed: number, stepCount: number): Scenario {
   const steps: Step[] = [];
   const ids: string[] = [];
   for (let i = 0; i < stepCount; i++) steps.push(drawStep(rng, seed, i, ids));
-  return { seed, steps };
+  return { seed, steps: withPushSteps(seed, steps) };
 }
 
 function drawStep(rng: Rng, seed: number, index: number, ids: string[]): Step {
@@ -173,6 +175,8 @@ export function describeStep(step: Step): string {
     case 'protectedSignal':
     case 'priceJump':
       return describeProtectionStep(step);
+    case 'pushGap':
+      return describePushStep(step);
     case 'pause':
     case 'halt':
       return `${step.kind} ${step.ms} ms${step.body === undefined ? '' : ` after signal ${JSON.stringify(redact(step.body))}`}`;

@@ -20,6 +20,7 @@ import {
 } from '../../src/exchange/simulator/index.js';
 import { InjectTransport } from '../../src/exchange/simulator/inject-transport.js';
 import { type Logger, silentLogger } from '../../src/logging/logger.js';
+import { ChaosPushNetwork } from './push-world.js';
 import { WEBHOOK_PASSPHRASE } from './scenario.js';
 
 /** Fake time a start-up or a stop may take before the harness calls it stuck, ms. */
@@ -47,16 +48,23 @@ export class ChaosWorld {
   #stoppedAtMs: number | undefined;
   /** Fake-time spans when no app ran (between a stop and the next start). */
   readonly downtimes: { readonly fromMs: number; readonly toMs: number }[] = [];
+  /** With `pushedFills`: the in-process WebSocket under every app's fill stream (push-world.ts). */
+  readonly push: ChaosPushNetwork | undefined;
 
-  /** `config`: a keel.config.json for every app of this world (the anomaly runs set tolerances). */
+  /**
+   * `config`: a keel.config.json for every app of this world (the anomaly runs set tolerances).
+   * `pushedFills`: every app runs the fill stream (nobitex.websocket) on the world's in-process link.
+   */
   constructor(
     readonly seed: number,
-    options: { readonly config?: Readonly<Record<string, unknown>> } = {},
+    options: { readonly config?: Readonly<Record<string, unknown>>; readonly pushedFills?: boolean } = {},
   ) {
     this.simulator = createSimulator({ seed, clock: this.clock, priceTickMs: 0 });
     this.dataDir = mkdtempSync(join(scratchDir(), `keel-chaos-${seed}-`));
-    if (options.config !== undefined)
-      writeFileSync(join(this.dataDir, 'keel.config.json'), JSON.stringify(options.config));
+    if (options.pushedFills === true)
+      this.push = new ChaosPushNetwork(this.simulator, this.clock, createRng(seed * 7_919 + 61));
+    const config = options.pushedFills === true ? withPushedFills(options.config ?? {}) : options.config;
+    if (config !== undefined) writeFileSync(join(this.dataDir, 'keel.config.json'), JSON.stringify(config));
   }
 
   get app(): KeelApp {
@@ -90,9 +98,12 @@ export class ChaosWorld {
     if (this.#stoppedAtMs !== undefined)
       this.downtimes.push({ fromMs: this.#stoppedAtMs, toMs: this.clock.nowMs() });
     this.#stoppedAtMs = undefined;
-    this.#starting = startTrading(app).catch((error: unknown) => {
-      this.problems.push(`trading could not start: ${String(error)}`);
-    });
+    const generation = this.#generation;
+    this.#starting = startTrading(app)
+      .then(() => void this.push?.tradingSince.set(generation, this.clock.nowMs()))
+      .catch((error: unknown) => {
+        this.problems.push(`trading could not start: ${String(error)}`);
+      });
   }
 
   /** Stops the app and starts a new one on the same data folder, as a deploy or a crash-restart does. */
@@ -159,13 +170,15 @@ export class ChaosWorld {
       clock,
     });
     const adapter = new EnhancedNobitexAdapter({ client, clock, rng, logger });
-    const gateway = new AdapterVerificationGateway({ adapter, clock });
+    const gateway =
+      this.push?.recordingGateway({ adapter, clock }) ?? new AdapterVerificationGateway({ adapter, clock });
     return {
       adapter,
       pool: { stats: emptyPoolStats },
       gateway,
       simulator: this.simulator,
       baseUrls: ['http://simulator.inject'],
+      ...(this.push === undefined ? {} : { pushLink: this.push.linkFor(this.#generation) }),
       async close() {
         // The simulator is the exchange: it outlives the app.
         await adapter.close();
@@ -192,6 +205,18 @@ async function startTrading(app: KeelApp): Promise<void> {
   await app.reconciliation.initialize();
   await app.engine.start();
   app.reconciliation.start();
+}
+
+/**
+ * The fill stream on; its safety-net poll slowed to minutes so that, while the link is up, only pushes
+ * and the catch-up after a gap resolve orders quickly, and the fallback during gaps is what is tested.
+ */
+function withPushedFills(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const nobitex = (config.nobitex ?? {}) as Record<string, unknown>;
+  return {
+    ...config,
+    nobitex: { ...nobitex, websocket: { enabled: true, pollIntervalMs: 180_000 } },
+  };
 }
 
 /** A memory-backed folder when the machine has one: SQLite files there cost no disk writes. */

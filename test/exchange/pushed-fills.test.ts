@@ -40,6 +40,11 @@ class HandPushFeed implements PushFeed {
 class CountingGateway extends FakeGateway {
   statusCalls = 0;
   tradePageCalls = 0;
+  clientIdCalls = 0;
+  override async getOpenOrderByClientOrderId(clientOrderId: string) {
+    this.clientIdCalls++;
+    return super.getOpenOrderByClientOrderId(clientOrderId);
+  }
   override async getOrderById(id: string) {
     this.statusCalls++;
     return super.getOrderById(id);
@@ -183,6 +188,37 @@ describe('pushed fills in verification', () => {
     await runWhile(verifierWith(push), await prepare('s2'), during, { stepsMax: 3_100 });
     expect(polled).toBeGreaterThan(0);
     expect(gateway.statusCalls * 2).toBeLessThanOrEqual(polled);
+  });
+
+  it('keeps asking about an UNKNOWN order at the usual pace while the link is up: no push proves it absent', async () => {
+    // The first send's outcome is unknown and a trade that could be it (another order's, same side,
+    // price within the limit) forbids a resend: only lookups can settle it, so they must not slow down.
+    const lookupsFor = async (feed: PushFeed | undefined, signalId: string) => {
+      gateway = new CountingGateway();
+      gateway.script = ['unknown'];
+      gateway.trades.push({
+        id: 'x1',
+        orderId: '999',
+        market: { base: 'btc', quote: 'rls' },
+        side: 'buy',
+        amount: new Decimal('0.001'),
+        price: new Decimal('6900000000'),
+        total: new Decimal('6900000'),
+        fee: new Decimal(0),
+        atMs: clock.nowMs() + 50,
+      });
+      const result = await runWhile(verifierWith(feed), await prepare(signalId), () => {}, {
+        stepMs: 100,
+        stepsMax: 1_200,
+      });
+      expect(result).toBeUndefined(); // still UNKNOWN: never resent
+      expect((await journal.get(`o-${signalId}`))?.state).toBe('UNKNOWN');
+      return gateway.clientIdCalls;
+    };
+    const polled = await lookupsFor(undefined, 's1');
+    const withLinkUp = await lookupsFor(push, 's2');
+    expect(polled).toBeGreaterThan(60);
+    expect(withLinkUp).toBeGreaterThanOrEqual(polled - 2);
   });
 
   it('polls as usual while the link is down, and after the gap asks REST and books the missed fills', async () => {

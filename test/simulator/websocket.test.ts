@@ -1,6 +1,6 @@
 // Goal: the simulator serves Nobitex's WebSocket as the reference describes it (Centrifugo JSON
 // protocol, token from /auth/ws/token/, private channels named by websocketAuthParam, `data` a JSON
-// string), and its chaos kinds drop, stall, double and reorder publications; Keel's FillStream reads
+// string), and its chaos kinds drop, lose, stall, double and reorder publications; Keel's FillStream reads
 // it through the `centrifuge` client. Method: a real simulator on 127.0.0.1 (port 0); the socket's
 // timing is real, so waits are bounded vi.waitFor polls, never fixed sleeps.
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -150,6 +150,25 @@ describe('simulator WebSocket', () => {
     await placeRestingBuy(sim);
     await vi.waitFor(() => expect(links).toEqual([true, false, true]), { timeout: 5_000, interval: 20 });
     expect(stream.status().reconnectCount).toBe(1);
+  });
+
+  it('loses a publication under wsLose and keeps the link up: nothing tells the client', async () => {
+    const { sim, stream, trades, orders, links } = await setup();
+    sim.chaos.add([{ kind: 'wsLose', path: 'private:trades#*', countMax: 1 }]);
+    await placeRestingBuy(sim);
+    await vi.waitFor(() => expect(orders.some((o) => o.status === 'Done')).toBe(true), { timeout: 5_000 });
+    expect(sim.chaos.stats().wsLose).toBe(1);
+    const filled = sim.trades().length;
+    expect(filled).toBeGreaterThan(0);
+    // Each of the order's trades was published; the first never arrived, the others did.
+    expect(trades.map((t) => t.id)).toEqual(
+      sim
+        .trades()
+        .slice(1)
+        .map((t) => String(t.id)),
+    );
+    expect(links).toEqual([true]);
+    expect(stream.isUp()).toBe(true);
   });
 
   it('a silent stall (no frames, socket open) is noticed by the missing pings and the link rebuilt', async () => {

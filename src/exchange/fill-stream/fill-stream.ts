@@ -1,14 +1,15 @@
 // Nobitex's private order and trade channels over its WebSocket (Centrifugo, reference 8), through
-// the maintained client `centrifuge` on `ws`. The connection token comes from `/auth/ws/token/` and is
-// fetched again whenever the client needs a new one (expiry, refresh); it is a secret and is never
-// logged. The link counts as up only while both channels are subscribed.
-import { Centrifuge, type PublicationContext, type Subscription } from 'centrifuge';
-import WebSocket from 'ws';
+// the maintained client `centrifuge` on `ws` (centrifuge-link.ts). The connection token comes from
+// `/auth/ws/token/` and is fetched again whenever the client needs a new one (expiry, refresh); it is
+// a secret and is never logged. The link counts as up only while both channels are subscribed.
+import type { Agent } from 'node:http';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { EventEmitter } from '../../core/events.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ExchangeTrade } from '../transaction-verification/gateway.js';
 import type { PushedOrder, PushFeed } from '../transaction-verification/push-feed.js';
+import { centrifugeLink } from './centrifuge-link.js';
+import type { OpenPushLink, PushLink } from './push-link.js';
 import { parsePushedOrder, parsePushedTrade } from './pushed-events.js';
 
 export interface FillStreamOptions {
@@ -27,6 +28,10 @@ export interface FillStreamOptions {
   readonly pingDelayMaxMs: number;
   /** Bound on the connection attempt and every command reply, ms. */
   readonly timeoutMs: number;
+  /** How the socket leaves: through `nobitex.proxy` as REST does; direct when undefined. */
+  readonly agent?: Agent;
+  /** The connection under the stream; default Centrifuge on `ws` with the options above. */
+  readonly link?: OpenPushLink;
 }
 
 export type FillStreamState = 'stopped' | 'starting' | 'down' | 'up';
@@ -52,8 +57,7 @@ export class FillStream implements PushFeed {
   readonly onTrade = this.#tradeEmitter.addListener;
   readonly onOrder = this.#orderEmitter.addListener;
   readonly onLink = this.#linkEmitter.addListener;
-  #client: Centrifuge | undefined;
-  #subscriptions: Subscription[] = [];
+  #link: PushLink | undefined;
   #retryTimer: TimerHandle | undefined;
   #state: FillStreamState = 'stopped';
   #upSinceMs: number | null = null;
@@ -90,10 +94,9 @@ export class FillStream implements PushFeed {
   stop(): void {
     if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    const client = this.#client;
-    this.#client = undefined;
-    this.#subscriptions = [];
-    client?.disconnect();
+    const link = this.#link;
+    this.#link = undefined;
+    link?.close();
     this.#setUp(false);
     this.#state = 'stopped';
   }
@@ -110,39 +113,22 @@ export class FillStream implements PushFeed {
     }
     if (this.#state === 'stopped') return;
     this.#state = 'down';
-    const client = new Centrifuge(this.#o.url, {
-      websocket: WebSocket,
-      getToken: () => this.#o.fetchToken(),
-      name: 'keel',
-      minReconnectDelay: this.#o.reconnectDelayMinMs,
-      maxReconnectDelay: this.#o.reconnectDelayMaxMs,
-      maxServerPingDelay: this.#o.pingDelayMaxMs,
-      timeout: this.#o.timeoutMs,
-      debug: false,
+    const orders = `private:orders#${authParam}`;
+    const trades = `private:trades#${authParam}`;
+    const open = this.#o.link ?? centrifugeLink(this.#o);
+    this.#link = open({
+      fetchToken: () => this.#o.fetchToken(),
+      channels: [orders, trades],
+      events: {
+        publication: (channel, data) => {
+          if (channel === orders) this.#onOrderData(data);
+          else if (channel === trades) this.#onTradeData(data);
+        },
+        up: () => this.#setUp(true),
+        down: () => this.#setUp(false),
+        failure: (what, error) => this.#fail(what, error),
+      },
     });
-    client.on('error', (ctx) => this.#fail(`websocket ${ctx.type}`, ctx.error));
-    client.on('disconnected', (ctx) => this.#fail('websocket closed', ctx));
-    client.on('connecting', () => this.#setUp(false));
-    this.#subscriptions = [
-      this.#subscribe(client, `private:orders#${authParam}`, (data) => this.#onOrderData(data)),
-      this.#subscribe(client, `private:trades#${authParam}`, (data) => this.#onTradeData(data)),
-    ];
-    this.#client = client;
-    client.connect();
-  }
-
-  #subscribe(client: Centrifuge, channel: string, handle: (data: unknown) => void): Subscription {
-    const subscription = client.newSubscription(channel);
-    subscription.on('publication', (ctx: PublicationContext) => handle(ctx.data));
-    subscription.on('subscribed', () => this.#checkUp());
-    subscription.on('subscribing', () => this.#setUp(false));
-    subscription.on('unsubscribed', (ctx) => {
-      this.#fail('channel refused', ctx);
-      this.#setUp(false);
-    });
-    subscription.on('error', (ctx) => this.#fail('channel error', ctx.error));
-    subscription.subscribe();
-    return subscription;
   }
 
   #onTradeData(data: unknown): void {
@@ -165,11 +151,6 @@ export class FillStream implements PushFeed {
       this.#counts.payloadErrorCount++;
       this.#fail('pushed order not readable', error);
     }
-  }
-
-  #checkUp(): void {
-    const all = this.#subscriptions.length > 0 && this.#subscriptions.every((s) => s.state === 'subscribed');
-    if (all) this.#setUp(true);
   }
 
   #setUp(up: boolean): void {

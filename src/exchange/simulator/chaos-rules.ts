@@ -54,6 +54,8 @@ export const chaosRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('authFailure'), ...common }),
   /** WebSocket: the connection is closed instead of delivering a publication (the publication is lost). */
   z.strictObject({ kind: z.literal('wsDrop'), ...common }),
+  /** WebSocket: a publication is lost and the connection stays up (nothing tells the client). */
+  z.strictObject({ kind: z.literal('wsLose'), ...common }),
   /** WebSocket: no frame at all (publications lost, no pings) for stallMs; the connection stays open. */
   z.strictObject({
     kind: z.literal('wsStall'),
@@ -98,6 +100,7 @@ export const CHAOS_KINDS: readonly ChaosKind[] = [
   'drift',
   'authFailure',
   'wsDrop',
+  'wsLose',
   'wsStall',
   'wsDuplicate',
   'wsReorder',
@@ -106,6 +109,7 @@ export const CHAOS_KINDS: readonly ChaosKind[] = [
 /** Kinds that act on WebSocket publications (matched on the channel name), never on HTTP requests. */
 export const WS_CHAOS_KINDS: ReadonlySet<ChaosKind> = new Set([
   'wsDrop',
+  'wsLose',
   'wsStall',
   'wsDuplicate',
   'wsReorder',

@@ -32,7 +32,7 @@ export type TerminalFault = Extract<
   }
 >;
 export type DriftRule = Extract<ChaosRule, { kind: 'drift' }>;
-type WsRule = Extract<ChaosRule, { kind: 'wsDrop' | 'wsStall' | 'wsDuplicate' | 'wsReorder' }>;
+type WsRule = Extract<ChaosRule, { kind: 'wsDrop' | 'wsLose' | 'wsStall' | 'wsDuplicate' | 'wsReorder' }>;
 const isWsRule = (rule: ChaosRule): rule is WsRule => WS_CHAOS_KINDS.has(rule.kind);
 
 export interface RequestFaults {
@@ -43,6 +43,8 @@ export interface RequestFaults {
 /** What happens to one WebSocket publication; all false/0 when no rule fires. */
 export interface PublicationFaults {
   readonly drop: boolean;
+  /** Not sent, and the connection stays up. */
+  readonly lose: boolean;
   readonly stallMs: number;
   readonly duplicate: boolean;
   /** Hold the publication back this long, or until the next one is sent; 0 = send in order. */
@@ -151,6 +153,7 @@ export class ChaosController {
   /** Faults for one WebSocket publication on `channel`: each ws* rule that fires. */
   forPublication(channel: string): PublicationFaults {
     let drop = false;
+    let lose = false;
     let stallMs = 0;
     let duplicate = false;
     let holdMs = 0;
@@ -158,11 +161,12 @@ export class ChaosController {
       const rule = state.rule;
       if (!isWsRule(rule) || !this.#fires(state, 'WS', channel)) continue;
       if (rule.kind === 'wsDrop') drop = true;
+      else if (rule.kind === 'wsLose') lose = true;
       else if (rule.kind === 'wsStall') stallMs = Math.max(stallMs, rule.stallMs);
       else if (rule.kind === 'wsDuplicate') duplicate = true;
       else if (rule.kind === 'wsReorder') holdMs = Math.max(holdMs, rule.holdMs);
     }
-    return { drop, stallMs, duplicate, holdMs };
+    return { drop, lose, stallMs, duplicate, holdMs };
   }
 
   /** A frozen-response cache while a staleOrderbook rule fires for this request, else undefined. */

@@ -28,7 +28,11 @@ export interface Simulator {
   readonly app: FastifyInstance;
   readonly chaos: ChaosController;
   /** The WebSocket endpoint (`/connection/websocket`, Centrifugo protocol) on the same server. */
-  readonly websocket: { readonly connectionCount: number; dropAll(): void };
+  readonly websocket: {
+    readonly connectionCount: number;
+    dropAll(): void;
+    readonly onPublication: WsHub['onPublication'];
+  };
   /** Base URL once listening. */
   readonly url: string | undefined;
   listen(options?: { host?: string; port?: number }): Promise<string>;

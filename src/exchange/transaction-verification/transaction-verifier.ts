@@ -598,7 +598,7 @@ export class TransactionVerifier {
     const behind = target !== next.state;
     return {
       intent: next,
-      waitMs: isTerminal(next.state) || behind ? 0 : this.#pollPace(this.options.pollIntervalMs),
+      waitMs: isTerminal(next.state) || behind ? 0 : this.#pollPace(next, this.options.pollIntervalMs),
     };
   }
 
@@ -660,14 +660,22 @@ export class TransactionVerifier {
   #nextPollDelay(intent: OrderIntent): number {
     const current = this.#pollDelayMs.get(intent.id) ?? this.options.pollIntervalMs;
     this.#pollDelayMs.set(intent.id, Math.min(current * 2, this.options.pollIntervalMaxMs));
-    return this.#pollPace(current);
+    return this.#pollPace(intent, current);
   }
 
-  /** While pushed events arrive, a poll is only a safety net: no sooner than pushedPollIntervalMs. */
-  #pollPace(delayMs: number): number {
-    return this.#push?.isUp() === true ? Math.max(delayMs, this.options.pushedPollIntervalMs) : delayMs;
+  /**
+   * While pushed events arrive, a poll of an order the exchange acknowledged is only a safety net: no
+   * sooner than pushedPollIntervalMs. An UNKNOWN order keeps its pace: nothing is pushed about an
+   * order that was never placed, so only asking proves it absent.
+   */
+  #pollPace(intent: OrderIntent, delayMs: number): number {
+    const pushed = this.#push?.isUp() === true && PUSHED_STATES.has(intent.state);
+    return pushed ? Math.max(delayMs, this.options.pushedPollIntervalMs) : delayMs;
   }
 }
+
+/** States of an order the exchange acknowledged: its changes are pushed while the link is up. */
+const PUSHED_STATES: ReadonlySet<OrderState> = new Set(['ACCEPTED', 'PARTIALLY_FILLED']);
 
 /** No guard configured: nothing to check, nothing to abort. */
 const UNGUARDED: SendPermit = {

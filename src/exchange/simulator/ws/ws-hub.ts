@@ -5,6 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Clock } from '../../../core/clock.js';
+import { EventEmitter } from '../../../core/events.js';
 import type { ChaosController } from '../chaos.js';
 import type { MarketState } from '../market-state.js';
 import type { SimEvent } from '../matching-engine.js';
@@ -17,6 +18,14 @@ export const WS_PATH = '/connection/websocket';
 export const WS_CONNECTIONS_MAX = 100;
 /** Largest client frame accepted, bytes. */
 const FRAME_SIZE_BYTES_MAX = 64 * 1024;
+
+/** One publication as the hub makes it, before chaos acts on it. */
+export interface WsPublication {
+  /** The account (API token) whose private channel it is on. */
+  readonly account: string;
+  readonly channel: string;
+  readonly payload: Record<string, unknown>;
+}
 
 export interface WsHubOptions {
   readonly tokens: WsTokens;
@@ -32,6 +41,12 @@ export class WsHub {
   readonly #o: WsHubOptions;
   readonly #server = new WebSocketServer({ noServer: true, maxPayload: FRAME_SIZE_BYTES_MAX });
   readonly #sessions = new Set<WsSession>();
+  readonly #publications = new EventEmitter<WsPublication>();
+  /**
+   * Every publication, whether or not a socket listens: for in-process clients that apply the chaos
+   * rules themselves on a fake clock (the deterministic chaos world).
+   */
+  readonly onPublication = this.#publications.addListener;
 
   constructor(options: WsHubOptions) {
     if (!Number.isInteger(options.pingIntervalSeconds) || options.pingIntervalSeconds < 1)
@@ -63,7 +78,7 @@ export class WsHub {
   }
 
   publish(event: SimEvent): void {
-    if (this.#sessions.size === 0) return;
+    if (this.#sessions.size === 0 && this.#publications.size === 0) return;
     const param = websocketAuthParamOf(event.order.token);
     const priceStep = this.#o.markets.get(event.order.symbol)?.spec.priceStep;
     if (priceStep === undefined) return;
@@ -76,6 +91,7 @@ export class WsHub {
           ];
     for (const session of this.#sessions)
       if (session.account === event.order.token) session.publish(channel, payload);
+    this.#publications.emit({ account: event.order.token, channel, payload });
   }
 
   /** Closes every connection: clients see a drop. */

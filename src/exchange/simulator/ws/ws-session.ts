@@ -61,7 +61,7 @@ export class WsSession {
     return this.#account;
   }
 
-  /** Sends a publication if the client subscribed to the channel; chaos may drop, stall, double or hold it. */
+  /** Sends a publication if the client subscribed to the channel; chaos may drop, lose, stall, double or hold it. */
   publish(channel: string, payload: Record<string, unknown>): void {
     if (this.#closed || !this.#channels.has(channel)) return;
     const offset = (this.#offsets.get(channel) ?? 0) + 1;
@@ -72,6 +72,7 @@ export class WsSession {
       this.close();
       return;
     }
+    if (faults.lose) return;
     if (faults.stallMs > 0)
       this.#stalledUntilMs = Math.max(this.#stalledUntilMs, this.#o.timers.nowMs() + faults.stallMs);
     const frames = faults.duplicate ? [frame, frame] : [frame];
