@@ -15,6 +15,15 @@ describe('createMetrics', () => {
     expect(samples.some((s) => s.name === 'keel_process_cpu_user_seconds_total')).toBe(true);
   });
 
+  it('collects the process metrics once, shared by every registry (no observer per app)', async () => {
+    const first = createMetrics();
+    const second = createMetrics();
+    const name = 'keel_process_cpu_user_seconds_total';
+    expect(first.registry.getSingleMetric(name)).toBeDefined();
+    expect(second.registry.getSingleMetric(name)).toBe(first.registry.getSingleMetric(name));
+    expect(parsePrometheusText(await second.registry.metrics()).some((s) => s.name === name)).toBe(true);
+  });
+
   it('keeps separate registries apart', async () => {
     const first = createMetrics({ processMetrics: false });
     const second = createMetrics({ processMetrics: false });

@@ -4,9 +4,31 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export const BREAKER_STATE_VALUES = { closed: 0, halfOpen: 1, open: 2, isolated: 3 } as const;
 
+/**
+ * The process's own metrics (CPU, memory, GC, event loop) are facts of the process: collected once, on
+ * a registry of their own, and shared by every app's registry. Collected per app, their observers (GC,
+ * event loop) would keep each app's registry, and through its gauges the whole app, alive for good:
+ * every app built in one process (a restart in place, the chaos world's restarts) would leak.
+ */
+let processRegistry: Registry | undefined;
+
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'keel_' });
+  }
+  return processRegistry;
+}
+
 export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'keel_' });
+  if (options.processMetrics !== false) {
+    const shared = processMetrics();
+    for (const { name } of shared.getMetricsAsArray()) {
+      const metric = shared.getSingleMetric(name);
+      if (metric !== undefined) registry.registerMetric(metric);
+    }
+  }
   const registers = [registry];
   return {
     registry,
