@@ -33,10 +33,14 @@ export function readDecimal(raw: unknown, field: string, rule: DecimalRule): Fie
     throw error;
   }
   const text = formatDecimal(value);
-  if (!rule.signed && value.lte(0)) return bad(`${field} must be greater than 0, was ${text}`);
+  // isZero/isNegative and the exponent test read the value without building Decimals to compare with.
+  if (!rule.signed && (value.isZero() || value.isNegative()))
+    return bad(`${field} must be greater than 0, was ${text}`);
   const digitCount = text.replace(/[-.]/g, '').replace(/^0+/, '').length;
   if (digitCount > rule.digitsMax) return bad(`${field} has more than ${rule.digitsMax} digits`);
-  if (value.abs().gt(rule.max))
+  // A nonzero value whose leading digit sits below the limit's is below it (|x| < 10^(e+1) <= |max|).
+  const mayExceed = !value.isZero() && (rule.max.isZero() || value.e >= rule.max.e);
+  if (mayExceed && value.abs().gt(rule.max))
     return bad(`${field} is above the limit ${formatDecimal(rule.max)}, was ${text}`);
   return ok(text);
 }

@@ -62,6 +62,14 @@ export interface StoredSignal {
   readonly traceparent: string | undefined;
 }
 
+/** A signal's state as an update left it. */
+export interface SignalStateChange {
+  readonly id: string;
+  readonly state: SignalState;
+  readonly lastError: string | undefined;
+  readonly updatedAtMs: number;
+}
+
 export type AcceptResult = { readonly duplicate: boolean; readonly signalId: string };
 
 export interface SignalStoreOptions {
@@ -258,23 +266,33 @@ export class SignalStore {
    * Moves a signal along one edge of the state table; throws on an illegal edge. With `tx`, inside
    * the caller's transaction (which then commits it); else in a transaction of its own.
    */
-  updateState(id: string, state: SignalState, error?: string, tx?: Queryable): Promise<StoredSignal> {
+  updateState(id: string, state: SignalState, error?: string, tx?: Queryable): Promise<SignalStateChange> {
     if (tx !== undefined) return this.#updateState(tx, id, state, error);
     return this.#db.transaction((own) => this.#updateState(own, id, state, error));
   }
 
-  async #updateState(tx: Queryable, id: string, state: SignalState, error?: string): Promise<StoredSignal> {
-    const current = await selectOne(tx, id);
+  async #updateState(
+    tx: Queryable,
+    id: string,
+    state: SignalState,
+    error: string | undefined,
+  ): Promise<SignalStateChange> {
+    // The state alone: reading the whole row would parse and check its payload for nothing.
+    const [current] = await tx.query<{ state: string; last_error: string | null }>(
+      'SELECT state, last_error FROM signals WHERE id = ?',
+      [id],
+    );
     if (current === undefined) throw new SignalNotFoundError(`no signal ${id}`);
-    assertSignalTransition(id, current.state, state);
+    const from = current.state as SignalState;
+    assertSignalTransition(id, from, state);
     const nowMs = this.#clock.nowMs();
     const { changes } = await tx.execute(
       'UPDATE signals SET state = ?, last_error = COALESCE(?, last_error), updated_at_ms = ? WHERE id = ? AND state = ?',
-      [state, error ?? null, nowMs, id, current.state],
+      [state, error ?? null, nowMs, id, from],
     );
     // Inside the transaction nothing else writes the row: the update is exactly what it now holds.
     assert(changes === 1, 'state update lost inside its transaction');
-    return { ...current, state, lastError: error ?? current.lastError, updatedAtMs: nowMs };
+    return { id, state, lastError: error ?? current.last_error ?? undefined, updatedAtMs: nowMs };
   }
 
   /**
