@@ -34,7 +34,7 @@ export interface PushGap {
 
 export class ChaosPushNetwork {
   readonly gaps: PushGap[] = [];
-  /** Lookups of one order on the exchange: when (fake ms), and its exchange id or clientOrderId. */
+  /** Verification's lookups of one order: when (fake ms), and its exchange id or clientOrderId. */
   readonly lookups: { readonly atMs: number; readonly key: string }[] = [];
   /** When each app generation's trading had started (resume done), fake ms. */
   readonly tradingSince = new Map<number, number>();
@@ -78,7 +78,11 @@ export class ChaosPushNetwork {
   }
 }
 
-/** Asks about one order at a time (by exchange id or clientOrderId) and notes which, and when. */
+/**
+ * Notes each lookup of one order (by exchange id or clientOrderId) that verification makes, and when.
+ * Reconciliation's catch-up and the protection manager ask through the same gateway but drive no
+ * order's state, so they do not count: the caller is told by the stack.
+ */
 class RecordingGateway extends AdapterVerificationGateway {
   readonly #note: (key: string) => void;
 
@@ -91,13 +95,17 @@ class RecordingGateway extends AdapterVerificationGateway {
   }
 
   override getOrderById(id: string): Promise<ExchangeOrder | null> {
-    this.#note(id);
+    this.#noteFromVerifier(id);
     return super.getOrderById(id);
   }
 
   override getOpenOrderByClientOrderId(clientOrderId: string): Promise<ExchangeOrder | null> {
-    this.#note(clientOrderId);
+    this.#noteFromVerifier(clientOrderId);
     return super.getOpenOrderByClientOrderId(clientOrderId);
+  }
+
+  #noteFromVerifier(key: string): void {
+    if (new Error().stack?.includes('TransactionVerifier.') === true) this.#note(key);
   }
 }
 
