@@ -17,7 +17,7 @@ import type { ExchangeOrder } from '../../src/exchange/transaction-verification/
 /** Silence after which the client notices a stalled connection (server ping period + allowed delay), ms. */
 export const STALL_NOTICED_MS = 8_000;
 /** Waits before the next connection attempt after a gap: mostly short, sometimes minutes. */
-const RECONNECT_DELAYS_MS = [200, 500, 1_000, 5_000, 20_000, 90_000, 180_000];
+const RECONNECT_DELAYS_MS = [200, 500, 1_000, 2_000, 5_000, 20_000, 90_000];
 /** Network delay of one publication, ms (publications stay in order). */
 const DELIVERY_DELAY_MAX_MS = 40;
 /** Publications held back for reordering at once (as the simulator's socket). */
