@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientOrderIdFor } from '../../src/exchange/order-journal/order-intent.js';
 import { SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
+import { checkRestDuringGaps, FALLBACK_WITHIN_MS } from './check-pushed-fills.js';
 import { checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { formatReport } from './report.js';
 import { runScenario } from './run-scenario.js';
@@ -44,6 +45,14 @@ describe('chaos simulation', () => {
     // Issue 12: restarts hours later with a signal waiting, and halts from outside over UNKNOWN orders.
     for (const kind of ['pause', 'pauseWithSignalWaiting', 'halt', 'haltWhileUnknown'])
       expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
+    // Issue 16: half the seeds push fills over the (in-process) WebSocket, under every socket fault:
+    // the connection dropped, publications lost, stalled, doubled and reordered, the path cut.
+    for (const kind of ['wsDrop', 'wsLose', 'wsStall', 'wsDuplicate', 'wsReorder'])
+      expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
+    expect(report.stepsByKind.pushGap).toBeGreaterThan(0);
+    for (const count of ['delivered', 'cuts', 'gaps'])
+      expect(report.pushed[count], count).toBeGreaterThan(CI_SEEDS / 10);
+    expect(report.pushed.connects).toBeGreaterThan(report.pushed.links ?? 0);
   }, 300_000); // generous: a bound for a loaded machine (the suite runs files in parallel), not a target
 
   it('replays a seed exactly', async () => {
@@ -92,6 +101,50 @@ describe('chaos simulation', () => {
       expect(resend.statusCode).toBe(200);
       expect(checkOneOrderPerSignal(world, seen)).toEqual([
         expect.stringMatching(new RegExp(`^signal ${signalId} has 2 exchange orders`)),
+      ]);
+    } finally {
+      await world.close();
+    }
+  });
+
+  it('reports a gap in the pushed fills that REST did not cover', async () => {
+    // The order rests for an hour, so it is still waiting on the exchange when the cut has lasted long.
+    const world = new ChaosWorld(8, {
+      pushedFills: true,
+      config: { verification: { limitOrderLifetimeMs: 3_600_000 } },
+    });
+    try {
+      await world.startApp();
+      const push = world.push;
+      if (push === undefined) throw new Error('pushed fills are on');
+      // A buy limit far below the market rests: only asking (or a push) can tell what becomes of it.
+      const response = await world.app.server.inject({
+        method: 'POST',
+        url: '/webhooks/tradingview',
+        payload: {
+          passphrase: WEBHOOK_PASSPHRASE,
+          symbol: 'BTCIRT',
+          side: 'buy',
+          amount: '0.001',
+          type: 'limit',
+          price: '90000000000',
+          id: 'rest-1',
+        },
+      });
+      expect(response.statusCode).toBe(202);
+      await world.clock.advance(5_000);
+      expect(push.gaps.every((gap) => gap.toMs !== undefined)).toBe(true);
+      // A cut two stretches of the check long.
+      push.cut(300_000);
+      await world.clock.advance(2 * FALLBACK_WITHIN_MS + 1_000);
+      const signalId = (JSON.parse(response.body) as { signalId: string }).signalId;
+      expect((await world.app.journal.getBySignal(signalId))?.state).toBe('ACCEPTED');
+      // Verification fell back to REST during the cut.
+      expect(await checkRestDuringGaps(world, push)).toEqual([]);
+      // What a verifier that waits for pushes would leave: no lookup at all during the gap.
+      push.lookups.length = 0;
+      expect(await checkRestDuringGaps(world, push)).toEqual([
+        expect.stringMatching(/^the fill stream was down from .* with no REST lookup$/),
       ]);
     } finally {
       await world.close();

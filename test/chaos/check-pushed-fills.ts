@@ -1,8 +1,9 @@
 // Invariants of fills pushed over the WebSocket (issue 16), beside the ones every run checks (each
 // trade posted once, every order resolved, ledger equal to the wallets): while the link is down,
-// verification falls back to REST. Every stretch of a gap this long, with an order waiting on the
-// exchange through it, must see verification ask the exchange (at its own pace, not the slow
-// safety-net pace it keeps while the link is up).
+// verification falls back to REST. In every stretch of a gap this long, each order waiting on the
+// exchange through it must be looked up by REST (at the polling pace, not the slow safety-net pace
+// kept while the link is up). Lookups are counted per order, so no other order's (or reconciliation's
+// bulk lists) stand in for it.
 import type { ChaosPushNetwork } from './push-world.js';
 import type { ChaosWorld } from './world.js';
 
@@ -23,11 +24,19 @@ export async function checkRestDuringGaps(world: ChaosWorld, push: ChaosPushNetw
     const toMs = gap.toMs ?? world.clock.nowMs();
     for (let startMs = fromMs; startMs + FALLBACK_WITHIN_MS <= toMs; startMs += FALLBACK_WITHIN_MS) {
       const endMs = startMs + FALLBACK_WITHIN_MS;
-      const waiting = waitingThrough(events, startMs, endMs);
-      if (waiting.length === 0) continue;
-      if (push.lookups.some((atMs) => atMs >= startMs && atMs <= endMs)) continue;
+      const asked = new Set(
+        push.lookups.filter(({ atMs }) => atMs >= startMs && atMs <= endMs).map(({ key }) => key),
+      );
+      const unasked: string[] = [];
+      for (const orderId of waitingThrough(events, startMs, endMs)) {
+        const intent = await world.app.journal.get(orderId);
+        if (intent === undefined || asked.has(intent.clientOrderId)) continue;
+        if (intent.exchangeOrderId !== null && asked.has(intent.exchangeOrderId)) continue;
+        unasked.push(orderId);
+      }
+      if (unasked.length === 0) continue;
       problems.push(
-        `the fill stream was down from ${fromMs} to ${toMs} (fake ms) and orders ${waiting.join(', ')} waited from ${startMs} to ${endMs} with no REST lookup`,
+        `the fill stream was down from ${fromMs} to ${toMs} (fake ms) and orders ${unasked.join(', ')} waited from ${startMs} to ${endMs} with no REST lookup`,
       );
       break;
     }

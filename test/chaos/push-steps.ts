@@ -28,9 +28,9 @@ export function withPushSteps(seed: number, steps: readonly Step[]): Step[] {
   for (const step of steps) {
     if (chance(rng, FAULT_SHARE))
       result.push(
-        chance(rng, 0.6)
+        chance(rng, 0.75)
           ? pushFaultStep(rng)
-          : { kind: 'pushGap', ms: pick(rng, [2_000, 30_000, 120_000, 300_000]) },
+          : { kind: 'pushGap', ms: pick(rng, [2_000, 30_000, 90_000, 240_000]) },
       );
     result.push(step);
   }
@@ -39,7 +39,15 @@ export function withPushSteps(seed: number, steps: readonly Step[]): Step[] {
 
 /** One socket fault: drops (the connection closes), lost, stalled, doubled or reordered publications. */
 export function pushFaultStep(rng: Rng): Step {
-  const kind = pick(rng, ['wsDrop', 'wsLose', 'wsStall', 'wsDuplicate', 'wsReorder'] as const);
+  const kind = pick(rng, [
+    'wsDrop',
+    'wsDrop',
+    'wsLose',
+    'wsStall',
+    'wsStall',
+    'wsDuplicate',
+    'wsReorder',
+  ] as const);
   const common = {
     path: pick(rng, CHANNELS),
     probability: pick(rng, [0.3, 0.6, 1]),
