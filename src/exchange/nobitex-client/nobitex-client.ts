@@ -275,7 +275,7 @@ export class NobitexClient {
     const endpoint = NOBITEX_ENDPOINTS[name];
     const label = endpointLabel(name);
     const template = endpoint.path.replace('{symbol}', encodeURIComponent(spec.pathParams?.symbol ?? ''));
-    const path = `${template}${buildQuery(spec.query ?? {})}`;
+    const path = spec.query === undefined ? template : `${template}${buildQuery(spec.query)}`;
     const bodyText = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, accept: 'application/json' };
     if (bodyText !== undefined) headers['content-type'] = 'application/json';
