@@ -32,8 +32,15 @@ export function sleepOn(clock: Clock, delayMs: number, signal?: AbortSignal): Pr
   });
 }
 
+/** A system timer's handle holds the Node timer itself: no table to fill and empty on every call. */
+class SystemTimerHandle implements TimerHandle {
+  constructor(
+    readonly id: number,
+    readonly timer: NodeJS.Timeout,
+  ) {}
+}
+
 class SystemClock implements Clock {
-  readonly #timers = new Map<number, NodeJS.Timeout>();
   #nextId = 1;
 
   nowMs(): number {
@@ -41,20 +48,13 @@ class SystemClock implements Clock {
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const id = this.#nextId++;
-    const timer = setTimeout(() => {
-      this.#timers.delete(id);
-      callback();
-    }, delayMs);
+    const timer = setTimeout(callback, delayMs);
     timer.unref?.();
-    this.#timers.set(id, timer);
-    return { id };
+    return new SystemTimerHandle(this.#nextId++, timer);
   }
 
   clearTimeout(handle: TimerHandle): void {
-    const timer = this.#timers.get(handle.id);
-    if (timer !== undefined) clearTimeout(timer);
-    this.#timers.delete(handle.id);
+    if (handle instanceof SystemTimerHandle) clearTimeout(handle.timer);
   }
 
   sleep(delayMs: number, signal?: AbortSignal): Promise<void> {

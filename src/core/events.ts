@@ -24,6 +24,7 @@ export class EventEmitter<T> {
   }
 
   emit(value: T): void {
+    if (this.#listeners.size === 0) return; // most events on a call's path have no listener
     for (const listener of this.#listeners) {
       try {
         listener(value);

@@ -55,11 +55,15 @@ export class TimeoutPolicy implements Policy {
             rejectEarly = reject;
           })
         : undefined;
-    const onCallerAbort = () => {
-      child.abort(caller?.reason);
-      rejectEarly?.(new AbortedError('aborted by the caller', { cause: caller?.reason }));
-    };
-    caller?.addEventListener('abort', onCallerAbort, { once: true });
+    // Only a caller that can abort gets a listener (and the closure it needs).
+    const onCallerAbort =
+      caller === undefined
+        ? undefined
+        : () => {
+            child.abort(caller.reason);
+            rejectEarly?.(new AbortedError('aborted by the caller', { cause: caller.reason }));
+          };
+    if (onCallerAbort !== undefined) caller?.addEventListener('abort', onCallerAbort, { once: true });
     const timer = this.#clock.setTimeout(() => {
       timedOut = true;
       const error = new TimeoutError(`timed out after ${this.durationMs} ms`);
@@ -80,7 +84,7 @@ export class TimeoutPolicy implements Policy {
       });
     } finally {
       this.#clock.clearTimeout(timer);
-      caller?.removeEventListener('abort', onCallerAbort);
+      if (onCallerAbort !== undefined) caller?.removeEventListener('abort', onCallerAbort);
     }
   }
 }

@@ -43,12 +43,17 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL } as const;
 
 /** Runs `fn` in a span named `name`; an error thrown marks the span failed and goes on. */
-export async function inSpan<T>(
+export function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+  // Off is free: no span, no context, not even a promise of its own.
+  if (!tracingOn) return fn(OFF_SPAN);
+  return inRecordedSpan(name, options, fn);
+}
+
+async function inRecordedSpan<T>(
   name: string,
   options: SpanOptions,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  if (!tracingOn) return fn(OFF_SPAN); // off is free: no span, no context
   const parent = parentContext(options.traceparent);
   const ids: TraceIds = { ...(parent.getValue(IDS_KEY) as TraceIds | undefined), ...options.ids };
   const attributes: Attributes = { ...idAttributes(ids), ...options.attributes };
@@ -77,6 +82,7 @@ export function addTraceIds(ids: TraceIds): void {
 
 /** Adds attributes to the active span; a no-op outside a span. */
 export function addTraceAttributes(attributes: Attributes): void {
+  if (!tracingOn) return; // nothing records: skip the context lookup
   trace.getActiveSpan()?.setAttributes(attributes);
 }
 

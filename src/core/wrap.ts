@@ -23,14 +23,21 @@ export function wrap(...policies: Policy[]): WrappedPolicy {
   return {
     policies: layers,
     execute<T>(fn: (context: PolicyContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
-      const run = (index: number, outer: PolicyContext): Promise<T> => {
-        const layer = layers[index];
-        if (layer === undefined) return Promise.resolve().then(() => fn(outer));
-        return layer.execute((inner) => run(index + 1, mergeContexts(outer, inner)), outer.signal);
-      };
-      return run(0, { signal: signal ?? neverAbortedSignal });
+      return runFrom(layers, 0, { signal: signal ?? neverAbortedSignal }, fn);
     },
   };
+}
+
+/** Runs layers[index] and, inside it, the layers after it, then fn. No closure per call but each layer's. */
+function runFrom<T>(
+  layers: readonly Policy[],
+  index: number,
+  outer: PolicyContext,
+  fn: (context: PolicyContext) => Promise<T> | T,
+): Promise<T> {
+  const layer = layers[index];
+  if (layer === undefined) return Promise.resolve().then(() => fn(outer));
+  return layer.execute((inner) => runFrom(layers, index + 1, mergeContexts(outer, inner), fn), outer.signal);
 }
 
 /** Inner values win, but an inner layer that does not set a field keeps the outer one. */

@@ -42,7 +42,20 @@ export const toStatsKey = (market: Market): string => `${market.base}-${market.q
  * Parses any of the naming forms: `BTCIRT`, `BTCUSDT`, `BTC-RLS`, `btc-rls`, `btc-irt`, `BTC/IRT`,
  * and TradingView's `NOBITEX:BTCIRT`. Throws UnknownMarketError with the input otherwise.
  */
+/** Markets already parsed, by their text: every exchange answer names one, and there are few. */
+const parsedMarkets = new Map<string, Market>();
+const PARSED_MARKETS_MAX = 1_024;
+
 export function parseMarket(text: string): Market {
+  const known = parsedMarkets.get(text);
+  if (known !== undefined) return known;
+  const market = parseMarketText(text);
+  if (parsedMarkets.size >= PARSED_MARKETS_MAX) parsedMarkets.clear(); // bounded: a flood of names starts over
+  parsedMarkets.set(text, market);
+  return market;
+}
+
+function parseMarketText(text: string): Market {
   const cleaned = text
     .trim()
     .replace(/^[A-Za-z_]+:/, '')
@@ -52,7 +65,7 @@ export function parseMarket(text: string): Market {
   const quote = quoteRaw === 'irt' || quoteRaw === 'irr' ? 'rls' : quoteRaw;
   if (!isCurrency(base) || base === 'rls' || !isQuoteCurrency(quote) || base === quote)
     throw new UnknownMarketError(`unknown market ${JSON.stringify(text.slice(0, 40))}`);
-  return { base, quote };
+  return Object.freeze({ base, quote });
 }
 
 function splitJoined(cleaned: string): [string, string] {

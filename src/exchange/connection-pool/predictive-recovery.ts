@@ -119,6 +119,7 @@ export class PredictiveRecovery {
             ? overall
             : grouped;
     const { scope, fitted, reason } = worst;
+    if (reason === undefined && !this.#throttled.has(baseUrl)) return undefined; // healthy, as most calls are
     const act = (action: PredictiveActionKind, why: PredictiveAction['reason']) =>
       this.#act({ action, baseUrl, atMs: sample.atMs, reason: why, trend: fitted, scope });
     if (reason !== undefined && call.canDrain) {

@@ -62,13 +62,20 @@ function readBody(body: Readable, bodySizeBytesMax: number): Promise<string> {
         body.destroy(new BodyTooLargeError(`response body exceeds ${bodySizeBytesMax} bytes`));
       else chunks.push(buffer);
     });
-    body.on('error', reject);
+    let settled = false;
+    body.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
     body.on('end', () => {
+      settled = true;
       const [only] = chunks;
       resolve((chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks)).toString('utf8'));
     });
     // Closed with neither an end nor an error: the answer was cut short.
-    body.on('close', () => reject(new BodyClosedError('response body closed before its end')));
+    body.on('close', () => {
+      if (!settled) reject(new BodyClosedError('response body closed before its end'));
+    });
   });
 }
 

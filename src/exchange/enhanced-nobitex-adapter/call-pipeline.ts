@@ -12,7 +12,7 @@ import type { Rng } from '../../core/random.js';
 import type { RateLimiter } from '../../core/rate-limiter/rate-limiter.js';
 import { RetryPolicy } from '../../core/retry.js';
 import { TimeoutPolicy } from '../../core/timeout.js';
-import { addTraceAttributes, inSpan } from '../../core/tracing.js';
+import { addTraceAttributes, inSpan, type SpanOptions } from '../../core/tracing.js';
 import { type WrappedPolicy, wrap } from '../../core/wrap.js';
 import { ENDPOINT_GROUPS, type EndpointGroup } from '../connection-pool/transport.js';
 import { isBusinessRejectionError } from '../errors.js';
@@ -44,6 +44,25 @@ export interface CallPipelineOptions {
 export type BreakerFactory = (group: EndpointGroup, breaker: CircuitBreakerPolicy) => Policy;
 
 const ENDPOINT_NAMES = Object.keys(NOBITEX_ENDPOINTS) as NobitexEndpointName[];
+
+interface EndpointSpan {
+  readonly name: string;
+  readonly options: SpanOptions;
+}
+
+/** Each endpoint's span name and options, made once rather than on every call. */
+const SPANS: Readonly<Record<NobitexEndpointName, EndpointSpan>> = Object.fromEntries(
+  ENDPOINT_NAMES.map((name): [NobitexEndpointName, EndpointSpan] => [
+    name,
+    {
+      name: `keel.exchange.${name}`,
+      options: {
+        kind: 'client',
+        attributes: { 'keel.exchange.endpoint': name, 'keel.exchange.group': NOBITEX_ENDPOINTS[name].group },
+      },
+    },
+  ]),
+) as Record<NobitexEndpointName, EndpointSpan>;
 
 export class CallPipeline {
   readonly #callEmitter = new EventEmitter<AdapterCallEvent>();
@@ -104,13 +123,8 @@ export class CallPipeline {
     fn: (callOptions: CallOptions) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const attributes = {
-      'keel.exchange.endpoint': name,
-      'keel.exchange.group': NOBITEX_ENDPOINTS[name].group,
-    };
-    return inSpan(`keel.exchange.${name}`, { kind: 'client', attributes }, () =>
-      this.#execute(name, fn, signal),
-    );
+    const span = SPANS[name];
+    return inSpan(span.name, span.options, () => this.#execute(name, fn, signal));
   }
 
   async #execute<T>(

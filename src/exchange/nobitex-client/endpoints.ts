@@ -175,8 +175,12 @@ export const NOBITEX_ENDPOINTS = {
 export type NobitexEndpointName = keyof typeof NOBITEX_ENDPOINTS;
 
 /** `POST /market/orders/add`: the label errors carry. */
-export const endpointLabel = (name: NobitexEndpointName): string =>
-  `${NOBITEX_ENDPOINTS[name].method} ${NOBITEX_ENDPOINTS[name].path}`;
+const ENDPOINT_LABELS = Object.fromEntries(
+  Object.entries(NOBITEX_ENDPOINTS).map(([name, endpoint]) => [name, `${endpoint.method} ${endpoint.path}`]),
+) as Readonly<Record<NobitexEndpointName, string>>;
+
+/** `POST /market/orders/status`: made once per endpoint, read on every call. */
+export const endpointLabel = (name: NobitexEndpointName): string => ENDPOINT_LABELS[name];
 
 /** Which endpoint each client method calls, so callers can read idempotency and limits by method. */
 export const NOBITEX_METHOD_ENDPOINTS = {

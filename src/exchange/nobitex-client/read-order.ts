@@ -2,7 +2,7 @@
 // (zod's parse of one order costs ~15 µs, this ~2 µs). It answers undefined on anything it does not
 // accept; the caller then runs `orderSchema`, whose issue names the field. Only a valid order is
 // ever read here, so the two can never disagree on what they accept without a test seeing it.
-import { parseDecimal } from '../../core/decimal.js';
+import { type Decimal, parseDecimal } from '../../core/decimal.js';
 import { type Market, parseMarket } from '../markets.js';
 import { currencyCodeFromDisplay } from './schema-fields.js';
 import type { Order, OrderExecution, OrderStatus } from './types.js';
@@ -52,8 +52,8 @@ export function readOrder(value: unknown): Order | undefined {
   try {
     const market = readMarket(raw);
     if (market === undefined) return undefined;
-    const amount = parseDecimal(raw['amount']);
-    const matchedAmount = parseDecimal(raw['matchedAmount']);
+    const amount = readDecimal(raw['amount']);
+    const matchedAmount = readDecimal(raw['matchedAmount']);
     const unmatched = raw['unmatchedAmount'];
     return {
       id,
@@ -62,21 +62,39 @@ export function readOrder(value: unknown): Order | undefined {
       side: type as Order['side'],
       execution,
       status: status as OrderStatus,
-      price: raw['price'] === 'market' ? 'market' : parseDecimal(raw['price']),
+      price: raw['price'] === 'market' ? 'market' : readDecimal(raw['price']),
       amount,
       matchedAmount,
       unmatchedAmount:
-        unmatched === undefined || unmatched === null ? amount.minus(matchedAmount) : parseDecimal(unmatched),
-      averagePrice: parseDecimal(raw['averagePrice']),
-      fee: parseDecimal(raw['fee']),
+        unmatched === undefined || unmatched === null ? amount.minus(matchedAmount) : readDecimal(unmatched),
+      averagePrice: readDecimal(raw['averagePrice']),
+      fee: readDecimal(raw['fee']),
       createdAtMs,
       partial: partial ?? false,
-      stopPrice: param1 === undefined || param1 === null ? null : parseDecimal(param1),
+      stopPrice: param1 === undefined || param1 === null ? null : readDecimal(param1),
       pairId: (pairId as number | null | undefined) ?? null,
     };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Decimals already read, by their text or small-integer value: an order polled until it fills repeats its
+ * price and amount, and most answers hold zeros. A Decimal never changes, so one may serve many orders.
+ */
+const decimalsRead = new Map<string | number, Decimal>();
+const DECIMALS_READ_MAX = 4_096;
+
+/** parseDecimal, remembered for strings and numbers (what JSON gives); throws as parseDecimal does. */
+function readDecimal(value: unknown): Decimal {
+  if (typeof value !== 'string' && typeof value !== 'number') return parseDecimal(value);
+  const known = decimalsRead.get(value);
+  if (known !== undefined) return known;
+  const decimal = parseDecimal(value);
+  if (decimalsRead.size >= DECIMALS_READ_MAX) decimalsRead.clear(); // bounded: a flood of values starts over
+  decimalsRead.set(value, decimal);
+  return decimal;
 }
 
 /** `market`, else srcCurrency-dstCurrency; both currencies are checked whenever present. Throws when unknown. */

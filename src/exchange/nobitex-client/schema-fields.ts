@@ -68,11 +68,19 @@ export const marketField = z.string().transform((text, ctx): Market => {
   }
 });
 
+/** Names already read, as Nobitex spells them (`Bitcoin`, `﷼`): every order answer holds two. */
+const codesByName = new Map<string, string>();
+const CODES_BY_NAME_MAX = 1_024;
+
 /** `Bitcoin`, `﷼`, `ریال`, `Tether` or a code → lowercase code; unknown names throw. */
 export function currencyCodeFromDisplay(name: string): string {
+  const known = codesByName.get(name);
+  if (known !== undefined) return known;
   const key = name.trim().toLowerCase();
   const code = DISPLAY_NAME_TO_CODE.get(key) ?? (isCurrency(key) ? key : undefined);
   if (code === undefined) throw new Error(`unknown currency name ${JSON.stringify(name.slice(0, 30))}`);
+  if (codesByName.size >= CODES_BY_NAME_MAX) codesByName.clear(); // bounded: a flood of names starts over
+  codesByName.set(name, code);
   return code;
 }
 
