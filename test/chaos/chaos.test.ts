@@ -53,7 +53,7 @@ describe('chaos simulation', () => {
     for (const count of ['delivered', 'cuts', 'gaps'])
       expect(report.pushed[count], count).toBeGreaterThan(CI_SEEDS / 10);
     expect(report.pushed.connects).toBeGreaterThan(report.pushed.links ?? 0);
-  }, 300_000); // generous: a bound for a loaded machine (the suite runs files in parallel), not a target
+  }, 600_000); // generous: a bound for a loaded machine (the suite runs files in parallel), not a target
 
   it('replays a seed exactly', async () => {
     const scenario = generateScenario(4242, 25);
