@@ -50,10 +50,9 @@ describe('chaos simulation', () => {
     for (const kind of ['wsDrop', 'wsLose', 'wsStall', 'wsDuplicate', 'wsReorder'])
       expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
     expect(report.stepsByKind.pushGap).toBeGreaterThan(0);
-    for (const count of ['delivered', 'cuts', 'gaps'])
+    for (const count of ['delivered', 'connects', 'cuts', 'gaps'])
       expect(report.pushed[count], count).toBeGreaterThan(CI_SEEDS / 10);
-    expect(report.pushed.connects).toBeGreaterThan(report.pushed.links ?? 0);
-  }, 300_000); // generous: a bound for a loaded machine (the suite runs files in parallel), not a target
+  }, 600_000); // generous: a bound for a loaded machine (the suite runs files in parallel), not a target
 
   it('replays a seed exactly', async () => {
     const scenario = generateScenario(4242, 25);

@@ -142,9 +142,10 @@ export async function checkTerminal(world: ChaosWorld, seen: Observations): Prom
     if (s.state === 'quarantined' && alertKeys.has(`signal.quarantined.${s.id}`)) continue;
     problems.push(`signal ${s.id} ended in state ${s.state}`);
   }
-  // Protective orders are good till cancelled: they may rest once everything has settled.
+  // Protective orders are good till cancelled: they may rest once everything has settled, but one
+  // whose placing is not resolved yet (sending, or UNKNOWN) is work still running.
   for (const intent of await world.app.journal.listNonTerminal())
-    if (intent.role === 'entry')
+    if (intent.role === 'entry' || intent.state === 'SUBMITTING' || intent.state === 'UNKNOWN')
       problems.push(`order ${intent.id} of signal ${intent.signalId} still ${intent.state}`);
   const journalByClientId = new Map<string, string>();
   const orders = await db.query<{ client_order_id: string; state: string; role: string }>(
