@@ -41,17 +41,20 @@ const criticalAlertKeys = async (world: ChaosWorld): Promise<Set<string>> =>
   );
 
 /**
- * For the settle phase: every protective order is placed or ended, or its entry is alerted
- * unprotected (a halt can hold one for as long as it lasts). Until then the work is not over.
+ * For the settle phase: every filled entry that asked for protection has a protective order (its
+ * protection may still be retrying to read the market's rules), and every protective order is placed
+ * or ended; or the entry is alerted unprotected (a halt can hold one for as long as it lasts). Until
+ * then the work is not over.
  */
 export async function protectionSettled(world: ChaosWorld): Promise<boolean> {
   const rows = await rowsOf(world);
   const alertKeys = await criticalAlertKeys(world);
-  return rows.every(
-    (r) =>
-      r.role === 'entry' ||
-      !UNPLACED.has(r.state) ||
-      alertKeys.has(`protection.unprotected.${r.parent_order_id}`),
+  const alerted = (entryId: string | null) => alertKeys.has(`protection.unprotected.${entryId}`);
+  const parents = new Set(rows.map((r) => r.parent_order_id));
+  return rows.every((r) =>
+    r.role === 'entry'
+      ? r.protection === null || r.filled_amount === '0' || parents.has(r.id) || alerted(r.id)
+      : !UNPLACED.has(r.state) || alerted(r.parent_order_id),
   );
 }
 
