@@ -43,18 +43,31 @@ const criticalAlertKeys = async (world: ChaosWorld): Promise<Set<string>> =>
 /**
  * For the settle phase: every filled entry that asked for protection has a protective order (its
  * protection may still be retrying to read the market's rules), and every protective order is placed
- * or ended; or the entry is alerted unprotected (a halt can hold one for as long as it lasts). Until
- * then the work is not over.
+ * or ended; or the entry is alerted unprotected (a halt can hold one for as long as it lasts); and
+ * no protective order the exchange has ended is still live in the journal. Until then the work is
+ * not over (seed 1217: a stop triggered by the last price jump filled 5 s before the checks).
  */
 export async function protectionSettled(world: ChaosWorld): Promise<boolean> {
   const rows = await rowsOf(world);
   const alertKeys = await criticalAlertKeys(world);
   const alerted = (entryId: string | null) => alertKeys.has(`protection.unprotected.${entryId}`);
   const parents = new Set(rows.map((r) => r.parent_order_id));
+  const truth = new Map(world.simulator.groundTruthOrders().map((o) => [String(o.id), o]));
+  // A resting protection the exchange has ended (its stop triggered and filled, or its OCO pair
+  // filled) while the journal still has it live: Keel learns it at its next look, so work remains.
+  const endedOnExchange = (r: Row) => {
+    const order = r.exchange_order_id === null ? undefined : truth.get(r.exchange_order_id);
+    return (
+      order !== undefined &&
+      order.status !== 'Active' &&
+      order.status !== 'Inactive' &&
+      !isTerminal(r.state as OrderState)
+    );
+  };
   return rows.every((r) =>
     r.role === 'entry'
       ? r.protection === null || r.filled_amount === '0' || parents.has(r.id) || alerted(r.id)
-      : !UNPLACED.has(r.state) || alerted(r.parent_order_id),
+      : (!UNPLACED.has(r.state) || alerted(r.parent_order_id)) && !endedOnExchange(r),
   );
 }
 
