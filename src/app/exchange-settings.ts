@@ -48,11 +48,13 @@ export function exchangeSettings(config: KeelConfig): ExchangeSettings {
 
 /** The way to each Nobitex base URL: nobitex.proxy (one for all, or per URL), else HTTPS_PROXY / NO_PROXY. */
 function exchangeRouteFor(proxy: KeelConfig['nobitex']['proxy']): (baseUrl: string) => ProxyRoute {
-  return (baseUrl) => {
-    const setting =
-      proxy === undefined ? undefined : isSecret(proxy) ? proxy.reveal() : proxy[baseUrl]?.reveal();
-    return chooseProxy({ setting, target: baseUrl });
-  };
+  return (baseUrl) => chooseProxy({ setting: proxySettingFor(proxy, baseUrl), target: baseUrl });
+}
+
+/** nobitex.proxy's proxy for `baseUrl` (one for all, or that URL's entry); undefined when none is set. */
+export function proxySettingFor(proxy: KeelConfig['nobitex']['proxy'], baseUrl: string): string | undefined {
+  if (proxy === undefined) return undefined;
+  return isSecret(proxy) ? proxy.reveal() : proxy[baseUrl]?.reveal();
 }
 
 /** Predictive recovery's settings for the pool, or false when it is off. */

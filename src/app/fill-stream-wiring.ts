@@ -3,7 +3,6 @@
 // registry (degraded while down: polling carries on) and in /api/status. In live mode the socket
 // leaves the way REST does: through nobitex.proxy, else HTTPS_PROXY / NO_PROXY.
 import type { KeelConfig } from '../config/index.js';
-import { isSecret } from '../config/secret.js';
 import type { Clock } from '../core/clock.js';
 import { FillStream, type FillStreamStatus } from '../exchange/fill-stream/fill-stream.js';
 import { WS_PATH } from '../exchange/simulator/index.js';
@@ -11,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import type { HealthRegistry } from '../monitoring/health-registry.js';
 import { createRoutedAgent } from '../net/proxy-agent.js';
 import { chooseProxy, DIRECT, describeProxy, type ProxyRoute } from '../net/proxy-route.js';
+import { proxySettingFor } from './exchange-settings.js';
 import type { ExchangeStack } from './exchange-stack.js';
 
 export interface FillStreamWiring {
@@ -90,9 +90,6 @@ export function fillStreamSettings(config: KeelConfig, simulatorUrl: string | un
  */
 function socketRoute(config: KeelConfig, url: string): ProxyRoute {
   if (config.mode !== 'live') return chooseProxy({ setting: DIRECT, target: url });
-  const proxy = config.nobitex.proxy;
-  const preferred = config.nobitex.baseUrls[0] ?? '';
-  const setting =
-    proxy === undefined ? undefined : isSecret(proxy) ? proxy.reveal() : proxy[preferred]?.reveal();
+  const setting = proxySettingFor(config.nobitex.proxy, config.nobitex.baseUrls[0] ?? '');
   return chooseProxy({ setting, target: url.replace(/^ws/, 'http') });
 }

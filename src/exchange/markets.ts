@@ -1,5 +1,7 @@
 // Nobitex names one market four ways (see the API reference, section 3). One table, all conversions here.
+
 import { isKeelError, KeelError } from '../core/errors.js';
+import { memoBounded } from '../core/memo.js';
 
 /**
  * A lowercase Nobitex currency code: `rls`, `usdt`, `btc`, and scaled tickers such as `1m_btt`. The list
@@ -40,20 +42,10 @@ export const toStatsKey = (market: Market): string => `${market.base}-${market.q
 
 /**
  * Parses any of the naming forms: `BTCIRT`, `BTCUSDT`, `BTC-RLS`, `btc-rls`, `btc-irt`, `BTC/IRT`,
- * and TradingView's `NOBITEX:BTCIRT`. Throws UnknownMarketError with the input otherwise.
+ * and TradingView's `NOBITEX:BTCIRT`. Throws UnknownMarketError with the input otherwise. Remembered
+ * by text (bounded): every exchange answer names a market, and there are few.
  */
-/** Markets already parsed, by their text: every exchange answer names one, and there are few. */
-const parsedMarkets = new Map<string, Market>();
-const PARSED_MARKETS_MAX = 1_024;
-
-export function parseMarket(text: string): Market {
-  const known = parsedMarkets.get(text);
-  if (known !== undefined) return known;
-  const market = parseMarketText(text);
-  if (parsedMarkets.size >= PARSED_MARKETS_MAX) parsedMarkets.clear(); // bounded: a flood of names starts over
-  parsedMarkets.set(text, market);
-  return market;
-}
+export const parseMarket: (text: string) => Market = memoBounded(parseMarketText, 1_024);
 
 function parseMarketText(text: string): Market {
   const cleaned = text

@@ -20,6 +20,29 @@ const protectedSignal = (body: Record<string, unknown>): Step => ({
   body: { passphrase: WEBHOOK_PASSPHRASE, side: 'buy', ...body },
 });
 
+/** Posts a protected (stop-loss 1 %, take-profit 2 %) ETHIRT limit buy 1 % below the market (it rests); answers that market price. */
+async function postRestingProtectedBuy(w: ChaosWorld, id: string): Promise<number> {
+  const last = Number(w.simulator.lastPrice('ETHIRT'));
+  const response = await w.app.server.inject({
+    method: 'POST',
+    url: '/webhooks/tradingview',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({
+      passphrase: WEBHOOK_PASSPHRASE,
+      symbol: 'ETHIRT',
+      side: 'buy',
+      amount: '0.05',
+      type: 'limit',
+      price: String(Math.floor(last * 0.99)),
+      id,
+      stopLoss: '1%',
+      takeProfit: '2%',
+    }),
+  });
+  expect(response.statusCode).toBe(202);
+  return last;
+}
+
 describe('protective orders placed through ambiguous answers', () => {
   it('replays shrunk seed 393: a hung OCO placement ends placed once, with no violation', async () => {
     const result = await runScenario({
@@ -66,24 +89,7 @@ describe('protective orders placed through ambiguous answers', () => {
       world = new ChaosWorld(15);
       const w = world;
       await w.startApp();
-      const last = Number(w.simulator.lastPrice('ETHIRT'));
-      const response = await w.app.server.inject({
-        method: 'POST',
-        url: '/webhooks/tradingview',
-        headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({
-          passphrase: WEBHOOK_PASSPHRASE,
-          symbol: 'ETHIRT',
-          side: 'buy',
-          amount: '0.05',
-          type: 'limit',
-          price: String(Math.floor(last * 0.99)),
-          id: 'lost-oco',
-          stopLoss: '1%',
-          takeProfit: '2%',
-        }),
-      });
-      expect(response.statusCode).toBe(202);
+      const last = await postRestingProtectedBuy(w, 'lost-oco');
       await w.clock.advance(2_000);
       // The OCO's request places the pair, then its answer is lost (a 502): Keel holds it UNKNOWN.
       const nowMs = w.clock.nowMs();
@@ -142,24 +148,7 @@ describe('protective orders placed through ambiguous answers', () => {
       await w.startApp();
       // A limit buy below the market rests; then the OCO's placing request will hang (it never
       // reaches the exchange) and the market falls through the entry: it fills, its OCO goes UNKNOWN.
-      const last = Number(w.simulator.lastPrice('ETHIRT'));
-      const response = await w.app.server.inject({
-        method: 'POST',
-        url: '/webhooks/tradingview',
-        headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({
-          passphrase: WEBHOOK_PASSPHRASE,
-          symbol: 'ETHIRT',
-          side: 'buy',
-          amount: '0.05',
-          type: 'limit',
-          price: String(Math.floor(last * 0.99)),
-          id: 'halt-oco',
-          stopLoss: '1%',
-          takeProfit: '2%',
-        }),
-      });
-      expect(response.statusCode).toBe(202);
+      const last = await postRestingProtectedBuy(w, 'halt-oco');
       await w.clock.advance(2_000);
       const nowMs = w.clock.nowMs();
       w.simulator.chaos.add({

@@ -3,6 +3,7 @@
 // accept; the caller then runs `orderSchema`, whose issue names the field. Only a valid order is
 // ever read here, so the two can never disagree on what they accept without a test seeing it.
 import { type Decimal, parseDecimal } from '../../core/decimal.js';
+import { memoBounded } from '../../core/memo.js';
 import { type Market, parseMarket } from '../markets.js';
 import { currencyCodeFromDisplay } from './schema-fields.js';
 import type { Order, OrderExecution, OrderStatus } from './types.js';
@@ -80,22 +81,13 @@ export function readOrder(value: unknown): Order | undefined {
 }
 
 /**
- * Decimals already read, by their text or small-integer value: an order polled until it fills repeats its
- * price and amount, and most answers hold zeros. A Decimal never changes, so one may serve many orders.
+ * parseDecimal, remembered for strings and numbers (what JSON gives; bounded): an order polled until
+ * it fills repeats its price and amount, and most answers hold zeros. A Decimal never changes, so one
+ * may serve many orders. Throws as parseDecimal does.
  */
-const decimalsRead = new Map<string | number, Decimal>();
-const DECIMALS_READ_MAX = 4_096;
-
-/** parseDecimal, remembered for strings and numbers (what JSON gives); throws as parseDecimal does. */
-function readDecimal(value: unknown): Decimal {
-  if (typeof value !== 'string' && typeof value !== 'number') return parseDecimal(value);
-  const known = decimalsRead.get(value);
-  if (known !== undefined) return known;
-  const decimal = parseDecimal(value);
-  if (decimalsRead.size >= DECIMALS_READ_MAX) decimalsRead.clear(); // bounded: a flood of values starts over
-  decimalsRead.set(value, decimal);
-  return decimal;
-}
+const readJsonDecimal = memoBounded((value: string | number) => parseDecimal(value), 4_096);
+const readDecimal = (value: unknown): Decimal =>
+  typeof value === 'string' || typeof value === 'number' ? readJsonDecimal(value) : parseDecimal(value);
 
 /** `market`, else srcCurrency-dstCurrency; both currencies are checked whenever present. Throws when unknown. */
 function readMarket(raw: Record<string, unknown>): Market | undefined {

@@ -2,6 +2,7 @@
 // names instead of codes, ISO times with microseconds. A failure becomes an issue at the field's path.
 import { z } from 'zod';
 import { type Decimal, parseDecimal } from '../../core/decimal.js';
+import { memoBounded } from '../../core/memo.js';
 import { DISPLAY_NAME_TO_CODE } from '../currency-names.js';
 import { isCurrency, type Market, parseMarket } from '../markets.js';
 
@@ -68,21 +69,16 @@ export const marketField = z.string().transform((text, ctx): Market => {
   }
 });
 
-/** Names already read, as Nobitex spells them (`Bitcoin`, `﷼`): every order answer holds two. */
-const codesByName = new Map<string, string>();
-const CODES_BY_NAME_MAX = 1_024;
-
-/** `Bitcoin`, `﷼`, `ریال`, `Tether` or a code → lowercase code; unknown names throw. */
-export function currencyCodeFromDisplay(name: string): string {
-  const known = codesByName.get(name);
-  if (known !== undefined) return known;
+/**
+ * `Bitcoin`, `﷼`, `ریال`, `Tether` or a code → lowercase code; unknown names throw. Remembered by the
+ * name as Nobitex spells it (bounded): every order answer holds two.
+ */
+export const currencyCodeFromDisplay: (name: string) => string = memoBounded((name: string) => {
   const key = name.trim().toLowerCase();
   const code = DISPLAY_NAME_TO_CODE.get(key) ?? (isCurrency(key) ? key : undefined);
   if (code === undefined) throw new Error(`unknown currency name ${JSON.stringify(name.slice(0, 30))}`);
-  if (codesByName.size >= CODES_BY_NAME_MAX) codesByName.clear(); // bounded: a flood of names starts over
-  codesByName.set(name, code);
   return code;
-}
+}, 1_024);
 
 /**
  * A display name or code → code, or undefined for a name Keel does not know (Nobitex lists more coins
