@@ -128,11 +128,10 @@ export class SignalStore {
    * commit. Concurrent calls share one transaction (group commit: one fsync for the batch), each in a
    * savepoint of its own so that one failure never takes the others with it.
    */
-  async accept(given: SignalIntake): Promise<AcceptResult> {
+  async accept(intake: SignalIntake): Promise<AcceptResult> {
     // A signal that breaks the schema is a caller bug: refuse it before it becomes a stored row (one
     // the normalizer checked and nobody changed since is not parsed again).
-    checkSignal(given.signal);
-    const intake = given;
+    checkSignal(intake.signal);
     if (this.#queue.length >= ACCEPT_QUEUE_MAX)
       throw new StorageError(`signal intake queue full (${ACCEPT_QUEUE_MAX} waiting)`);
     return await new Promise<AcceptResult>((resolve, reject) => {
