@@ -125,8 +125,8 @@ export class SignalStore {
 
   /**
    * Commits the signal (state 'received') or reports the first copy's id. Resolves only after the
-   * commit. Concurrent calls share one transaction (group commit: one fsync for the batch), each in a
-   * savepoint of its own so that one failure never takes the others with it.
+   * commit. Concurrent calls share one transaction (group commit: one fsync for the batch); one
+   * failure never takes the others with it (see #commitBatch).
    */
   async accept(intake: SignalIntake): Promise<AcceptResult> {
     // A signal that breaks the schema is a caller bug: refuse it before it becomes a stored row (one
@@ -149,11 +149,7 @@ export class SignalStore {
         const batch = this.#queue.splice(0, ACCEPT_BATCH_MAX);
         let outcomes: PromiseSettledResult<AcceptResult>[];
         try {
-          outcomes = await this.#db.transaction(async (tx) => {
-            const settled: PromiseSettledResult<AcceptResult>[] = [];
-            for (const item of batch) settled.push(await this.#acceptInSavepoint(tx, item.intake));
-            return settled;
-          });
+          outcomes = await this.#commitBatch(batch.map((item) => item.intake));
         } catch (error) {
           for (const item of batch) item.reject(error);
           continue;
@@ -166,6 +162,30 @@ export class SignalStore {
       }
     } finally {
       this.#draining = false;
+    }
+  }
+
+  /**
+   * One transaction for the batch. Optimistic first: every accept in it as is, which almost always
+   * succeeds. When one throws, that transaction rolls back whole and the batch runs again with each
+   * accept in a savepoint of its own, so the failing one is refused alone. (A savepoint per accept
+   * every time would cost two statements and a statement journal for each signal.)
+   */
+  async #commitBatch(batch: readonly SignalIntake[]): Promise<PromiseSettledResult<AcceptResult>[]> {
+    try {
+      return await this.#db.transaction(async (tx) => {
+        const settled: PromiseSettledResult<AcceptResult>[] = [];
+        for (const intake of batch)
+          settled.push({ status: 'fulfilled', value: await this.#acceptOne(tx, intake) });
+        return settled;
+      });
+    } catch (error) {
+      if (batch.length === 1) return [{ status: 'rejected', reason: error }];
+      return await this.#db.transaction(async (tx) => {
+        const settled: PromiseSettledResult<AcceptResult>[] = [];
+        for (const intake of batch) settled.push(await this.#acceptInSavepoint(tx, intake));
+        return settled;
+      });
     }
   }
 

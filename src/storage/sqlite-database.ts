@@ -50,6 +50,9 @@ export class SqliteDatabase implements Database {
     this.#walSync = durable ? new WalSync(options.path) : undefined;
     this.#db.pragma(`synchronous = ${durable ? 'NORMAL' : (options.synchronous ?? 'FULL')}`);
     this.#db.pragma('foreign_keys = ON');
+    // Statement journals (a savepoint's, a multi-row UPDATE's) in memory, not in a temp file written
+    // and truncated per statement: they only ever undo within an open transaction, never after a crash.
+    this.#db.pragma('temp_store = MEMORY');
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
