@@ -203,11 +203,17 @@ export async function settleClaim(
   return result.changes === 1;
 }
 
-/** Extends every lease a consumer holds (heartbeat while handlers run). */
-export async function renewLeases(db: Queryable, leaseOwner: string, leaseUntilMs: number): Promise<number> {
+/**
+ * Extends every lease a consumer holds on `topic` (heartbeat while handlers run). By topic and state
+ * first, so it reads the open messages through their index, never the done ones of a year.
+ */
+export async function renewLeases(
+  db: Queryable,
+  request: { topic: string; leaseOwner: string; leaseUntilMs: number },
+): Promise<number> {
   const { changes } = await db.execute(
-    `UPDATE bus_messages SET lease_until_ms = ? WHERE lease_owner = ? AND state = 'processing'`,
-    [leaseUntilMs, leaseOwner],
+    `UPDATE bus_messages SET lease_until_ms = ? WHERE topic = ? AND state = 'processing' AND lease_owner = ?`,
+    [request.leaseUntilMs, request.topic, request.leaseOwner],
   );
   return changes;
 }

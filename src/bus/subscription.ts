@@ -319,7 +319,8 @@ export class Subscription {
       if (this.#state === 'stopped') return;
       if (this.#held.size > 0) {
         const untilMs = this.context.clock.nowMs() + this.#options.leaseMs;
-        await renewLeases(this.context.db, this.context.leaseOwner, untilMs).catch((error: unknown) => {
+        const lease = { topic: this.topic, leaseOwner: this.context.leaseOwner, leaseUntilMs: untilMs };
+        await renewLeases(this.context.db, lease).catch((error: unknown) => {
           this.context.logger.warn({ err: error, topic: this.topic }, 'bus lease renewal failed');
         });
       }
