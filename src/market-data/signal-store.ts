@@ -167,19 +167,28 @@ export class SignalStore {
 
   /**
    * One transaction for the batch. Optimistic first: every accept in it as is, which almost always
-   * succeeds. When one throws, that transaction rolls back whole and the batch runs again with each
-   * accept in a savepoint of its own, so the failing one is refused alone. (A savepoint per accept
-   * every time would cost two statements and a statement journal for each signal.)
+   * succeeds. When one accept throws, that transaction rolls back whole and the batch runs again with
+   * each accept in a savepoint of its own, so the failing one is refused alone. (A savepoint per accept
+   * every time would cost two statements and a statement journal for each signal.) A failed commit
+   * fails the batch: it is not tried again.
    */
   async #commitBatch(batch: readonly SignalIntake[]): Promise<PromiseSettledResult<AcceptResult>[]> {
+    let acceptFailed = false;
     try {
       return await this.#db.transaction(async (tx) => {
         const settled: PromiseSettledResult<AcceptResult>[] = [];
-        for (const intake of batch)
-          settled.push({ status: 'fulfilled', value: await this.#acceptOne(tx, intake) });
+        for (const intake of batch) {
+          try {
+            settled.push({ status: 'fulfilled', value: await this.#acceptOne(tx, intake) });
+          } catch (error) {
+            acceptFailed = true;
+            throw error;
+          }
+        }
         return settled;
       });
     } catch (error) {
+      if (!acceptFailed) throw error;
       if (batch.length === 1) return [{ status: 'rejected', reason: error }];
       return await this.#db.transaction(async (tx) => {
         const settled: PromiseSettledResult<AcceptResult>[] = [];
