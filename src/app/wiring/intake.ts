@@ -34,18 +34,9 @@ export function wireIntake(options: {
     logger: options.logger,
     isAccepting,
   });
-  // One wake per event-loop turn, not one per signal: a wake costs the consumer a claim transaction,
-  // and one claim takes every signal accepted in the turn.
-  let wakePending = false;
-  const wake = () => {
-    wakePending = false;
-    options.notify();
-  };
   intake.onAccepted(() => {
     metrics.signals.inc({ outcome: 'accepted' });
-    if (wakePending) return;
-    wakePending = true;
-    setImmediate(wake);
+    options.notify();
   });
   intake.onReceived(() => metrics.signals.inc({ outcome: 'received' }));
   intake.onDuplicate(() => metrics.signals.inc({ outcome: 'duplicate' }));
