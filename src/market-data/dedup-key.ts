@@ -1,6 +1,6 @@
 // The idempotency key of a signal. TradingView may re-send and alerts may re-fire; the store's
 // UNIQUE(dedup_key) turns a second copy into "duplicate" instead of a second order.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Signal } from './signal.js';
 
 /**
@@ -36,4 +36,5 @@ export function dedupKey(signal: Signal): string {
   return `signal:${sha256(JSON.stringify(parts))}`;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** One-shot: no Hash object per request (a string is hashed as UTF-8, the digest is hex). */
+const sha256 = (text: string): string => hash('sha256', text, 'hex');

@@ -75,6 +75,7 @@ export const SIZE_ALIASES: Readonly<Record<SignalSize['kind'], readonly string[]
   target: ['position', 'positionsize', 'strategypositionsize'],
 };
 
+const SIZE_KINDS = Object.keys(SIZE_ALIASES) as readonly SignalSize['kind'][];
 const SIDES: Readonly<Record<string, SignalSide>> = { buy: 'buy', sell: 'sell', long: 'buy', short: 'sell' };
 const ORDER_TYPES = {
   market: 'market',
@@ -251,9 +252,9 @@ function readSize(
   limits: SignalLimits,
   problems: SignalProblem[],
 ): SignalSize | undefined {
-  const present = (Object.keys(SIZE_ALIASES) as SignalSize['kind'][]).flatMap((kind) =>
-    SIZE_ALIASES[kind].filter((alias) => fields.has(alias)).map((alias) => ({ kind, alias })),
-  );
+  const present: { kind: SignalSize['kind']; alias: string }[] = [];
+  for (const kind of SIZE_KINDS)
+    for (const alias of SIZE_ALIASES[kind]) if (fields.has(alias)) present.push({ kind, alias });
   const only = present[0];
   if (only === undefined || present.length > 1) {
     const given = present.length > 1 ? `, got ${present.map((entry) => entry.alias).join(' and ')}` : '';

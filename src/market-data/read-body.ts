@@ -27,7 +27,9 @@ export function readBody(stream: Readable, options: ReadBodyOptions): Promise<Bu
       stream.off('end', onEnd);
       stream.off('error', onError);
       stream.off('close', onClose);
-      if (error === undefined) resolve(Buffer.concat(chunks, sizeBytes));
+      // An alert arrives in one chunk: hand that on instead of copying it into a new buffer.
+      if (error === undefined)
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, sizeBytes));
       else {
         stream.pause();
         reject(error);

@@ -122,12 +122,15 @@ export function pickField(
   aliases: readonly string[],
   problems: SignalProblem[],
 ): { readonly key: string; readonly raw: unknown } | undefined {
-  const present = aliases.filter((alias) => fields.has(alias));
-  const first = present[0];
+  // Plain loops: this runs for every field of every alert, and most aliases are absent.
+  let first: string | undefined;
+  const differing: string[] = [];
+  for (const alias of aliases) {
+    if (!fields.has(alias)) continue;
+    first ??= alias;
+    if (comparable(fields.get(alias)) !== comparable(fields.get(first))) differing.push(alias);
+  }
   if (first === undefined) return undefined;
-  const differing = present.filter(
-    (alias) => comparable(fields.get(alias)) !== comparable(fields.get(first)),
-  );
   if (differing.length > 0)
     problems.push({ field: aliases[0] ?? first, message: `${[first, ...differing].join(' and ')} disagree` });
   return { key: first, raw: fields.get(first) };
