@@ -6,13 +6,12 @@ import type { Disposable } from '../../core/events.js';
 import { EventEmitter } from '../../core/events.js';
 import { redactDeep } from '../../core/redact.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
-import type { Database, Queryable } from '../../storage/database.js';
+import type { Database } from '../../storage/database.js';
 import { type Alert, type AlertInput, newFiringAlert, type Severity } from './alert.js';
 import { type AlertSearch, AlertStore } from './alert-store.js';
 import type { ChannelDispatcher } from './channel.js';
 import { LiveAlerts } from './live-alerts.js';
 import { Notifier, type NotifierTiming } from './notifier.js';
-import { RaiseQueue } from './raise-queue.js';
 
 export interface AlertManagerOptions extends NotifierTiming {
   readonly db: Database;
@@ -29,13 +28,6 @@ export interface AlertManagerOptions extends NotifierTiming {
 
 export class AlertNotFoundError extends RangeError {}
 
-/** A raise waiting for its batch: its time and redacted details are taken when it is raised. */
-interface PendingRaise {
-  readonly input: AlertInput;
-  readonly details: Record<string, unknown>;
-  readonly nowMs: number;
-}
-
 /** Open alerts kept in memory at most; older ones are still in storage. */
 export const OPEN_ALERTS_MAX = 10_000;
 
@@ -47,7 +39,6 @@ export class AlertManager {
   readonly #options: AlertManagerOptions;
   readonly #live = new LiveAlerts(OPEN_ALERTS_MAX);
   readonly #notifier: Notifier;
-  readonly #raises: RaiseQueue<PendingRaise, Alert>;
   readonly #dispatchers: readonly ChannelDispatcher[];
   readonly #subscriptions: Disposable[] = [];
   readonly #alertEmitter = new EventEmitter<Alert>();
@@ -57,7 +48,6 @@ export class AlertManager {
     this.#options = options;
     this.#db = options.db;
     this.store = new AlertStore(options.db);
-    this.#raises = new RaiseQueue(options.db, (tx, raise) => this.#writeRaise(tx, raise));
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'alerts' });
     this.#dispatchers = options.dispatchers;
@@ -104,7 +94,35 @@ export class AlertManager {
   async raise(input: AlertInput): Promise<Alert> {
     const nowMs = this.#clock.nowMs();
     const details = redactDeep(input.details ?? {}, this.#options.secrets ?? []) as Record<string, unknown>;
-    const alert = await this.#raises.submit({ input, details, nowMs });
+    const alert = await this.#db.transaction(async (tx) => {
+      const open = await this.store.findOpenByKey(tx, input.key);
+      if (open !== undefined && nowMs - open.lastSeenAtMs <= this.#options.dedupWindowMs) {
+        const repeated: Alert = { ...open, lastSeenAtMs: nowMs, repeatCount: open.repeatCount + 1, details };
+        await this.store.save(tx, repeated);
+        return repeated;
+      }
+      if (open !== undefined)
+        await this.store.save(tx, {
+          ...open,
+          state: 'resolved',
+          resolvedBy: 'superseded',
+          resolvedAtMs: nowMs,
+        });
+      const created = newFiringAlert(
+        {
+          id: `alrt-${randomUUID()}`,
+          key: input.key,
+          severity: input.severity,
+          source: input.source,
+          group: input.group ?? input.source,
+          title: input.title,
+          details,
+        },
+        nowMs,
+      );
+      await this.store.insert(tx, created); // a fresh id: nothing to update
+      return created;
+    });
     this.#logger[input.severity === 'critical' || input.severity === 'error' ? 'error' : 'warn'](
       { alertId: alert.id, severity: alert.severity, source: alert.source, key: alert.key },
       alert.title,
@@ -147,37 +165,6 @@ export class AlertManager {
     this.#notifier.stop();
     await Promise.all(this.#dispatchers.map((dispatcher) => dispatcher.flush()));
     for (const subscription of this.#subscriptions) subscription.dispose();
-  }
-
-  /** One raise inside its batch's transaction: a repeat within the dedup window, or a new alert. */
-  async #writeRaise(tx: Queryable, { input, details, nowMs }: PendingRaise): Promise<Alert> {
-    const open = await this.store.findOpenByKey(tx, input.key);
-    if (open !== undefined && nowMs - open.lastSeenAtMs <= this.#options.dedupWindowMs) {
-      const repeated: Alert = { ...open, lastSeenAtMs: nowMs, repeatCount: open.repeatCount + 1, details };
-      await this.store.save(tx, repeated);
-      return repeated;
-    }
-    if (open !== undefined)
-      await this.store.save(tx, {
-        ...open,
-        state: 'resolved',
-        resolvedBy: 'superseded',
-        resolvedAtMs: nowMs,
-      });
-    const created = newFiringAlert(
-      {
-        id: `alrt-${randomUUID()}`,
-        key: input.key,
-        severity: input.severity,
-        source: input.source,
-        group: input.group ?? input.source,
-        title: input.title,
-        details,
-      },
-      nowMs,
-    );
-    await this.store.insert(tx, created); // a fresh id: nothing to update
-    return created;
   }
 
   async #update(id: string, change: (alert: Alert) => Alert): Promise<Alert> {
