@@ -4,6 +4,7 @@ import { breakerWindowSuite } from './breaker-window.js';
 import { decimalSuite } from './decimal.js';
 import { endToEndSuite } from './end-to-end.js';
 import { exchangeCallSuite } from './exchange-call.js';
+import { haltedDrainSuite } from './halted-drain.js';
 import { intakeSuite } from './intake.js';
 import { ledgerSuite } from './ledger.js';
 import { policiesSuite } from './policies.js';
@@ -16,6 +17,7 @@ export const suites: readonly BenchSuite[] = [
   policiesSuite,
   breakerWindowSuite,
   intakeSuite,
+  haltedDrainSuite,
   exchangeCallSuite,
   ledgerSuite,
   endToEndSuite,

@@ -16,8 +16,18 @@ export interface StartedApp {
   stop(): Promise<void>;
 }
 
-/** `overrides` is written as keel.config.json (any config section, e.g. { engine: { ... } }). */
-export async function startBenchApp(overrides: Record<string, unknown> = {}): Promise<StartedApp> {
+export interface CreatedApp {
+  readonly app: KeelApp;
+  /** Listens and starts trading (the engine takes signals); returns the webhook's base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A KeelApp not yet started: its engine takes nothing off the bus until start(), so a bench can
+ * store a backlog first. `overrides` is written as keel.config.json (any config section).
+ */
+export async function createBenchApp(overrides: Record<string, unknown> = {}): Promise<CreatedApp> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-app-'));
   writeFileSync(join(dir, 'keel.config.json'), JSON.stringify(overrides));
   const loaded = loadConfig({
@@ -36,17 +46,9 @@ export async function startBenchApp(overrides: Record<string, unknown> = {}): Pr
     throw new Error(`bench config invalid: ${JSON.stringify(loaded.problems)}`);
   }
   const app = await KeelApp.create({ config: loaded.config, logger: silentLogger });
-  let url: string;
-  try {
-    url = await app.start();
-  } catch (error) {
-    await app.stop();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
   return {
     app,
-    url,
+    start: () => app.start(),
     async stop() {
       try {
         await app.stop();
@@ -55,6 +57,19 @@ export async function startBenchApp(overrides: Record<string, unknown> = {}): Pr
       }
     },
   };
+}
+
+/** `overrides` is written as keel.config.json (any config section, e.g. { engine: { ... } }). */
+export async function startBenchApp(overrides: Record<string, unknown> = {}): Promise<StartedApp> {
+  const created = await createBenchApp(overrides);
+  let url: string;
+  try {
+    url = await created.start();
+  } catch (error) {
+    await created.stop();
+    throw error;
+  }
+  return { app: created.app, url, stop: created.stop };
 }
 
 /**

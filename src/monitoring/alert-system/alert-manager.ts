@@ -10,6 +10,7 @@ import type { Database } from '../../storage/database.js';
 import { type Alert, type AlertInput, newFiringAlert, type Severity } from './alert.js';
 import { type AlertSearch, AlertStore } from './alert-store.js';
 import type { ChannelDispatcher } from './channel.js';
+import { LiveAlerts } from './live-alerts.js';
 import { Notifier, type NotifierTiming } from './notifier.js';
 
 export interface AlertManagerOptions extends NotifierTiming {
@@ -36,7 +37,7 @@ export class AlertManager {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #options: AlertManagerOptions;
-  readonly #live = new Map<string, Alert>();
+  readonly #live = new LiveAlerts(OPEN_ALERTS_MAX);
   readonly #notifier: Notifier;
   readonly #dispatchers: readonly ChannelDispatcher[];
   readonly #subscriptions: Disposable[] = [];
@@ -60,7 +61,8 @@ export class AlertManager {
       ...options,
       clock: this.#clock,
       dispatchers: byName,
-      groupAlerts: (group) => [...this.#live.values()].filter((alert) => alert.group === group),
+      groupAlerts: (group) => this.#live.group(group),
+      groupSeverities: (group) => this.#live.severities(group),
       currentAlert: (id) => this.#live.get(id),
     });
     for (const dispatcher of options.dispatchers)
@@ -85,8 +87,7 @@ export class AlertManager {
   static async open(options: AlertManagerOptions): Promise<AlertManager> {
     const manager = new AlertManager(options);
     for (const state of ['firing', 'acknowledged'] as const)
-      for (const alert of await manager.store.search({ state, limit: 1_000 }))
-        manager.#live.set(alert.id, alert);
+      for (const alert of await manager.store.search({ state, limit: 1_000 })) manager.#live.set(alert);
     return manager;
   }
 
@@ -119,7 +120,7 @@ export class AlertManager {
         },
         nowMs,
       );
-      await this.store.save(tx, created);
+      await this.store.insert(tx, created); // a fresh id: nothing to update
       return created;
     });
     this.#logger[input.severity === 'critical' || input.severity === 'error' ? 'error' : 'warn'](
@@ -148,7 +149,7 @@ export class AlertManager {
 
   /** Resolves the open alert with this key, if any (a component saying "fixed"). */
   async resolveKey(key: string, by: string): Promise<Alert | undefined> {
-    const open = [...this.#live.values()].find((alert) => alert.key === key && alert.state !== 'resolved');
+    const open = this.#live.openByKey(key);
     return open === undefined ? undefined : this.resolve(open.id, by);
   }
 
@@ -179,7 +180,7 @@ export class AlertManager {
   }
 
   #track(alert: Alert): void {
-    this.#live.set(alert.id, alert);
+    this.#live.set(alert);
     this.#notifier.changed(alert);
     this.#alertEmitter.emit(alert);
     this.#forgetResolved();
@@ -187,14 +188,8 @@ export class AlertManager {
 
   /** Resolved alerts stay in memory one repeat interval, so their resolution is notified, then leave. */
   #forgetResolved(): void {
-    const beforeMs =
-      this.#clock.nowMs() - Math.max(this.#options.repeatIntervalMs, this.#options.groupIntervalMs) * 2;
-    for (const [id, alert] of this.#live)
-      if (alert.state === 'resolved' && (alert.resolvedAtMs ?? 0) < beforeMs) this.#live.delete(id);
-    while (this.#live.size > OPEN_ALERTS_MAX) {
-      const oldest = this.#live.keys().next().value;
-      if (oldest === undefined) break;
-      this.#live.delete(oldest);
-    }
+    this.#live.forget(
+      this.#clock.nowMs() - Math.max(this.#options.repeatIntervalMs, this.#options.groupIntervalMs) * 2,
+    );
   }
 }

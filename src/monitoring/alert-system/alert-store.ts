@@ -63,36 +63,25 @@ export class AlertStore {
     return rows[0] === undefined ? undefined : fromRow(rows[0]);
   }
 
+  /** Writes an alert, new or not. */
   async save(tx: Queryable, alert: Alert): Promise<void> {
-    const values: SqlValue[] = [
-      alert.key,
-      alert.severity,
-      alert.source,
-      alert.group,
-      alert.title,
-      JSON.stringify(alert.details),
-      alert.state,
-      alert.firstSeenAtMs,
-      alert.lastSeenAtMs,
-      alert.repeatCount,
-      alert.acknowledgedBy,
-      alert.acknowledgedAtMs,
-      alert.resolvedBy,
-      alert.resolvedAtMs,
-    ];
     const { changes } = await tx.execute(
       `UPDATE alerts SET dedup_key = ?, severity = ?, source = ?, group_name = ?, title = ?, details = ?, state = ?,
          first_seen_at_ms = ?, last_seen_at_ms = ?, repeat_count = ?, acknowledged_by = ?, acknowledged_at_ms = ?,
          resolved_by = ?, resolved_at_ms = ? WHERE id = ?`,
-      [...values, alert.id],
+      [...columnValues(alert), alert.id],
     );
-    if (changes === 0)
-      await tx.execute(
-        `INSERT INTO alerts (dedup_key, severity, source, group_name, title, details, state, first_seen_at_ms,
-           last_seen_at_ms, repeat_count, acknowledged_by, acknowledged_at_ms, resolved_by, resolved_at_ms, id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [...values, alert.id],
-      );
+    if (changes === 0) await this.insert(tx, alert);
+  }
+
+  /** Writes an alert just created under a fresh id: one INSERT, without save's UPDATE that finds nothing. */
+  async insert(tx: Queryable, alert: Alert): Promise<void> {
+    await tx.execute(
+      `INSERT INTO alerts (dedup_key, severity, source, group_name, title, details, state, first_seen_at_ms,
+         last_seen_at_ms, repeat_count, acknowledged_by, acknowledged_at_ms, resolved_by, resolved_at_ms, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...columnValues(alert), alert.id],
+    );
   }
 
   /** Reads through `tx` when given, so a caller inside a transaction never waits on itself. */
@@ -149,6 +138,26 @@ export class AlertStore {
       atMs: Number(row.at_ms),
     }));
   }
+}
+
+/** The columns of an alert but its id, in the order save and insert bind them. */
+function columnValues(alert: Alert): SqlValue[] {
+  return [
+    alert.key,
+    alert.severity,
+    alert.source,
+    alert.group,
+    alert.title,
+    JSON.stringify(alert.details),
+    alert.state,
+    alert.firstSeenAtMs,
+    alert.lastSeenAtMs,
+    alert.repeatCount,
+    alert.acknowledgedBy,
+    alert.acknowledgedAtMs,
+    alert.resolvedBy,
+    alert.resolvedAtMs,
+  ];
 }
 
 function fromRow(row: Row): Alert {

@@ -19,6 +19,11 @@ export interface NotifierOptions extends NotifierTiming {
   readonly escalation?: { readonly afterMs: number; readonly channel: string };
   /** The alerts of a group as they are now (open ones and those resolved since the last notification). */
   readonly groupAlerts: (group: string) => readonly Alert[];
+  /**
+   * The severities of those alerts, each once, in the order a scan of groupAlerts meets them: what
+   * every change needs to know, without the O(group) scan (a burst of alerts in one group).
+   */
+  readonly groupSeverities: (group: string) => readonly Severity[];
   readonly currentAlert: (id: string) => Alert | undefined;
 }
 
@@ -57,8 +62,8 @@ export class Notifier {
 
   #channelsFor(group: string): Set<string> {
     const channels = new Set<string>();
-    for (const alert of this.options.groupAlerts(group))
-      for (const channel of this.options.routes[alert.severity]) channels.add(channel);
+    for (const severity of this.options.groupSeverities(group))
+      for (const channel of this.options.routes[severity]) channels.add(channel);
     return channels;
   }
 

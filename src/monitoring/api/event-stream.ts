@@ -86,6 +86,8 @@ export class EventStream {
       this.#logger.warn({ type: event.type.slice(0, 80) }, 'event with an unsafe type not streamed');
       return;
     }
+    // Nobody watching (the usual case during a burst of alerts): no JSON to build.
+    if (this.#clients.size === 0) return;
     const text = format(event);
     for (const client of [...this.#clients]) this.#write(client, text);
   }
