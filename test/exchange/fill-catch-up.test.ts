@@ -92,4 +92,49 @@ describe('FillCatchUp', () => {
     expect(inFlight.map((o) => o.orderId).sort()).toEqual([done.id, unknown.id].sort());
     expect(inFlight.find((o) => o.orderId === unknown.id)?.reason).toContain('not found');
   });
+
+  it('reports in flight an open OCO whose stop leg the journal does not know yet, and not once it does', async () => {
+    const { intent } = await journal.prepare({
+      id: 'o-e1:p',
+      signalId: 'e1',
+      clientOrderId: clientOrderIdFor('e1-p'),
+      market: { base: 'eth', quote: 'rls' },
+      side: 'sell',
+      execution: 'limit',
+      amount: new Decimal('0.05'),
+      price: new Decimal('3600000000'),
+      stopPrice: new Decimal('3500000000'),
+      stopLimitPrice: new Decimal('3460000000'),
+      role: 'oco',
+      cause: 'protection',
+    });
+    await journal.transition(intent.id, 'SUBMITTING', { cause: 'sending' });
+    const placed = await gateway.placeOrder({ ...intent });
+    if (placed.kind !== 'accepted') throw new Error('the fake exchange did not accept');
+    // The exchange answers the pair's placing with its limit leg, whose pairId is the stop leg.
+    const index = gateway.orders.findIndex((o) => o.id === placed.order.id);
+    gateway.orders[index] = { ...placed.order, pairId: '999' };
+    await journal.transition(intent.id, 'ACCEPTED', {
+      cause: 'test',
+      patch: { exchangeOrderId: placed.order.id },
+    });
+    const before = await catchUp.run();
+    expect(before.inFlight.map((o) => o.orderId)).toEqual([intent.id]);
+    expect(before.inFlight[0]?.reason).toContain('stop leg 999 not journaled');
+    await journal.prepare({
+      id: 'o-e1:p:stop',
+      signalId: 'e1',
+      clientOrderId: clientOrderIdFor('e1-stop'),
+      market: { base: 'eth', quote: 'rls' },
+      side: 'sell',
+      execution: 'stop_limit',
+      amount: new Decimal('0.05'),
+      price: new Decimal('3460000000'),
+      stopPrice: new Decimal('3500000000'),
+      role: 'oco_stop',
+      exchangeOrderId: '999',
+      cause: 'stop leg',
+    });
+    expect((await catchUp.run()).inFlight).toEqual([]);
+  });
 });

@@ -26,7 +26,7 @@ export interface CatchUpResult {
 }
 
 export interface FillCatchUpOptions {
-  readonly journal: Pick<OrderJournal, 'listNonTerminal' | 'recordFill'>;
+  readonly journal: Pick<OrderJournal, 'listNonTerminal' | 'recordFill' | 'knownExchangeOrderIds'>;
   readonly gateway: Pick<
     VerificationGateway,
     'getOrderById' | 'getOpenOrderByClientOrderId' | 'listRecentOrders' | 'listTradesPage'
@@ -70,10 +70,24 @@ export class FillCatchUp {
     if (!collected.complete)
       return `trades do not yet add up: ${formatDecimal(collected.missing)} ${intent.market.base} missing`;
     const open = order.status === 'Active' || order.status === 'New' || order.status === 'Inactive';
-    if (open) await this.o.ledger.onOpen({ ...intent, filledAmount: order.matchedAmount });
-    else if (this.o.stillBlocked(intent))
-      return `${order.status} on the exchange, its block not yet released`;
+    if (open) {
+      await this.o.ledger.onOpen({ ...intent, filledAmount: order.matchedAmount });
+      return this.#stopLegMissing(intent, order);
+    }
+    if (this.o.stillBlocked(intent)) return `${order.status} on the exchange, its block not yet released`;
     return undefined;
+  }
+
+  /**
+   * An open OCO whose stop leg the journal does not know yet: the exchange blocks the coins from the
+   * pair's placing, but the ledger keeps that block on the stop leg (see LedgerOrderSink), which is
+   * blocked only once the protection manager has journaled it.
+   */
+  async #stopLegMissing(intent: OrderIntent, order: ExchangeOrder): Promise<string | undefined> {
+    const pairId = order.pairId;
+    if (intent.role !== 'oco' || pairId === undefined || pairId === null) return undefined;
+    if ((await this.o.journal.knownExchangeOrderIds([pairId])).has(pairId)) return undefined;
+    return `OCO open on the exchange, its stop leg ${pairId} not journaled yet (its block not in the ledger)`;
   }
 
   /** By id, then by clientOrderId among open orders, then in the recent order list. */
