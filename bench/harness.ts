@@ -29,6 +29,11 @@ export function median(values: readonly number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+/** Median, min and max of figures, as a row shows them. */
+export function summarize(values: readonly number[]): { median: number; min: number; max: number } {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
 /** Runs `sample` `runs` times and summarizes; `sample` returns one figure per run. */
 export async function measure(
   runs: number,
@@ -36,7 +41,7 @@ export async function measure(
 ): Promise<{ median: number; min: number; max: number }> {
   const values: number[] = [];
   for (let i = 0; i < runs; i++) values.push(await sample());
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+  return summarize(values);
 }
 
 /** Mean µs per call of `fn` over `iterations` calls, after a warm-up. */

@@ -18,7 +18,7 @@ import type {
 } from '../../src/core/rate-limiter/rate-limit-store.js';
 import { createEnhancedAdapter } from '../../src/exchange/enhanced-nobitex-adapter/create-enhanced-adapter.js';
 import { createSimulator, SIMULATOR_DEFAULT_TOKEN } from '../../src/exchange/simulator/index.js';
-import { type BenchRow, type BenchSuite, cpuMicrosPerCall, measure, median } from '../harness.js';
+import { type BenchRow, type BenchSuite, cpuMicrosPerCall, measure, median, summarize } from '../harness.js';
 
 const SUITE = 'exchange call';
 const CALLS = 500;
@@ -121,10 +121,7 @@ export const exchangeCallSuite: BenchSuite = {
           raw: await cpuMicrosPerCall(CALLS, raw),
           adapter: await cpuMicrosPerCall(CALLS, viaAdapter),
         });
-      const cpuOf = (pick: (run: { raw: number; adapter: number }) => number) => {
-        const values = cpuRuns.map(pick);
-        return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
-      };
+      const cpuOf = (pick: (run: { raw: number; adapter: number }) => number) => summarize(cpuRuns.map(pick));
       const cpuAdded = cpuOf((run) => run.adapter - run.raw);
       const added = await measure(
         RUNS,

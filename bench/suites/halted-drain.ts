@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KeelApp } from '../../src/app/keel-app.js';
 import type { Signal } from '../../src/market-data/signal.js';
-import { type BenchRow, type BenchSuite, median, sleepMs } from '../harness.js';
+import { type BenchRow, type BenchSuite, sleepMs, summarize } from '../harness.js';
 import { createBenchApp } from '../support/keel-app.js';
 
 const SUITE = 'halted drain';
@@ -83,12 +83,6 @@ async function drainOnce(backlog: number): Promise<DrainRun> {
   }
 }
 
-const summary = (values: readonly number[]) => ({
-  median: median(values),
-  min: Math.min(...values),
-  max: Math.max(...values),
-});
-
 export const haltedDrainSuite: BenchSuite = {
   name: SUITE,
   async run(): Promise<BenchRow[]> {
@@ -100,25 +94,25 @@ export const haltedDrainSuite: BenchSuite = {
         suite: SUITE,
         name: `${BACKLOG} stored signals, one symbol: rejected and alerted (wall)`,
         unit: 'signals/s',
-        ...summary(runs.map((run) => run.signalsPerS)),
+        ...summarize(runs.map((run) => run.signalsPerS)),
       },
       {
         suite: SUITE,
         name: 'CPU per ended signal (user + system, all threads)',
         unit: 'CPU µs/signal',
-        ...summary(runs.map((run) => run.cpuMicrosPerSignal)),
+        ...summarize(runs.map((run) => run.cpuMicrosPerSignal)),
       },
       {
         suite: SUITE,
         name: `${LARGE_BACKLOG} stored signals, one run: rejected and alerted (wall)`,
         unit: 'signals/s',
-        ...summary([large.signalsPerS]),
+        ...summarize([large.signalsPerS]),
       },
       {
         suite: SUITE,
         name: `${LARGE_BACKLOG} stored signals, one run: CPU per ended signal`,
         unit: 'CPU µs/signal',
-        ...summary([large.cpuMicrosPerSignal]),
+        ...summarize([large.cpuMicrosPerSignal]),
       },
     ];
   },

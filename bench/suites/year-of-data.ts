@@ -17,7 +17,7 @@ import { ArchiveWriter } from '../../src/retention/archive-writer.js';
 import { RetentionRunner } from '../../src/retention/retention-runner.js';
 import { SQLITE_FILE_NAME } from '../../src/storage/open-database.js';
 import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
-import { type BenchRow, type BenchSuite, median, percentile, sleepMs } from '../harness.js';
+import { type BenchRow, type BenchSuite, median, percentile, sleepMs, summarize } from '../harness.js';
 import { autocannon } from '../support/autocannon.js';
 import { BENCH_PASSPHRASE, webhookBody } from '../support/keel-app.js';
 import { YEAR_EVENTS_PER_ORDER, YEAR_SIGNAL_COUNT, yearDatabase } from '../support/year-database.js';
@@ -236,11 +236,6 @@ async function timeEach(count: number, fn: () => Promise<unknown>): Promise<numb
 
 function rowsOf(empty: Figures, year: Figures, generateMs: number | undefined): BenchRow[] {
   const size = `${YEAR_SIGNAL_COUNT / 1e6} M signals, ${(YEAR_SIGNAL_COUNT * YEAR_EVENTS_PER_ORDER) / 1e6} M audit rows`;
-  const summary = (values: readonly number[]) => ({
-    median: median(values),
-    min: Math.min(...values),
-    max: Math.max(...values),
-  });
   const intakeRatio = empty.intakePerSecond / Math.max(year.intakePerSecond, 1);
   const ordersRatio = median(year.ordersMs) / median(empty.ordersMs);
   const reconcileRatio = median(year.reconcileMs) / median(empty.reconcileMs);
@@ -249,12 +244,12 @@ function rowsOf(empty: Figures, year: Figures, generateMs: number | undefined): 
     ...(generateMs === undefined
       ? []
       : [{ suite: SUITE, name: `generating the year database (${size})`, unit: 'ms', ...point(generateMs) }]),
-    { suite: SUITE, name: 'start-up to ready, empty database', unit: 'ms', ...summary(empty.startupMs) },
+    { suite: SUITE, name: 'start-up to ready, empty database', unit: 'ms', ...summarize(empty.startupMs) },
     {
       suite: SUITE,
       name: `start-up to ready, year database (${size})`,
       unit: 'ms',
-      ...summary(year.startupMs),
+      ...summarize(year.startupMs),
       target: `< ${STARTUP_TARGET_MS} ms`,
       met: median(year.startupMs) < STARTUP_TARGET_MS,
     },
@@ -273,24 +268,24 @@ function rowsOf(empty: Figures, year: Figures, generateMs: number | undefined): 
       suite: SUITE,
       name: 'GET /api/orders?limit=100, empty database',
       unit: 'ms',
-      ...summary(empty.ordersMs),
+      ...summarize(empty.ordersMs),
     },
     {
       suite: SUITE,
       name: `GET /api/orders?limit=100, year database (p99 ${percentile(year.ordersMs, 0.99).toFixed(2)} ms)`,
       unit: 'ms',
-      ...summary(year.ordersMs),
+      ...summarize(year.ordersMs),
       ratio: ordersRatio,
       baseline: 'vs empty database',
       target: `<= ${RATIO_MAX}x`,
       met: ordersRatio <= RATIO_MAX,
     },
-    { suite: SUITE, name: 'reconciliation run, empty database', unit: 'ms', ...summary(empty.reconcileMs) },
+    { suite: SUITE, name: 'reconciliation run, empty database', unit: 'ms', ...summarize(empty.reconcileMs) },
     {
       suite: SUITE,
       name: 'reconciliation run, year database',
       unit: 'ms',
-      ...summary(year.reconcileMs),
+      ...summarize(year.reconcileMs),
       ratio: reconcileRatio,
       baseline: 'vs empty database',
     },

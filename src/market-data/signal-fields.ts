@@ -124,11 +124,15 @@ export function pickField(
 ): { readonly key: string; readonly raw: unknown } | undefined {
   // Plain loops: this runs for every field of every alert, and most aliases are absent.
   let first: string | undefined;
+  let firstValue: unknown;
   const differing: string[] = [];
   for (const alias of aliases) {
     if (!fields.has(alias)) continue;
-    first ??= alias;
-    if (comparable(fields.get(alias)) !== comparable(fields.get(first))) differing.push(alias);
+    const value = comparable(fields.get(alias));
+    if (first === undefined) {
+      first = alias;
+      firstValue = value;
+    } else if (value !== firstValue) differing.push(alias);
   }
   if (first === undefined) return undefined;
   if (differing.length > 0)

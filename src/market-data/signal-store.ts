@@ -173,28 +173,27 @@ export class SignalStore {
    * fails the batch: it is not tried again.
    */
   async #commitBatch(batch: readonly SignalIntake[]): Promise<PromiseSettledResult<AcceptResult>[]> {
+    type Accept = (tx: Queryable, intake: SignalIntake) => Promise<PromiseSettledResult<AcceptResult>>;
+    const inOneTransaction = (accept: Accept) =>
+      this.#db.transaction(async (tx) => {
+        const settled: PromiseSettledResult<AcceptResult>[] = [];
+        for (const intake of batch) settled.push(await accept(tx, intake));
+        return settled;
+      });
     let acceptFailed = false;
     try {
-      return await this.#db.transaction(async (tx) => {
-        const settled: PromiseSettledResult<AcceptResult>[] = [];
-        for (const intake of batch) {
-          try {
-            settled.push({ status: 'fulfilled', value: await this.#acceptOne(tx, intake) });
-          } catch (error) {
-            acceptFailed = true;
-            throw error;
-          }
+      return await inOneTransaction(async (tx, intake) => {
+        try {
+          return { status: 'fulfilled', value: await this.#acceptOne(tx, intake) };
+        } catch (error) {
+          acceptFailed = true;
+          throw error;
         }
-        return settled;
       });
     } catch (error) {
-      if (!acceptFailed) throw error;
+      if (!acceptFailed) throw error; // the commit itself failed: the whole batch did
       if (batch.length === 1) return [{ status: 'rejected', reason: error }];
-      return await this.#db.transaction(async (tx) => {
-        const settled: PromiseSettledResult<AcceptResult>[] = [];
-        for (const intake of batch) settled.push(await this.#acceptInSavepoint(tx, intake));
-        return settled;
-      });
+      return await inOneTransaction((tx, intake) => this.#acceptInSavepoint(tx, intake));
     }
   }
 
