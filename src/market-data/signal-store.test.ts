@@ -9,7 +9,7 @@ import { FakeClock } from '../core/clock.js';
 import { createRng } from '../core/random.js';
 import type { Database } from '../storage/database.js';
 import { SqliteDatabase } from '../storage/sqlite-database.js';
-import { dedupKey } from './dedup-key.js';
+import { dedupKey, legacyDedupKey } from './dedup-key.js';
 import { isIllegalSignalTransitionError } from './errors.js';
 import type { Signal } from './signal.js';
 import { createSignalIdSource, SIGNAL_ID_PATTERN } from './signal-id.js';
@@ -124,6 +124,31 @@ describe('SignalStore.accept', () => {
   it('refuses a signal that breaks the schema', async () => {
     const store = await open();
     await expect(store.accept(intake('1.0'))).rejects.toThrow('not a canonical decimal');
+  });
+
+  it('reports an alert stored under its legacy key (by an earlier version) as a duplicate', async () => {
+    const store = await open();
+    const legacy = { ...intake('1'), dedupKey: legacyDedupKey(signal('1')) };
+    const first = await store.accept(legacy);
+    const upgraded = { ...intake('1'), legacyDedupKey: legacyDedupKey(signal('1')) };
+    const copies = await Promise.all([store.accept(upgraded), store.accept(upgraded)]);
+    expect(copies).toEqual([
+      { duplicate: true, signalId: first.signalId },
+      { duplicate: true, signalId: first.signalId },
+    ]);
+    const fresh = await store.accept({ ...intake('2'), legacyDedupKey: legacyDedupKey(signal('2')) });
+    expect(fresh.duplicate).toBe(false);
+    expect(await store.accept({ ...intake('2'), legacyDedupKey: legacyDedupKey(signal('2')) })).toEqual({
+      duplicate: true,
+      signalId: fresh.signalId,
+    });
+    expect(await store.get(fresh.signalId)).toMatchObject({
+      dedupKey: dedupKey(signal('2')),
+      state: 'received',
+      attempts: 0,
+      receivedAtMs: 1_000,
+      signal: signal('2'),
+    });
   });
 
   it('is not called for duplicates', async () => {

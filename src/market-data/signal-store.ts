@@ -41,6 +41,8 @@ export const SIGNAL_STORE_MIGRATIONS: readonly Migration[] = [
 export interface SignalIntake {
   readonly signal: Signal;
   readonly dedupKey: string;
+  /** The key an earlier version gave the same signal: a signal stored under it is a duplicate too. */
+  readonly legacyDedupKey?: string | undefined;
   /** The body as received, passphrase removed. */
   readonly raw: string;
   readonly sourceIp: string | undefined;
@@ -93,6 +95,14 @@ export const ACCEPT_BATCH_MAX = 256;
 const ID_ATTEMPTS_MAX = 3;
 const COLUMNS =
   'id, dedup_key, payload, raw, source_ip, state, attempts, last_error, received_at_ms, updated_at_ms, traceparent';
+const INSERT_COLUMNS = `id, dedup_key, symbol, side, payload, raw, source_ip, state, attempts, last_error,
+  received_at_ms, updated_at_ms, traceparent`;
+const INSERT_SQL = `INSERT INTO signals (${INSERT_COLUMNS})
+  VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, ?, ?) ON CONFLICT DO NOTHING`;
+/** The same row, unless a signal holds the legacy key (a read of the dedup index, no second entry). */
+const INSERT_UNLESS_LEGACY_SQL = `INSERT INTO signals (${INSERT_COLUMNS})
+  SELECT ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, CAST(? AS BIGINT), CAST(? AS BIGINT), ?
+  WHERE NOT EXISTS (SELECT 1 FROM signals WHERE dedup_key = ?) ON CONFLICT DO NOTHING`;
 
 export class SignalStore {
   readonly #db: Database;
@@ -232,34 +242,37 @@ export class SignalStore {
         await this.#onAccepted?.(tx, stored);
         return { duplicate: false, signalId: id };
       }
-      const [first] = await tx.query<{ id: string }>('SELECT id FROM signals WHERE dedup_key = ?', [
-        intake.dedupKey,
-      ]);
+      const [first] =
+        intake.legacyDedupKey === undefined
+          ? await tx.query<{ id: string }>('SELECT id FROM signals WHERE dedup_key = ?', [intake.dedupKey])
+          : await tx.query<{ id: string }>('SELECT id FROM signals WHERE dedup_key IN (?, ?) LIMIT 1', [
+              intake.dedupKey,
+              intake.legacyDedupKey,
+            ]);
       if (first !== undefined) return { duplicate: true, signalId: first.id };
       // The id itself collided (another instance, or a restart with a reused seed): draw again.
     }
     throw new StorageError(`no free signal id after ${ID_ATTEMPTS_MAX} attempts`);
   }
 
-  /** True when the row went in; false on any conflict (dedup key or id). */
+  /** True when the row went in; false on any conflict (dedup key, legacy dedup key or id). */
   async #insert(tx: Queryable, id: string, intake: SignalIntake, nowMs: number): Promise<boolean> {
-    const { changes } = await tx.execute(
-      `INSERT INTO signals (id, dedup_key, symbol, side, payload, raw, source_ip, state, attempts, last_error,
-         received_at_ms, updated_at_ms, traceparent)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      [
-        id,
-        intake.dedupKey,
-        intake.signal.symbol,
-        intake.signal.side ?? null,
-        JSON.stringify(intake.signal),
-        intake.raw,
-        intake.sourceIp ?? null,
-        intake.signal.receivedAtMs,
-        nowMs,
-        intake.traceparent ?? null,
-      ],
-    );
+    const row = [
+      id,
+      intake.dedupKey,
+      intake.signal.symbol,
+      intake.signal.side ?? null,
+      JSON.stringify(intake.signal),
+      intake.raw,
+      intake.sourceIp ?? null,
+      intake.signal.receivedAtMs,
+      nowMs,
+      intake.traceparent ?? null,
+    ];
+    const { changes } =
+      intake.legacyDedupKey === undefined
+        ? await tx.execute(INSERT_SQL, row)
+        : await tx.execute(INSERT_UNLESS_LEGACY_SQL, [...row, intake.legacyDedupKey]);
     return changes === 1;
   }
 

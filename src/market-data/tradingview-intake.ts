@@ -7,11 +7,12 @@ import { EventEmitter } from '../core/events.js';
 import { activeTraceparent, addTraceIds, inSpan } from '../core/tracing.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { passphraseMatches, resolveClientAddress, signatureMatches } from './authenticate.js';
-import { dedupKey } from './dedup-key.js';
+import { dedupKey, legacyDedupKey } from './dedup-key.js';
 import { isBodyReadError, isBodyReadTimeoutError, isBodyTooLargeError } from './errors.js';
 import { normalizeSignal, type SignalLimits } from './normalize-signal.js';
 import { PASSPHRASE_KEY, parseAlert } from './parse-alert.js';
 import type { Signal, SignalProblem } from './signal.js';
+import type { SignalIntake } from './signal-store.js';
 import {
   type ResolvedIntakeOptions,
   resolveIntakeOptions,
@@ -36,6 +37,9 @@ export interface IntakeRequest {
   readonly clientAddress: string | undefined;
   readonly receivedAtMs: number;
 }
+
+/** A signal's dedup key, and the one versions before gave it when it has one (see SignalIntake). */
+type DedupKeys = Pick<SignalIntake, 'dedupKey' | 'legacyDedupKey'>;
 
 const UNAUTHORIZED: IntakeResponse = { statusCode: 401, body: { error: 'unauthorized' } };
 const UNAVAILABLE: IntakeResponse = { statusCode: 503, body: { error: 'unavailable' } };
@@ -150,20 +154,23 @@ export class TradingViewIntake {
       return this.#reject('stale', { statusCode: 400, body: { error: 'stale alert', message: stale } });
     const raw = parsed.alert.redacted.split(options.passphrase).join('[redacted]');
     // An explicit id still wins: the sender may sign the same alert twice, at two times.
-    const key = signal.clientId === undefined && signedKey !== undefined ? signedKey : dedupKey(signal);
-    return this.#commit(signal, key, raw, request.clientAddress);
+    const keys: DedupKeys =
+      signal.clientId === undefined && signedKey !== undefined
+        ? { dedupKey: signedKey }
+        : { dedupKey: dedupKey(signal), legacyDedupKey: legacyDedupKey(signal) };
+    return this.#commit(signal, keys, raw, request.clientAddress);
   }
 
   async #commit(
     signal: Signal,
-    key: string,
+    keys: DedupKeys,
     raw: string,
     clientAddress: string | undefined,
   ): Promise<IntakeResponse> {
     let result: { duplicate: boolean; signalId: string };
     try {
       const traceparent = activeTraceparent();
-      result = await this.#store.accept({ signal, dedupKey: key, raw, sourceIp: clientAddress, traceparent });
+      result = await this.#store.accept({ signal, ...keys, raw, sourceIp: clientAddress, traceparent });
     } catch (error) {
       this.#logger.error({ err: error, symbol: signal.symbol }, 'signal could not be stored');
       return this.#reject('unavailable', UNAVAILABLE);

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/random.js';
 import { signedHeaders } from '../../src/market-data/authenticate.js';
+import { legacyDedupKey } from '../../src/market-data/dedup-key.js';
 import { SignalStore } from '../../src/market-data/signal-store.js';
 import type { Database } from '../../src/storage/database.js';
 import { SqliteDatabase } from '../../src/storage/sqlite-database.js';
@@ -300,6 +301,22 @@ describe('duplicates', () => {
     const first = await post(fixture, alert({ id: 'order-17' }));
     const second = await post(fixture, alert({ id: 'order-17', amount: '0.02' }));
     expect(second.body).toEqual({ status: 'duplicate', signalId: first.body['signalId'] });
+  });
+
+  it('recognises a copy of an alert an earlier version stored under its former key', async () => {
+    for (const body of [alert(), alert({ id: 'order-18' })]) {
+      const first = await post(fixture, body);
+      const signalId = String(first.body['signalId']);
+      const [row] = await fixture.db.query<{ payload: string }>('SELECT payload FROM signals WHERE id = ?', [
+        signalId,
+      ]);
+      await fixture.db.execute('UPDATE signals SET dedup_key = ? WHERE id = ?', [
+        legacyDedupKey(JSON.parse(String(row?.payload))),
+        signalId,
+      ]);
+      expect((await post(fixture, body)).body).toEqual({ status: 'duplicate', signalId });
+    }
+    expect(await signalRows(fixture)).toHaveLength(2);
   });
 
   it('stores concurrent copies of one alert exactly once', async () => {
