@@ -1,5 +1,6 @@
 // The fastify plugin: `app.register(tradingViewWebhookPlugin, { prefix: '/webhooks', ... })` serves
 // POST /webhooks/tradingview. Encapsulated: its body parser and error handler stay inside it.
+import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './authenticate.js';
 import { readBody } from './read-body.js';
@@ -10,6 +11,9 @@ import type { TradingViewIntakeOptions } from './tradingview-intake-options.js';
 export type TradingViewWebhookPluginOptions =
   | TradingViewIntakeOptions
   | { readonly intake: TradingViewIntake };
+
+/** Every body is read as bytes whatever it was declared as. */
+const BODY_CONTENT_TYPE = 'application/octet-stream';
 
 interface RequestContext {
   readonly clientAddress: string | undefined;
@@ -27,7 +31,11 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
   // One parser for every content type: TradingView sends JSON or text/plain, senders get headers
   // wrong, and signature checks need the exact bytes.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (request, payload, done) => {
+  const parseBody = (
+    request: FastifyRequest,
+    payload: IncomingMessage,
+    done: (error: Error | null, body?: Buffer) => void,
+  ) => {
     readBody(payload, {
       sizeBytesMax: intake.options.bodySizeBytesMax,
       timeoutMs: intake.options.readTimeoutMs,
@@ -37,7 +45,11 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
       (body) => done(null, body),
       (error: Error) => done(error, undefined),
     );
-  });
+  };
+  app.addContentTypeParser('*', parseBody);
+  // The type onRequest sets on every request, registered by name: fastify caches a named parser by
+  // the header's text, while the catch-all costs it a Content-Type parse per request.
+  app.addContentTypeParser(BODY_CONTENT_TYPE, parseBody);
 
   // Callback style, not async: an async hook costs every request a promise and a microtask.
   app.addHook('onRequest', (request, reply, done) => {
@@ -53,7 +65,7 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
       receivedAtMs: intake.clock.nowMs(),
     });
     // A missing, odd or malformed Content-Type is read as text, never refused with 415.
-    request.headers['content-type'] = 'application/octet-stream';
+    request.headers['content-type'] = BODY_CONTENT_TYPE;
     done();
   });
 
