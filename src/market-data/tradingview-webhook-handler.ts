@@ -21,12 +21,17 @@ interface RequestContext {
   readonly receivedAtMs: number;
 }
 
+/** What onRequest learnt, carried on the request to the handler. */
+const CONTEXT_PROPERTY = 'tradingViewContext';
+type RequestWithContext = FastifyRequest & { [CONTEXT_PROPERTY]: RequestContext | null };
+
 export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPluginOptions> = async (
   app,
   options,
 ) => {
   const intake = 'intake' in options ? options.intake : new TradingViewIntake(options);
-  const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  // A request decoration (declared up front, so every request keeps one shape), not a WeakMap.
+  app.decorateRequest(CONTEXT_PROPERTY, null);
 
   // One parser for every content type: TradingView sends JSON or text/plain, senders get headers
   // wrong, and signature checks need the exact bytes.
@@ -59,11 +64,11 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
       return;
     }
     const contentType = request.headers['content-type'];
-    contexts.set(request, {
+    (request as RequestWithContext)[CONTEXT_PROPERTY] = {
       clientAddress: admitted.clientAddress,
       mediaType: contentType?.split(';')[0]?.trim().toLowerCase(),
       receivedAtMs: intake.clock.nowMs(),
-    });
+    };
     // A missing, odd or malformed Content-Type is read as text, never refused with 415.
     request.headers['content-type'] = BODY_CONTENT_TYPE;
     done();
@@ -77,8 +82,8 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
   });
 
   app.post('/tradingview', async (request, reply) => {
-    const context = contexts.get(request);
-    if (context === undefined) throw new Error('request context missing: onRequest hook did not run');
+    const context = (request as RequestWithContext)[CONTEXT_PROPERTY];
+    if (context === null) throw new Error('request context missing: onRequest hook did not run');
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.headers[SIGNATURE_HEADER];
     const timestamp = request.headers[TIMESTAMP_HEADER];
