@@ -99,6 +99,10 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
   });
 };
 
+/** The answer as JSON text: fastify sends a string with its type set as it is, without a serializer. */
 function send(reply: FastifyReply, response: IntakeResponse): FastifyReply {
-  return reply.code(response.statusCode).type('application/json; charset=utf-8').send(response.body);
+  return reply
+    .code(response.statusCode)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(response.body));
 }
