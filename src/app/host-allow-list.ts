@@ -15,9 +15,12 @@ export interface HostAllowListOptions {
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+/** Host headers whose answer is remembered at most (then all are forgotten and learnt again). */
+const ALLOWED_HEADERS_MAX = 64;
 
 export class HostAllowList {
   readonly #names: ReadonlySet<string>;
+  readonly #allowedHeaders = new Set<string>();
 
   constructor(options: HostAllowListOptions) {
     const names = [...LOOPBACK_NAMES, ...options.publicHosts];
@@ -29,6 +32,15 @@ export class HostAllowList {
   /** The hostname part of a Host header, if it is one of Keel's names. */
   allows(hostHeader: string | undefined): boolean {
     if (hostHeader === undefined) return false;
+    // Every request repeats one of a few headers: remember those that passed, not the rest.
+    if (this.#allowedHeaders.has(hostHeader)) return true;
+    if (!this.#check(hostHeader)) return false;
+    if (this.#allowedHeaders.size >= ALLOWED_HEADERS_MAX) this.#allowedHeaders.clear();
+    this.#allowedHeaders.add(hostHeader);
+    return true;
+  }
+
+  #check(hostHeader: string): boolean {
     const hostname = hostnameOf(hostHeader);
     if (hostname === undefined) return false;
     if (this.#names.has(hostname)) return true;

@@ -77,6 +77,7 @@ export function setTracingOn(on: boolean): void {
 
 /** Adds ids to the active span (ids learnt late, such as a new signal's); a no-op outside a span. */
 export function addTraceIds(ids: TraceIds): void {
+  if (!tracingOn) return; // nothing records: skip the context lookup
   trace.getActiveSpan()?.setAttributes(idAttributes(ids));
 }
 
@@ -88,6 +89,7 @@ export function addTraceAttributes(attributes: Attributes): void {
 
 /** The active span's W3C traceparent; undefined when nothing records (tracing off). */
 export function activeTraceparent(): string | undefined {
+  if (!tracingOn) return undefined;
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
   const flags = spanContext.traceFlags.toString(16).padStart(2, '0');

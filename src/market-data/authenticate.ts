@@ -123,9 +123,18 @@ function addEntry(list: BlockList, entry: string): void {
 
 /** `::ffff:1.2.3.4` (an IPv4 peer on a dual-stack socket) → `1.2.3.4`. */
 export const unmapIpv4 = (address: string): string => {
+  // Most peers are plain (`1.2.3.4`, `2001:db8::1`): nothing to trim, and no `::ffff:` to strip.
+  if (
+    isAsciiAlphanumeric(address.charCodeAt(0)) &&
+    isAsciiAlphanumeric(address.charCodeAt(address.length - 1))
+  )
+    return address;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address.trim());
   return mapped?.[1] ?? address.trim();
 };
+
+const isAsciiAlphanumeric = (code: number): boolean =>
+  (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
 
 /** Longest X-Forwarded-For we read; a longer chain is a sign of abuse, not of real proxies. */
 export const FORWARDED_HOP_COUNT_MAX = 20;

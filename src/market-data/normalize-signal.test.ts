@@ -221,6 +221,55 @@ describe('normalizeSignal properties', () => {
     );
   });
 
+  it('builds only signals the schema accepts, trades and actions alike (it vouches for them)', () => {
+    const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 2 });
+    const level = fc.constantFrom('100', '2%', '0.5%', '99.9%', '5000000', '150%', '0', 'x');
+    const alert = fc.record(
+      {
+        symbol: fc.constantFrom('BTCIRT', 'eth-usdt', 'NOBITEX:SOLIRT'),
+        side: fc.constantFrom('buy', 'sell', 'long', 'close', 'cancel'),
+        size: fc.constantFrom<Record<string, string>>(
+          { amount: '0.01' },
+          { amount: '1' },
+          { position: '0' },
+          { position: '-2.5' },
+          { percent: '25' },
+          { value: '1000000' },
+          { amount: '-1' },
+        ),
+        type: optional(fc.constantFrom('market', 'limit', 'stop_market', 'stop_limit')),
+        price: optional(fc.constantFrom('123450000', '0.1')),
+        stopPrice: optional(fc.constantFrom('123000000', '1')),
+        expiresIn: optional(fc.constantFrom('30m', 'gtc', 90)),
+        stopLoss: optional(level),
+        takeProfit: optional(level),
+        stopLimitPrice: optional(level),
+        strategy: optional(fc.string({ minLength: 1, maxLength: 120 })),
+        id: optional(fc.constantFrom('a-1', 'x:y.z', 'bad id')),
+        time: optional(fc.constantFrom('2026-01-01T11:59:00Z', '1767268740000')),
+        ageMaxMs: optional(fc.constantFrom(5_000, '60000')),
+      },
+      { requiredKeys: ['symbol', 'side', 'size'] },
+    );
+    let built = 0;
+    fc.assert(
+      fc.property(alert, (fields) => {
+        const { size, ...rest } = fields;
+        const present = Object.fromEntries(
+          Object.entries({ ...rest, ...size }).filter(([, value]) => value !== undefined),
+        );
+        const result = normalize(
+          Object.fromEntries(Object.entries(present).map(([key, value]) => [key.toLowerCase(), value])),
+        );
+        if (!result.ok) return;
+        built++;
+        expect(signalSchema.safeParse(result.signal).success).toBe(true);
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(built).toBeGreaterThan(100);
+  });
+
   it('keeps every valid amount exact, in canonical form', () => {
     const amount = fc
       .tuple(fc.bigInt({ min: 0n, max: 10n ** 9n - 1n }), fc.stringMatching(/^\d{0,18}$/))

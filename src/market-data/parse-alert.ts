@@ -1,9 +1,10 @@
 // Body text → raw alert fields. TradingView sends the alert message exactly as typed: JSON
 // (application/json), JSON the user typed with a typo or wrong header (text/plain), or a plain
 // command such as `buy BTCIRT 0.01 type=limit price=123450000`. No interpretation happens here.
-import { stringify } from 'lossless-json';
+import { isLosslessNumber, stringify } from 'lossless-json';
 import { parseJsonLossless } from '../core/decimal.js';
 import { isJsonTooDeepError } from '../core/errors.js';
+import { scanFlatJsonObject } from './scan-flat-json.js';
 import type { SignalProblem } from './signal.js';
 
 export type AlertFormat = 'json' | 'text-json' | 'command';
@@ -41,6 +42,19 @@ export function parseAlert(body: string, mediaType: string | undefined): ParseAl
 }
 
 function parseJsonAlert(text: string, format: AlertFormat): ParseAlertResult {
+  // The usual flat alert in one pass; anything else (and every error) through the full parser.
+  const scanned = scanFlatJsonObject(text);
+  const entries = scanned ?? parseJsonEntries(text);
+  if (!Array.isArray(entries)) return entries;
+  const fields = collectFields(entries);
+  if (!(fields instanceof Map)) return fields;
+  const kept = entries.filter(([key]) => canonicalKey(key) !== PASSPHRASE_KEY);
+  const redacted =
+    scanned === undefined ? (stringify(Object.fromEntries(kept)) ?? '{}') : stringifyFlat(kept);
+  return { ok: true, alert: { format, fields, redacted } };
+}
+
+function parseJsonEntries(text: string): [string, unknown][] | ParseAlertResult {
   let value: unknown;
   try {
     value = parseJsonLossless(text);
@@ -52,11 +66,15 @@ function parseJsonAlert(text: string, format: AlertFormat): ParseAlertResult {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return failure('body', 'alert JSON must be an object such as {"action":"buy",...}');
-  const entries = Object.entries(value);
-  const fields = collectFields(entries);
-  if (!(fields instanceof Map)) return fields;
-  const kept = Object.fromEntries(entries.filter(([key]) => canonicalKey(key) !== PASSPHRASE_KEY));
-  return { ok: true, alert: { format, fields, redacted: stringify(kept) ?? '{}' } };
+  return Object.entries(value);
+}
+
+/** What lossless-json's stringify gives for an object of plain values, without its generality. */
+function stringifyFlat(entries: readonly (readonly [string, unknown])[]): string {
+  let text = '';
+  for (const [key, value] of entries)
+    text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${isLosslessNumber(value) ? value.toString() : JSON.stringify(value)}`;
+  return `{${text}}`;
 }
 
 // `key=value` or `key="a value"` pairs, or bare words (side, symbol, size in that order).

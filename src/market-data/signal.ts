@@ -107,6 +107,16 @@ export function checkSignal(signal: Signal): Signal {
   return signal;
 }
 
+/**
+ * Marks a signal normalizeSignal built from fields it had checked one by one, so that checkSignal
+ * passes it without a second schema parse (~9 µs a request). The normalizer's tests hold its every
+ * output to signalSchema; a signal from anywhere else is still parsed by checkSignal.
+ */
+export function vouchForSignal(signal: Signal): Signal {
+  checkedSignals.add(signal);
+  return signal;
+}
+
 /** One problem with one field of an alert, for the 400 answer. */
 export interface SignalProblem {
   readonly field: string;

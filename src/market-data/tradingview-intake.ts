@@ -152,7 +152,7 @@ export class TradingViewIntake {
     const stale = this.#staleMessage(signal);
     if (stale !== undefined)
       return this.#reject('stale', { statusCode: 400, body: { error: 'stale alert', message: stale } });
-    const raw = parsed.alert.redacted.split(options.passphrase).join('[redacted]');
+    const raw = redact(parsed.alert.redacted, options.passphrase);
     // An explicit id still wins: the sender may sign the same alert twice, at two times.
     const keys: DedupKeys =
       signal.clientId === undefined && signedKey !== undefined
@@ -177,15 +177,18 @@ export class TradingViewIntake {
     }
     const { duplicate, signalId } = result;
     addTraceIds({ signalId });
+    // Built only when written: at the usual warn level, an accepted signal logs nothing.
+    const logged = this.#logger.isLevelEnabled('info');
     if (duplicate) {
-      this.#logger.info({ signalId, symbol: signal.symbol }, 'duplicate signal ignored');
+      if (logged) this.#logger.info({ signalId, symbol: signal.symbol }, 'duplicate signal ignored');
       this.#duplicateEmitter.emit({ signalId });
       return { statusCode: 200, body: { status: 'duplicate', signalId } };
     }
-    this.#logger.info(
-      { signalId, symbol: signal.symbol, side: signal.side, size: signal.size },
-      'signal accepted',
-    );
+    if (logged)
+      this.#logger.info(
+        { signalId, symbol: signal.symbol, side: signal.side, size: signal.size },
+        'signal accepted',
+      );
     this.#acceptedEmitter.emit({ signalId, signal });
     return { statusCode: 202, body: { status: 'accepted', signalId } };
   }
@@ -232,12 +235,14 @@ function decodeUtf8(bytes: Buffer): string | undefined {
   }
 }
 
+/** The text with every copy of the passphrase replaced. */
+const redact = (text: string, passphrase: string): string =>
+  text.includes(passphrase) ? text.split(passphrase).join('[redacted]') : text;
+
 /** Replaces the passphrase inside the free-text fields a signal keeps. */
 function scrubPassphrase(signal: Signal, passphrase: string): Signal {
-  const scrub = (text: string | undefined) =>
-    text === undefined || !text.includes(passphrase) ? text : text.split(passphrase).join('[redacted]');
-  const strategy = scrub(signal.strategy);
-  const clientId = scrub(signal.clientId);
+  const strategy = signal.strategy === undefined ? undefined : redact(signal.strategy, passphrase);
+  const clientId = signal.clientId === undefined ? undefined : redact(signal.clientId, passphrase);
   if (strategy === signal.strategy && clientId === signal.clientId) return signal;
   return {
     ...signal,

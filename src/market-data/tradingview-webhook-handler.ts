@@ -1,5 +1,6 @@
 // The fastify plugin: `app.register(tradingViewWebhookPlugin, { prefix: '/webhooks', ... })` serves
 // POST /webhooks/tradingview. Encapsulated: its body parser and error handler stay inside it.
+import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './authenticate.js';
 import { readBody } from './read-body.js';
@@ -11,23 +12,35 @@ export type TradingViewWebhookPluginOptions =
   | TradingViewIntakeOptions
   | { readonly intake: TradingViewIntake };
 
+/** Every body is read as bytes whatever it was declared as. */
+const BODY_CONTENT_TYPE = 'application/octet-stream';
+
 interface RequestContext {
   readonly clientAddress: string | undefined;
   readonly mediaType: string | undefined;
   readonly receivedAtMs: number;
 }
 
+/** What onRequest learnt, carried on the request to the handler. */
+const CONTEXT_PROPERTY = 'tradingViewContext';
+type RequestWithContext = FastifyRequest & { [CONTEXT_PROPERTY]: RequestContext | null };
+
 export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPluginOptions> = async (
   app,
   options,
 ) => {
   const intake = 'intake' in options ? options.intake : new TradingViewIntake(options);
-  const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  // A request decoration (declared up front, so every request keeps one shape), not a WeakMap.
+  app.decorateRequest(CONTEXT_PROPERTY, null);
 
   // One parser for every content type: TradingView sends JSON or text/plain, senders get headers
   // wrong, and signature checks need the exact bytes.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (request, payload, done) => {
+  const parseBody = (
+    request: FastifyRequest,
+    payload: IncomingMessage,
+    done: (error: Error | null, body?: Buffer) => void,
+  ) => {
     readBody(payload, {
       sizeBytesMax: intake.options.bodySizeBytesMax,
       timeoutMs: intake.options.readTimeoutMs,
@@ -37,7 +50,11 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
       (body) => done(null, body),
       (error: Error) => done(error, undefined),
     );
-  });
+  };
+  app.addContentTypeParser('*', parseBody);
+  // The type onRequest sets on every request, registered by name: fastify caches a named parser by
+  // the header's text, while the catch-all costs it a Content-Type parse per request.
+  app.addContentTypeParser(BODY_CONTENT_TYPE, parseBody);
 
   // Callback style, not async: an async hook costs every request a promise and a microtask.
   app.addHook('onRequest', (request, reply, done) => {
@@ -47,13 +64,13 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
       return;
     }
     const contentType = request.headers['content-type'];
-    contexts.set(request, {
+    (request as RequestWithContext)[CONTEXT_PROPERTY] = {
       clientAddress: admitted.clientAddress,
       mediaType: contentType?.split(';')[0]?.trim().toLowerCase(),
       receivedAtMs: intake.clock.nowMs(),
-    });
+    };
     // A missing, odd or malformed Content-Type is read as text, never refused with 415.
-    request.headers['content-type'] = 'application/octet-stream';
+    request.headers['content-type'] = BODY_CONTENT_TYPE;
     done();
   });
 
@@ -65,8 +82,8 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
   });
 
   app.post('/tradingview', async (request, reply) => {
-    const context = contexts.get(request);
-    if (context === undefined) throw new Error('request context missing: onRequest hook did not run');
+    const context = (request as RequestWithContext)[CONTEXT_PROPERTY];
+    if (context === null) throw new Error('request context missing: onRequest hook did not run');
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.headers[SIGNATURE_HEADER];
     const timestamp = request.headers[TIMESTAMP_HEADER];
@@ -82,6 +99,10 @@ export const tradingViewWebhookPlugin: FastifyPluginAsync<TradingViewWebhookPlug
   });
 };
 
+/** The answer as JSON text: fastify sends a string with its type set as it is, without a serializer. */
 function send(reply: FastifyReply, response: IntakeResponse): FastifyReply {
-  return reply.code(response.statusCode).type('application/json; charset=utf-8').send(response.body);
+  return reply
+    .code(response.statusCode)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(response.body));
 }
