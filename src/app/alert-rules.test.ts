@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import { EventEmitter } from '../core/events.js';
-import type { SignalOutcome } from '../engine/engine.js';
+import type { OutcomeRecorder, SignalOutcome } from '../engine/engine.js';
 import { KillSwitch, killSwitchMigrations } from '../engine/kill-switch.js';
 import type {
   AdapterBreakerEvent,
@@ -17,6 +17,7 @@ import { silentLogger } from '../logging/logger.js';
 import { AlertManager } from '../monitoring/alert-system/alert-manager.js';
 import { alertMigrations } from '../monitoring/alert-system/alert-store.js';
 import { createMetrics } from '../monitoring/metrics.js';
+import type { Queryable } from '../storage/database.js';
 import { SqliteDatabase } from '../storage/sqlite-database.js';
 import { AlertRules } from './alert-rules.js';
 
@@ -25,7 +26,6 @@ let clock: FakeClock;
 let alerts: AlertManager;
 let killSwitch: KillSwitch;
 let rules: AlertRules;
-const outcomes = new EventEmitter<SignalOutcome>();
 const calls = new EventEmitter<AdapterCallEvent>();
 const breakers = new EventEmitter<AdapterBreakerEvent>();
 
@@ -60,6 +60,25 @@ afterEach(async () => {
   await db.close();
 });
 
+/** The engine's side of recordOutcomes: its recorders, and what records an outcome in them. */
+function fakeEngine() {
+  const recorders = new Set<OutcomeRecorder>();
+  return {
+    recordOutcomes: (recorder: OutcomeRecorder) => {
+      recorders.add(recorder);
+      return { dispose: () => void recorders.delete(recorder) };
+    },
+    /** As the engine records an outcome: in `tx` when given, and tells of it after. */
+    record: async (outcome: SignalOutcome, tx?: Queryable) => {
+      const told: (() => void)[] = [];
+      for (const recorder of recorders) told.push(await recorder(outcome, tx));
+      return () => {
+        for (const tell of told) tell();
+      };
+    },
+  };
+}
+
 /** Alerts are raised without waiting; let their writes finish. */
 const settled = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -67,12 +86,15 @@ const settled = async () => {
 
 describe('loud failures (issue 12, mode 9)', () => {
   it('raises an error alert for every signal that ends without a trade, and keeps it open', async () => {
-    rules.watchEngine({ onSignalOutcome: outcomes.addListener });
-    outcomes.emit({ signalId: 's1', state: 'rejected', code: 'Stale', message: 'too old' });
-    outcomes.emit({ signalId: 's2', state: 'rejected', orderId: 'ord-s2', message: 'order EXPIRED' });
-    outcomes.emit({ signalId: 's3', state: 'quarantined', message: 'boom' });
-    outcomes.emit({ signalId: 's4', state: 'executed', orderId: 'ord-s4' });
-    await settled();
+    const engine = fakeEngine();
+    rules.watchEngine(engine);
+    for (const outcome of [
+      { signalId: 's1', state: 'rejected', code: 'Stale', message: 'too old' },
+      { signalId: 's2', state: 'rejected', orderId: 'ord-s2', message: 'order EXPIRED' },
+      { signalId: 's3', state: 'quarantined', message: 'boom' },
+      { signalId: 's4', state: 'executed', orderId: 'ord-s4' },
+    ] as const)
+      (await engine.record(outcome))();
     const open = alerts.openAlerts();
     expect(open.map((alert) => `${alert.severity}:${alert.key}`).sort()).toEqual([
       'error:signal.quarantined.s3',
@@ -85,6 +107,25 @@ describe('loud failures (issue 12, mode 9)', () => {
     const first = open[0];
     if (first === undefined) throw new Error('no alert');
     expect((await alerts.acknowledge(first.id, 'ops')).state).toBe('acknowledged');
+  });
+
+  it("commits a refusal's alert with the signal's end, and tells of it only after that commit", async () => {
+    const engine = fakeEngine();
+    rules.watchEngine(engine);
+    const refused = { signalId: 's1', state: 'rejected', code: 'Halted', message: 'halted' } as const;
+    const stored = () => db.query('SELECT dedup_key FROM alerts');
+    await expect(
+      db.transaction(async (tx) => {
+        await engine.record(refused, tx);
+        throw new Error('the end failed');
+      }),
+    ).rejects.toThrow('the end failed');
+    expect(await stored()).toEqual([]); // rolled back with the end: nothing stored, nothing told
+    const tell = await db.transaction((tx) => engine.record(refused, tx));
+    expect(await stored()).toEqual([{ dedup_key: 'signal.rejected.s1' }]);
+    expect(alerts.openAlerts()).toEqual([]);
+    tell();
+    expect(alerts.openAlerts().map((alert) => alert.key)).toEqual(['signal.rejected.s1']);
   });
 
   it('halts trading with a critical alert when the exchange refuses the credentials', async () => {

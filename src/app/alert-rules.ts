@@ -13,6 +13,7 @@ import type { AlertInput } from '../monitoring/alert-system/alert.js';
 import type { AlertManager } from '../monitoring/alert-system/alert-manager.js';
 import type { Metrics } from '../monitoring/metrics.js';
 import type { Reconciler } from '../position/reconciliation.js';
+import type { Queryable } from '../storage/database.js';
 
 export interface AlertRulesOptions {
   readonly alerts: AlertManager;
@@ -35,6 +36,16 @@ export class AlertRules {
     void this.o.alerts
       .raise(input)
       .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not raise an alert'));
+  }
+
+  /** raise() in `tx` (undefined: in a transaction of its own); the returned function tells of it after the commit. */
+  async #raiseIn(tx: Queryable | undefined, input: AlertInput): Promise<() => void> {
+    const tell = tx === undefined ? undefined : await this.o.alerts.raiseIn(tx, input);
+    if (tell === undefined) await this.o.alerts.raise(input);
+    return () => {
+      this.o.metrics.alerts.inc({ severity: input.severity });
+      tell?.();
+    };
   }
 
   resolve(key: string): void {
@@ -117,9 +128,10 @@ export class AlertRules {
   /**
    * One engine per trading term: the returned disposable ends the watch when the term ends. Every
    * signal that ends without a trade (refused, rejected, expired, stale, quarantined) raises an error
-   * alert that nothing resolves automatically: it stays until a person acknowledges it.
+   * alert that nothing resolves automatically: it stays until a person acknowledges it. The alert
+   * commits with the signal's end where that end is a transaction of the engine's (a refusal).
    */
-  watchEngine(engine: Pick<Engine, 'onSignalOutcome'> & Partial<Pick<Engine, 'protection'>>): Disposable {
+  watchEngine(engine: Pick<Engine, 'recordOutcomes'> & Partial<Pick<Engine, 'protection'>>): Disposable {
     const protection = engine.protection?.onUnprotected(({ entry, reason }) =>
       this.raise({
         severity: 'critical',
@@ -129,11 +141,11 @@ export class AlertRules {
         details: { orderId: entry.id, signalId: entry.signalId, reason },
       }),
     );
-    const outcomes = engine.onSignalOutcome((outcome) => {
-      if (outcome.state === 'executed') return;
+    const outcomes = engine.recordOutcomes(async (outcome, tx) => {
+      if (outcome.state === 'executed') return () => undefined;
       const quarantined = outcome.state === 'quarantined';
       const stale = outcome.state === 'rejected' && outcome.code === STALE_CODE;
-      this.raise({
+      return this.#raiseIn(tx, {
         severity: 'error',
         source: 'engine',
         key: `signal.${outcome.state}.${outcome.signalId}`,

@@ -326,6 +326,47 @@ describeEachBackend('MessageBus', (makeDb) => {
     expect(told).toEqual(['second m1']);
   });
 
+  it('claims the next message of a key in the commit of the settle with work, and nothing when it rolls back', async () => {
+    const { db, bus, clock } = await start();
+    await db.migrate([{ id: 'test-work-002', sql: 'CREATE TABLE work (by TEXT NOT NULL)' }]);
+    for (let i = 0; i < 4; i++) await bus.publish(message(`a${i}`, 'A'));
+    const seen: string[] = [];
+    let running = 0;
+    let overlaps = 0;
+    let failNext = true;
+    const subscription = bus.subscribe('signals', async (received, context) => {
+      running += 1;
+      if (running > 1) overlaps += 1;
+      seen.push(received.id);
+      await db.query('SELECT 1 AS one'); // real I/O, so a second delivery of the key could overlap
+      running -= 1;
+      context.settleWith({
+        inTransaction: async (tx) => {
+          await tx.execute('INSERT INTO work (by) VALUES (?)', [received.id]);
+          if (received.id === 'a1' && failNext) {
+            failNext = false;
+            throw new Error('closing work failed');
+          }
+        },
+        committed: () => undefined,
+      });
+    });
+    // a1's settle rolls back: its work, its done and the claim of a2 with it; a1 waits for its retry.
+    await eventually(async () =>
+      expect(await states(db)).toEqual({ a0: 'done', a1: 'pending', a2: 'pending', a3: 'pending' }),
+    );
+    await subscription.whenIdle();
+    expect(seen).toEqual(['a0', 'a1']);
+    await clock.advance(60_000);
+    await eventually(async () =>
+      expect(await states(db)).toEqual({ a0: 'done', a1: 'done', a2: 'done', a3: 'done' }),
+    );
+    expect(seen).toEqual(['a0', 'a1', 'a1', 'a2', 'a3']);
+    expect(overlaps).toBe(0);
+    const work = await db.query<{ by: string }>('SELECT by FROM work');
+    expect(work.map((row) => row.by)).toEqual(['a0', 'a1', 'a2', 'a3']);
+  });
+
   it('shares the work between two consumers on one store without duplicates or key reordering', async () => {
     const first = await start();
     const second = await start(await makeDb());

@@ -80,20 +80,32 @@ export async function insertMessage(
  * Claims up to `limit` deliverable messages of a topic: pending and due, or processing with an expired
  * lease, and only the head of each partition key (nothing earlier of that key pending or processing).
  */
-export function claimMessages(
-  db: Database,
-  request: { topic: string; limit: number; leaseOwner: string; leaseUntilMs: number; nowMs: number },
+export function claimMessages(db: Database, request: ClaimRequest): Promise<Claim[]> {
+  return db.transaction((tx) => claimInTransaction(tx, db.dialect, request));
+}
+
+export interface ClaimRequest {
+  readonly topic: string;
+  readonly limit: number;
+  readonly leaseOwner: string;
+  readonly leaseUntilMs: number;
+  readonly nowMs: number;
+}
+
+/** claimMessages inside the caller's transaction (a settle's: the claim commits with it). */
+export async function claimInTransaction(
+  tx: Queryable,
+  dialect: Database['dialect'],
+  request: ClaimRequest,
 ): Promise<Claim[]> {
-  return db.transaction(async (tx) => {
-    const rows = db.dialect === 'sqlite' ? await sqliteHeads(tx, request) : await postgresHeads(tx, request);
-    if (rows.length === 0) return [];
-    await tx.execute(
-      `UPDATE bus_messages SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_until_ms = ?,
-       updated_at_ms = ? WHERE id IN (${rows.map(() => '?').join(', ')})`,
-      [request.leaseOwner, request.leaseUntilMs, request.nowMs, ...rows.map((row) => row.id)],
-    );
-    return rows.map((row) => ({ leaseOwner: request.leaseOwner, message: toMessage(row) }));
-  });
+  const rows = dialect === 'sqlite' ? await sqliteHeads(tx, request) : await postgresHeads(tx, request);
+  if (rows.length === 0) return [];
+  await tx.execute(
+    `UPDATE bus_messages SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_until_ms = ?,
+     updated_at_ms = ? WHERE id IN (${rows.map(() => '?').join(', ')})`,
+    [request.leaseOwner, request.leaseUntilMs, request.nowMs, ...rows.map((row) => row.id)],
+  );
+  return rows.map((row) => ({ leaseOwner: request.leaseOwner, message: toMessage(row) }));
 }
 
 type HeadsRequest = { topic: string; limit: number; nowMs: number };

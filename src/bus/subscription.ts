@@ -9,7 +9,15 @@ import { AbortedError, TimeoutError } from '../core/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Database, Queryable } from '../storage/database.js';
 import { raceTimer, runWithDeadline } from './deadline.js';
-import { type BusMessage, type Claim, claimMessages, renewLeases, settleClaim } from './message-store.js';
+import {
+  type BusMessage,
+  type Claim,
+  type ClaimRequest,
+  claimInTransaction,
+  claimMessages,
+  renewLeases,
+  settleClaim,
+} from './message-store.js';
 import {
   type SubscribeOptions,
   type SubscriptionSettings,
@@ -135,7 +143,9 @@ export class Subscription {
     }
     this.#polling = this.#pollLoop().finally(() => {
       this.#polling = undefined;
-      this.#schedulePoll();
+      // A wake after the loop's last look but before this point would be lost otherwise.
+      if (this.#pollAgain && this.#state === 'running') void this.#poll();
+      else this.#schedulePoll();
     });
     return this.#polling;
   }
@@ -147,6 +157,7 @@ export class Subscription {
         await this.#claimOnce();
       } while (this.#pollAgain && this.#state === 'running');
     } catch (error) {
+      this.#pollAgain = false; // a failing claim is tried again at the next poll, not at once
       this.context.logger.warn(
         { err: error, topic: this.topic },
         'bus claim failed; retrying at the next poll',
@@ -155,17 +166,29 @@ export class Subscription {
   }
 
   async #claimOnce(): Promise<void> {
-    const { concurrencyMax, bufferMax, attemptsMax, leaseMs } = this.#options;
+    const request = this.#claimRequest();
+    if (request === undefined) return;
+    await this.#take(await claimMessages(this.context.db, request));
+  }
+
+  /** What a claim now may take (room left in the buffer); undefined when none or stopping. */
+  #claimRequest(): ClaimRequest | undefined {
+    const { concurrencyMax, bufferMax, leaseMs } = this.#options;
     const limit = concurrencyMax + bufferMax - this.#held.size;
-    if (limit <= 0 || this.#state !== 'running') return;
+    if (limit <= 0 || this.#state !== 'running') return undefined;
     const nowMs = this.context.clock.nowMs();
-    const claims = await claimMessages(this.context.db, {
+    return {
       topic: this.topic,
       limit,
       leaseOwner: this.context.leaseOwner,
       leaseUntilMs: nowMs + leaseMs,
       nowMs,
-    });
+    };
+  }
+
+  /** Holds freshly claimed messages (or hands them back when stopping, or quarantines the hopeless). */
+  async #take(claims: readonly Claim[]): Promise<void> {
+    const { concurrencyMax, bufferMax, attemptsMax } = this.#options;
     for (const claim of claims) {
       if (this.#state !== 'running') {
         await this.#settle(claim, { kind: 'released' });
@@ -177,7 +200,7 @@ export class Subscription {
         // Claimed attemptsMax times and never settled: its handler crashed or hung the process each time.
         const error = new Error(`lease expired ${attemptsMax} times without the handler finishing`);
         await this.#quarantine(claim, error);
-        this.#pollAgain = true; // the next message of its key is claimable now
+        this.wake(); // the next message of its key is claimable now
         continue;
       }
       this.#hold(claim);
@@ -192,11 +215,12 @@ export class Subscription {
   #hold(claim: Claim): void {
     const { id } = claim.message;
     let started = false;
+    let claimedNext = false;
     const held = this.#bulkhead
-      .execute(() => {
+      .execute(async () => {
         if (this.#state !== 'running') throw new AbortedError(`subscription ${this.topic} stopping`);
         started = true;
-        return this.#deliver(claim);
+        claimedNext = await this.#deliver(claim);
       })
       .catch(async (error: unknown) => {
         if (started) throw error;
@@ -204,12 +228,14 @@ export class Subscription {
       })
       .finally(() => {
         this.#held.delete(id);
-        if (this.#state === 'running') this.wake(); // the next message of this key may be claimable now
+        // The next message of this key may be claimable now, unless the settle already claimed it.
+        if (this.#state === 'running' && !claimedNext) this.wake();
       });
     this.#held.set(id, held);
   }
 
-  async #deliver(claim: Claim): Promise<void> {
+  /** True when the settle also claimed every message due then (no claim is needed after it). */
+  async #deliver(claim: Claim): Promise<boolean> {
     const { message } = claim;
     let work: SettleWork | undefined;
     try {
@@ -218,14 +244,17 @@ export class Subscription {
       });
       if (work === undefined) {
         await this.#settle(claim, { kind: 'done' });
-        return;
+        return false;
       }
       const settled = await this.#settleDoneWith(claim, work);
-      if (settled) work.committed();
+      if (settled === undefined) return false;
+      await this.#take(settled.claims); // first: what follows cannot lose them
+      work.committed();
+      return settled.complete;
     } catch (error) {
       if (message.attempt >= this.#options.attemptsMax) {
         await this.#quarantine(claim, error);
-        return;
+        return false;
       }
       const availableAtMs = this.context.clock.nowMs() + this.#options.backoff(message.attempt);
       this.context.logger.warn(
@@ -233,6 +262,7 @@ export class Subscription {
         'bus handler failed',
       );
       await this.#settle(claim, { kind: 'retry', availableAtMs, error: describe(error) });
+      return false;
     }
   }
 
@@ -257,23 +287,35 @@ export class Subscription {
   }
 
   /**
-   * Settles done and runs the handler's work in one transaction. False (nothing written) when the
-   * lease was lost; throws when the work or the commit failed.
+   * Settles done, runs the handler's work, and claims what is due next (the next message of this
+   * key among it), all in one transaction: one commit per message instead of two. Undefined (nothing
+   * written) when the lease was lost; throws when the work or the commit failed. `complete` when the
+   * claim had room for every due message, so no other claim is needed for this settle.
    */
-  #settleDoneWith(claim: Claim, work: SettleWork): Promise<boolean> {
+  #settleDoneWith(
+    claim: Claim,
+    work: SettleWork,
+  ): Promise<{ claims: readonly Claim[]; complete: boolean } | undefined> {
     const settling = this.context.db
       .transaction(async (tx) => {
         const settled = await settleClaim(tx, claim, { kind: 'done' }, this.context.clock.nowMs());
-        if (!settled) return false;
+        if (!settled) return undefined;
         await work.inTransaction(tx);
-        return true;
+        // The settled message still counts as held: the claim leaves room for it.
+        const request = this.#claimRequest();
+        if (request === undefined) return { claims: [], complete: false };
+        const claims = await claimInTransaction(tx, this.context.db.dialect, request);
+        return { claims, complete: claims.length < request.limit };
       })
       .then((settled) => {
-        if (!settled)
+        if (settled === undefined)
           this.context.logger.warn({ messageId: claim.message.id }, 'bus lease lost before settling');
         return settled;
       });
-    const tracked = settling.catch(() => false).finally(() => this.#settling.delete(tracked));
+    const tracked = settling
+      .then((settled) => settled !== undefined)
+      .catch(() => false)
+      .finally(() => this.#settling.delete(tracked));
     this.#settling.add(tracked);
     return settling;
   }

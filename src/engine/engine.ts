@@ -11,7 +11,7 @@ import type { BulkheadStats } from '../core/bulkhead.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Decimal } from '../core/decimal.js';
 import { isAbortedError } from '../core/errors.js';
-import { EventEmitter } from '../core/events.js';
+import { type Disposable, EventEmitter } from '../core/events.js';
 import { addTraceIds, inSpan } from '../core/tracing.js';
 import type { OrderIntent } from '../exchange/order-journal/order-intent.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
@@ -41,6 +41,13 @@ export interface SignalOutcome {
   readonly message?: string;
   readonly orderId?: string;
 }
+
+/**
+ * Records a signal's outcome (its alert) so that it commits with the signal's end: inside `tx`, the
+ * transaction ending the signal, when there is one (a signal ended without an order); else, `tx`
+ * undefined, after that end's commit, in writes of its own. What it returns runs once it is durable.
+ */
+export type OutcomeRecorder = (outcome: SignalOutcome, tx?: Queryable) => Promise<() => void>;
 
 export interface EngineOptions {
   readonly signals: SignalStore;
@@ -89,6 +96,7 @@ export class Engine {
   #subscription: Subscription | undefined;
   readonly #outcomeEmitter = new EventEmitter<SignalOutcome>();
   readonly onSignalOutcome = this.#outcomeEmitter.addListener;
+  readonly #recorders = new Set<OutcomeRecorder>();
   /** Stop-loss and take-profit orders of filled entries (issue 14). */
   readonly protection: ProtectionManager;
 
@@ -156,6 +164,12 @@ export class Engine {
     );
   }
 
+  /** Records every signal's outcome (see OutcomeRecorder) until the disposable is disposed. */
+  recordOutcomes(recorder: OutcomeRecorder): Disposable {
+    this.#recorders.add(recorder);
+    return { dispose: () => void this.#recorders.delete(recorder) };
+  }
+
   /** The bulkhead the signals' handlers run in (bulkheads.engine); undefined until started. */
   workStats(): BulkheadStats | undefined {
     return this.#subscription?.bulkheadStats();
@@ -220,7 +234,7 @@ export class Engine {
       this.#logger.error({ signalId, err: error }, 'signal processing failed');
       const { quarantined } = await this.#o.signals.markAttempt(signalId, text);
       if (!quarantined) throw error;
-      this.#outcomeEmitter.emit({ signalId, state: 'quarantined', message: text });
+      this.#tell({ signalId, state: 'quarantined', message: text });
     }
   }
 
@@ -252,8 +266,9 @@ export class Engine {
   }
 
   /**
-   * A signal that ends without an order ends with its bus message: its state and the message's settle
-   * commit together (one commit, not two), and its outcome is told once that commit is durable.
+   * A signal that ends without an order ends with its bus message: its state, the message's settle and
+   * its recorded outcome (alert) commit together (one commit, not three), and its outcome is told once
+   * that commit is durable.
    */
   #endWithMessage(
     context: HandlerContext,
@@ -262,12 +277,29 @@ export class Engine {
     reason: string,
     outcome: SignalOutcome,
   ): void {
+    let recorded: (() => void)[] = [];
     context.settleWith({
       inTransaction: async (tx) => {
         await this.#o.signals.updateState(signalId, state, reason, tx);
+        recorded = [];
+        for (const recorder of this.#recorders) recorded.push(await recorder(outcome, tx));
       },
-      committed: () => this.#outcomeEmitter.emit(outcome),
+      committed: () => {
+        this.#outcomeEmitter.emit(outcome);
+        for (const done of recorded) done();
+      },
     });
+  }
+
+  /** An outcome whose end is committed already: told now, recorded in writes of their own. */
+  #tell(outcome: SignalOutcome): void {
+    this.#outcomeEmitter.emit(outcome);
+    for (const recorder of this.#recorders)
+      recorder(outcome).then(
+        (done) => done(),
+        (error: unknown) =>
+          this.#logger.error({ signalId: outcome.signalId, err: error }, 'could not record a signal outcome'),
+      );
   }
 
   /** `cancel` ends with the strategy's orders cancelled; `close` then trades its own position to zero. */
@@ -391,7 +423,7 @@ export class Engine {
       ? undefined
       : `order ${intent.state}${intent.rejectCode ? `: ${intent.rejectCode}` : ''}`;
     await this.#o.signals.updateState(intent.signalId, executed ? 'executed' : 'rejected', reason);
-    this.#outcomeEmitter.emit({
+    this.#tell({
       signalId: intent.signalId,
       state: executed ? 'executed' : 'rejected',
       orderId: intent.id,

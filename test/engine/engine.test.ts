@@ -164,6 +164,28 @@ describe('Engine', () => {
     expect(message).toEqual({ state: 'done', attempts: 2 });
   });
 
+  it("records a refusal's outcome in the commit that ends the signal, and tells of it after that commit", async () => {
+    await killSwitch.set('HALTED', { source: 'reconciliation', by: 'test', reason: 'drift' });
+    const recorded: string[] = [];
+    let failures = 1;
+    engine.recordOutcomes(async (outcome, tx) => {
+      // Inside the settling transaction: the signal is already rejected there.
+      const [row] = (await tx?.query('SELECT state FROM signals WHERE id = ?', [outcome.signalId])) ?? [];
+      recorded.push(`${outcome.state} ${outcome.code} (signal ${String(row?.['state'] ?? 'outside')})`);
+      if (failures-- > 0) throw new Error('disk full'); // rolls the end back: nothing is told
+      return () => recorded.push('told');
+    });
+    const refused = await accept(buy(), 'k1');
+    await settle();
+    expect((await signals.get(refused))?.state).toBe('rejected');
+    const recordedOnce = 'rejected EngineHalted (signal rejected)';
+    expect(recorded).toEqual([recordedOnce, recordedOnce, 'told']);
+    const [message] = await db.query('SELECT state, attempts FROM bus_messages WHERE id = ?', [
+      `signal:${refused}`,
+    ]);
+    expect(message).toEqual({ state: 'done', attempts: 2 });
+  });
+
   it('refuses what the preconditions refuse, with the exchange code', async () => {
     const id = await accept(buy('0.00001'), 'k1');
     await settle();

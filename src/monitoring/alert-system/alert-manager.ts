@@ -6,7 +6,7 @@ import type { Disposable } from '../../core/events.js';
 import { EventEmitter } from '../../core/events.js';
 import { redactDeep } from '../../core/redact.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
-import type { Database } from '../../storage/database.js';
+import type { Database, Queryable } from '../../storage/database.js';
 import { type Alert, type AlertInput, newFiringAlert, type Severity } from './alert.js';
 import { type AlertSearch, AlertStore } from './alert-store.js';
 import type { ChannelDispatcher } from './channel.js';
@@ -92,43 +92,63 @@ export class AlertManager {
   }
 
   async raise(input: AlertInput): Promise<Alert> {
+    const tell = await this.#db.transaction((tx) => this.raiseIn(tx, input));
+    return tell();
+  }
+
+  /**
+   * raise() inside the caller's transaction, which must be one on this manager's database: the alert
+   * commits with the caller's writes. Call the returned function once that commit is durable (never
+   * after a rollback): it tells of the alert (log, notifications, listeners).
+   */
+  async raiseIn(tx: Queryable, input: AlertInput): Promise<() => Alert> {
     const nowMs = this.#clock.nowMs();
     const details = redactDeep(input.details ?? {}, this.#options.secrets ?? []) as Record<string, unknown>;
-    const alert = await this.#db.transaction(async (tx) => {
-      const open = await this.store.findOpenByKey(tx, input.key);
-      if (open !== undefined && nowMs - open.lastSeenAtMs <= this.#options.dedupWindowMs) {
-        const repeated: Alert = { ...open, lastSeenAtMs: nowMs, repeatCount: open.repeatCount + 1, details };
-        await this.store.save(tx, repeated);
-        return repeated;
-      }
-      if (open !== undefined)
-        await this.store.save(tx, {
-          ...open,
-          state: 'resolved',
-          resolvedBy: 'superseded',
-          resolvedAtMs: nowMs,
-        });
-      const created = newFiringAlert(
-        {
-          id: `alrt-${randomUUID()}`,
-          key: input.key,
-          severity: input.severity,
-          source: input.source,
-          group: input.group ?? input.source,
-          title: input.title,
-          details,
-        },
-        nowMs,
+    const alert = await this.#write(tx, input, details, nowMs);
+    return () => {
+      this.#logger[input.severity === 'critical' || input.severity === 'error' ? 'error' : 'warn'](
+        { alertId: alert.id, severity: alert.severity, source: alert.source, key: alert.key },
+        alert.title,
       );
-      await this.store.insert(tx, created); // a fresh id: nothing to update
-      return created;
-    });
-    this.#logger[input.severity === 'critical' || input.severity === 'error' ? 'error' : 'warn'](
-      { alertId: alert.id, severity: alert.severity, source: alert.source, key: alert.key },
-      alert.title,
+      this.#track(alert);
+      return alert;
+    };
+  }
+
+  /** The alert's rows: a repeat of an open alert of its key, or a new one (superseding a stale one). */
+  async #write(
+    tx: Queryable,
+    input: AlertInput,
+    details: Record<string, unknown>,
+    nowMs: number,
+  ): Promise<Alert> {
+    const open = await this.store.findOpenByKey(tx, input.key);
+    if (open !== undefined && nowMs - open.lastSeenAtMs <= this.#options.dedupWindowMs) {
+      const repeated: Alert = { ...open, lastSeenAtMs: nowMs, repeatCount: open.repeatCount + 1, details };
+      await this.store.save(tx, repeated);
+      return repeated;
+    }
+    if (open !== undefined)
+      await this.store.save(tx, {
+        ...open,
+        state: 'resolved',
+        resolvedBy: 'superseded',
+        resolvedAtMs: nowMs,
+      });
+    const created = newFiringAlert(
+      {
+        id: `alrt-${randomUUID()}`,
+        key: input.key,
+        severity: input.severity,
+        source: input.source,
+        group: input.group ?? input.source,
+        title: input.title,
+        details,
+      },
+      nowMs,
     );
-    this.#track(alert);
-    return alert;
+    await this.store.insert(tx, created); // a fresh id: nothing to update
+    return created;
   }
 
   async acknowledge(id: string, by: string): Promise<Alert> {
