@@ -123,7 +123,7 @@ export class KeelApp {
       signals,
       passphrase: webhookPassphrase.value,
       isAccepting: () => app.accepting,
-      notify: () => initialEngine.notify(), // wakes this process's bus consumer, whichever engine it serves
+      notify: (symbol) => initialEngine.notify(symbol), // wakes this process's bus consumer, whichever engine it serves
     });
     const engine = () => role.engine ?? initialEngine;
     const bulkheads = wireBulkheads({ ...base, channels: monitoring.channels, engine });

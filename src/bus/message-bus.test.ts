@@ -102,6 +102,51 @@ describeEachBackend('MessageBus', (makeDb) => {
     expect(seen).toEqual(['committed']);
   });
 
+  it('does not claim for a notify of a key it holds a message of; that key still follows, others run', async () => {
+    const plain = await makeDb();
+    await plain.migrate(busMigrations);
+    let transactions = 0;
+    // Counts transactions (a claim is one); everything else goes to the real database.
+    const db = new Proxy(plain, {
+      get(target, property) {
+        if (property === 'transaction')
+          return (fn: Parameters<Database['transaction']>[0]) => {
+            transactions += 1;
+            return target.transaction(fn);
+          };
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { bus } = await start(db);
+    const firstRuns = deferred();
+    const releaseFirst = deferred();
+    const seen: string[] = [];
+    bus.subscribe('signals', async (received) => {
+      seen.push(received.id);
+      if (received.id === 'a1') {
+        firstRuns.resolve();
+        await releaseFirst.promise;
+      }
+    });
+    await bus.publish(message('a1', 'A'));
+    await firstRuns.promise;
+    await eventually(async () => expect((await states(db)).a1).toBe('processing'));
+    const before = transactions;
+    await db.transaction((tx) => bus.publish(message('a2', 'A'), tx));
+    bus.notify('signals', 'A');
+    for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(transactions - before).toBe(1); // the publish's own: no claim while a1 holds key A
+    expect(await states(db)).toEqual({ a1: 'processing', a2: 'pending' });
+    // Another key is claimed at once, while A is still held.
+    await db.transaction((tx) => bus.publish(message('b1', 'B'), tx));
+    bus.notify('signals', 'B');
+    await eventually(async () => expect((await states(db)).b1).toBe('done'));
+    releaseFirst.resolve();
+    await eventually(async () => expect(await states(db)).toEqual({ a1: 'done', a2: 'done', b1: 'done' }));
+    expect(seen).toEqual(['a1', 'b1', 'a2']);
+  });
+
   it('keeps publish order per partition key and never runs two messages of one key at once', async () => {
     const { db, bus } = await start();
     const active = new Set<string>();

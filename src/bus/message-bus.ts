@@ -90,14 +90,18 @@ export class MessageBus {
     if (sizeBytes > this.#payloadSizeBytesMax)
       throw new RangeError(`payload must be at most ${this.#payloadSizeBytesMax} bytes, was ${sizeBytes}`);
     const inserted = await insertMessage(tx ?? this.#db, message, payloadText, this.#clock.nowMs());
-    if (tx === undefined && inserted) this.notify(message.topic);
+    if (tx === undefined && inserted) this.notify(message.topic, message.partitionKey);
     return inserted;
   }
 
-  /** Wakes local consumers of `topic` (all topics when omitted) to claim now. */
-  notify(topic?: string): void {
+  /**
+   * Wakes local consumers of `topic` (all topics when omitted) to claim now. With `partitionKey`, a
+   * consumer that holds a message of that key stays asleep: the key's next message can only follow
+   * that one, and its settle claims or wakes for what is due then.
+   */
+  notify(topic?: string, partitionKey?: string): void {
     for (const subscription of this.#subscriptions)
-      if (topic === undefined || subscription.topic === topic) subscription.wake();
+      if (topic === undefined || subscription.topic === topic) subscription.wake(partitionKey);
   }
 
   subscribe(topic: string, handler: MessageHandler, options?: SubscribeOptions): Subscription {

@@ -64,6 +64,8 @@ export class Subscription {
   readonly #bulkhead: BulkheadPolicy;
   /** Every claimed message not yet settled, waiting or running, by message id. */
   readonly #held = new Map<string, Promise<void>>();
+  /** How many held messages each partition key has (one, but for a re-claim after a lapsed lease). */
+  readonly #heldKeys = new Map<string, number>();
   readonly #settling = new Set<Promise<boolean>>();
   readonly #abort = new AbortController();
   #state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -89,8 +91,13 @@ export class Subscription {
     this.wake();
   }
 
-  /** Claims now instead of at the next poll (after a local publish or a finished message). */
-  wake(): void {
+  /**
+   * Claims now instead of at the next poll (after a local publish or a finished message). A wake for
+   * a key this subscription holds a message of is dropped: nothing of that key can be claimed before
+   * the held message settles, and every settle either claims what is due then or wakes again.
+   */
+  wake(partitionKey?: string): void {
+    if (partitionKey !== undefined && this.#heldKeys.has(partitionKey)) return;
     void this.#poll();
   }
 
@@ -213,7 +220,7 @@ export class Subscription {
    * or the subscription is stopping) goes back to the bus unsettled and uncounted, for a later claim.
    */
   #hold(claim: Claim): void {
-    const { id } = claim.message;
+    const { id, partitionKey } = claim.message;
     let started = false;
     let claimedNext = false;
     const held = this.#bulkhead
@@ -228,10 +235,14 @@ export class Subscription {
       })
       .finally(() => {
         this.#held.delete(id);
+        const keyCount = (this.#heldKeys.get(partitionKey) ?? 1) - 1;
+        if (keyCount > 0) this.#heldKeys.set(partitionKey, keyCount);
+        else this.#heldKeys.delete(partitionKey);
         // The next message of this key may be claimable now, unless the settle already claimed it.
         if (this.#state === 'running' && !claimedNext) this.wake();
       });
     this.#held.set(id, held);
+    this.#heldKeys.set(partitionKey, (this.#heldKeys.get(partitionKey) ?? 0) + 1);
   }
 
   /** True when the settle also claimed every message due then (no claim is needed after it). */

@@ -133,9 +133,9 @@ export class Engine {
     );
   };
 
-  /** After a signal's commit: wake the local consumer at once. */
-  notify(): void {
-    this.#o.bus.notify(SIGNAL_TOPIC);
+  /** After a signal's commit (of `symbol`, when known): wake the local consumer at once. */
+  notify(symbol?: string): void {
+    this.#o.bus.notify(SIGNAL_TOPIC, symbol);
   }
 
   async start(): Promise<void> {

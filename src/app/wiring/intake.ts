@@ -22,8 +22,8 @@ export function wireIntake(options: {
   health: HealthRegistry;
   /** False once shutdown began: the webhook answers 503. */
   isAccepting: () => boolean;
-  /** Wakes this process's bus consumer after a signal was accepted. */
-  notify: () => void;
+  /** Wakes this process's bus consumer after a signal of `symbol` was accepted. */
+  notify: (symbol: string) => void;
 }): TradingViewIntake {
   const { config, clock, metrics, isAccepting } = options;
   const intake = new TradingViewIntake({
@@ -34,9 +34,9 @@ export function wireIntake(options: {
     logger: options.logger,
     isAccepting,
   });
-  intake.onAccepted(() => {
+  intake.onAccepted(({ signal }) => {
     metrics.signals.inc({ outcome: 'accepted' });
-    options.notify();
+    options.notify(signal.symbol);
   });
   intake.onReceived(() => metrics.signals.inc({ outcome: 'received' }));
   intake.onDuplicate(() => metrics.signals.inc({ outcome: 'duplicate' }));
