@@ -1,9 +1,11 @@
 // Goal: the bulkhead bounds running and queued calls, orders the queue by priority then arrival,
 // and rejects clearly. Method: calls held open by deferred promises, time from FakeClock.
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { BulkheadPolicy } from './bulkhead.js';
 import { FakeClock } from './clock.js';
 import { isAbortedError, isBulkheadRejectedError } from './errors.js';
+import { neverAbortedSignal } from './policy.js';
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -145,6 +147,17 @@ describe('BulkheadPolicy', () => {
     gate.resolve();
     await blocker;
     expect(ran).toBe(false);
+  });
+
+  it('adds no abort listener for queued calls without a signal (they share one that never aborts)', async () => {
+    const bulkhead = new BulkheadPolicy({ concurrentMax: 1, queueMax: 20, clock: new FakeClock() });
+    const gate = deferred();
+    const blocker = bulkhead.execute(() => gate.promise);
+    const queued = Array.from({ length: 20 }, () => bulkhead.execute(() => 1));
+    expect(bulkhead.stats().queued).toBe(20);
+    expect(getEventListeners(neverAbortedSignal, 'abort')).toHaveLength(0);
+    gate.resolve();
+    await Promise.all([blocker, ...queued]);
   });
 
   it('rejects an already aborted signal without running', async () => {

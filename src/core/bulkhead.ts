@@ -174,6 +174,9 @@ export class BulkheadPolicy implements Policy {
       return Promise.reject(this.#reject('queueFull', priority, message));
     }
     assert(this.#queue.length < this.#queueMax, 'bulkhead queue over queueMax');
+    // Calls without a signal of their own share neverAbortedSignal: a listener on it could never fire,
+    // and one per queued call piled up on that one signal (Node's leak warning past 10).
+    const abortable = signal !== neverAbortedSignal;
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         this.#remove(entry);
@@ -186,7 +189,7 @@ export class BulkheadPolicy implements Policy {
         timer: undefined,
         release: () => {
           if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
-          signal.removeEventListener('abort', onAbort);
+          if (abortable) signal.removeEventListener('abort', onAbort);
         },
       };
       entry.timer = this.#clock.setTimeout(() => {
@@ -195,7 +198,7 @@ export class BulkheadPolicy implements Policy {
         const message = `bulkhead queue wait exceeded queueWaitMaxMs ${waitMaxMs} (priority ${priority})`;
         reject(this.#reject('queueWaitTimeout', priority, message));
       }, waitMaxMs);
-      signal.addEventListener('abort', onAbort, { once: true });
+      if (abortable) signal.addEventListener('abort', onAbort, { once: true });
       this.#queue.splice(insertIndex(this.#queue, priority), 0, entry);
     });
   }
