@@ -38,13 +38,20 @@ export class AlertRules {
       .catch((error: unknown) => this.o.logger.error({ err: error }, 'could not raise an alert'));
   }
 
-  /** raise() in `tx` (undefined: in a transaction of its own); the returned function tells of it after the commit. */
+  /**
+   * raise() inside `tx`, told (counted, logged, notified) by the returned function once the caller's
+   * commit is durable; without `tx`, raised at once in a transaction of its own and counted when told.
+   */
   async #raiseIn(tx: Queryable | undefined, input: AlertInput): Promise<() => void> {
-    const tell = tx === undefined ? undefined : await this.o.alerts.raiseIn(tx, input);
-    if (tell === undefined) await this.o.alerts.raise(input);
+    const count = () => this.o.metrics.alerts.inc({ severity: input.severity });
+    if (tx === undefined) {
+      await this.o.alerts.raise(input);
+      return count;
+    }
+    const tell = await this.o.alerts.raiseIn(tx, input);
     return () => {
-      this.o.metrics.alerts.inc({ severity: input.severity });
-      tell?.();
+      count();
+      tell();
     };
   }
 
