@@ -20,6 +20,7 @@ import type { VerificationGateway } from '../exchange/transaction-verification/g
 import { STALE_CODE } from '../exchange/transaction-verification/send-guard.js';
 import type { TransactionVerifier } from '../exchange/transaction-verification/transaction-verifier.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
+import { reservedStrategyProblem } from '../market-data/signal.js';
 import type { SignalStore, StoredSignal } from '../market-data/signal-store.js';
 import type { Ledger } from '../position/ledger.js';
 import { DEFAULT_STRATEGY } from '../position/strategy-positions.js';
@@ -217,7 +218,11 @@ export class Engine {
       };
       const decision = await inSpan('keel.decision', {}, async (span) => {
         let decided: Decision;
-        if (stored.signal.action === undefined) decided = await this.#decide(stored, aborted, markProcessing);
+        // Intake refuses the name; a signal stored before it did must not trade in that bucket either.
+        const reserved = reservedStrategyProblem(stored.signal.strategy ?? DEFAULT_STRATEGY);
+        if (reserved !== undefined) decided = { kind: 'refuse', code: 'StrategyReserved', message: reserved };
+        else if (stored.signal.action === undefined)
+          decided = await this.#decide(stored, aborted, markProcessing);
         else {
           await markProcessing(); // close and cancel act on the exchange before they decide
           decided = await this.#decideAction(stored, aborted);

@@ -4,6 +4,7 @@ import { Decimal } from '../core/decimal.js';
 import { type Market, parseMarket, toSymbol } from '../exchange/markets.js';
 import {
   type ProtectLevelSignal,
+  reservedStrategyProblem,
   SIGNAL_ACTIONS,
   type Signal,
   type SignalAction,
@@ -16,6 +17,7 @@ import {
 } from './signal.js';
 import {
   type DecimalRule,
+  type FieldResult,
   pickField,
   readChoice,
   readDecimal,
@@ -115,8 +117,7 @@ export function normalizeSignal(
         'stopLoss and takeProfit protect a buy entry: on spot a sell opens no position to protect; give them with side buy only',
     });
   const strategyField = pickField(fields, FIELD_ALIASES.strategy, problems);
-  const strategy =
-    strategyField && valueOrProblem(problems, 'strategy', readText(strategyField.raw, 'strategy', 100));
+  const strategy = strategyField && valueOrProblem(problems, 'strategy', readStrategy(strategyField.raw));
   const timeField = fields.has('timenow')
     ? { raw: fields.get('timenow') }
     : pickField(fields, FIELD_ALIASES.time.slice(1), problems);
@@ -193,7 +194,7 @@ function normalizeAction(
       message: `action ${context.action} takes no ${alias}: it acts on the strategy's own position and orders`,
     });
   const strategyField = pickField(fields, FIELD_ALIASES.strategy, problems);
-  const strategy = strategyField === undefined ? undefined : readText(strategyField.raw, 'strategy', 100);
+  const strategy = strategyField === undefined ? undefined : readStrategy(strategyField.raw);
   if (strategy?.ok === false) problems.push({ field: 'strategy', message: strategy.message });
   const timeField = fields.has('timenow')
     ? { raw: fields.get('timenow') }
@@ -443,4 +444,11 @@ function readProtection(
       message: 'stopLimitPrice must not be above stopLoss: the stop leg sells at or below its stop',
     });
   return out;
+}
+
+/** The strategy name: text of at most 100 characters, and not the bucket of what Keel did not place. */
+function readStrategy(raw: unknown): FieldResult<string> {
+  const text = readText(raw, 'strategy', 100);
+  const reserved = text.ok ? reservedStrategyProblem(text.value) : undefined;
+  return reserved === undefined ? text : { ok: false, message: reserved };
 }

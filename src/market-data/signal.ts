@@ -58,6 +58,20 @@ export const protectLevelSchema = z.union([
 ]);
 export type ProtectLevelSignal = z.infer<typeof protectLevelSchema>;
 
+/**
+ * The strategy bucket of what Keel did not place (the account's opening balance, deposits, orders placed
+ * by hand): no signal may name it, or its fills would be booked as outside ones and a close for it
+ * would flatten whatever that bucket holds.
+ */
+export const EXTERNAL_STRATEGY = 'external';
+
+/** Why a strategy name is refused, or undefined when a signal may carry it. */
+export function reservedStrategyProblem(strategy: string): string | undefined {
+  return strategy === EXTERNAL_STRATEGY
+    ? `strategy "${EXTERNAL_STRATEGY}" is reserved for the funds and trades Keel did not place: give the strategy another name`
+    : undefined;
+}
+
 export const signalSchema = z
   .object({
     /** Exchange symbol, `BTCIRT` / `BTCUSDT`. */

@@ -5,15 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import { Decimal } from '../core/decimal.js';
+import { EXTERNAL_STRATEGY } from '../market-data/signal.js';
 import { SqliteDatabase } from '../storage/sqlite-database.js';
 import { Ledger } from './ledger.js';
 import type { FillInput } from './posting-builders.js';
-import {
-  DEFAULT_STRATEGY,
-  EXTERNAL_STRATEGY,
-  StrategyPositions,
-  unrealizedPnl,
-} from './strategy-positions.js';
+import { DEFAULT_STRATEGY, StrategyPositions, unrealizedPnl } from './strategy-positions.js';
 
 const STRATEGIES: Record<string, string> = { s1: 'trend', s2: 'revert', s3: 'trend' };
 const strategyOf = async (signalId: string) => STRATEGIES[signalId];

@@ -4,14 +4,13 @@
 // journal, so it survives restarts with nothing stored of its own; exact integer minor units throughout.
 import { assert } from '../core/assert.js';
 import { Decimal } from '../core/decimal.js';
+import { EXTERNAL_STRATEGY } from '../market-data/signal.js';
 import { parseAccount } from './accounts.js';
 import type { Ledger } from './ledger.js';
 import { fillFacts } from './ledger-state.js';
 import { PositionBook, type PositionView } from './positions.js';
 import { decimalOf, type Posting } from './posting.js';
 
-/** Orders and trades Keel did not place, and funds that did not come from a fill. */
-export const EXTERNAL_STRATEGY = 'external';
 /** Fills of a signal whose alert named no strategy. */
 export const DEFAULT_STRATEGY = 'default';
 

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { assertJsonDepth } from '../../core/json-depth.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
+import { reservedStrategyProblem } from '../../market-data/signal.js';
 import type { AccessControl } from './access-control.js';
 import { describeProblems, TEXT_LENGTH_MAX } from './api-schemas.js';
 import { assertOperatorAccess } from './operator-access-plugin.js';
@@ -34,7 +35,16 @@ const historyQuery = z.strictObject({
 const emptyBody = z.strictObject({}).optional();
 const actionBody = z.strictObject({
   symbol: z.string().regex(/^[A-Z0-9]{2,20}(IRT|USDT)$/, 'a symbol such as BTCIRT'),
-  strategy: z.string().trim().min(1).max(100).optional(),
+  strategy: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .superRefine((strategy, context) => {
+      const problem = reservedStrategyProblem(strategy);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 
 class InvalidRequestError extends Error {
