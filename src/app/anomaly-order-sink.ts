@@ -1,6 +1,9 @@
-// Feeds order progress to the anomaly detector beside the ledger: fill slippage against the quote at
-// decision time (the market's last price the engine decided on; the limit price for orders journaled
-// before that was recorded), the fee rate of each fill, and the filled share of each finished order.
+// Feeds order progress to the anomaly detector beside the ledger: the fee rate of each fill, and per
+// finished order its slippage (the average price of its fills, as the exchange reports it, against the
+// quote at decision time: the market's last price the engine decided on; the limit price for orders
+// journaled before that was recorded) and its filled share. Slippage is one sample per order, not per
+// trade: a market order that took twenty levels of the book is one execution, and twenty samples of it
+// would swamp the baseline (or be the whole warm-up) and flag twenty times.
 // The ledger sink runs first and its failure propagates; the detector only watches, so its failure is logged.
 import { Decimal } from '../core/decimal.js';
 import type { OrderFill, OrderIntent } from '../exchange/order-journal/order-intent.js';
@@ -30,19 +33,6 @@ export class AnomalyOrderSink implements OrderLedgerSink {
     await this.inner.onFill(intent, fill);
     if (!this.#firstTime(`fill:${fill.tradeId}`)) return;
     const context = { orderId: intent.id, tradeId: fill.tradeId, price: fill.price.toFixed() };
-    const reference = slippageReference(intent);
-    if (reference !== undefined) {
-      // Basis points worse than the reference: a buy paying above it, a sell receiving below it, is positive.
-      const worse =
-        intent.side === 'buy' ? fill.price.minus(reference.price) : reference.price.minus(fill.price);
-      const value = worse.div(reference.price).times(10_000).toNumber();
-      this.#observe({
-        kind: 'slippage',
-        currency: intent.market.base,
-        value,
-        context: { ...context, reference: reference.kind, referencePrice: reference.price.toFixed() },
-      });
-    }
     const feeRate = rateOf(intent, fill);
     if (feeRate !== undefined) {
       const tier = this.detector.feeTierRate;
@@ -60,6 +50,24 @@ export class AnomalyOrderSink implements OrderLedgerSink {
   async onFinished(intent: OrderIntent): Promise<void> {
     await this.inner.onFinished(intent);
     if (!intent.amount.gt(0) || !this.#firstTime(`finished:${intent.id}`)) return;
+    const reference = slippageReference(intent);
+    const average = intent.averagePrice;
+    if (reference !== undefined && average?.gt(0) && intent.filledAmount.gt(0)) {
+      // Basis points worse than the reference: a buy paying above it, a sell receiving below it, is positive.
+      const worse = intent.side === 'buy' ? average.minus(reference.price) : reference.price.minus(average);
+      this.#observe({
+        kind: 'slippage',
+        currency: intent.market.base,
+        value: worse.div(reference.price).times(10_000).toNumber(),
+        context: {
+          orderId: intent.id,
+          averagePrice: average.toFixed(),
+          filled: intent.filledAmount.toFixed(),
+          reference: reference.kind,
+          referencePrice: reference.price.toFixed(),
+        },
+      });
+    }
     this.#observe({
       kind: 'fillRatio',
       currency: intent.market.base,

@@ -75,16 +75,17 @@ export function resolveAnomalyOptions(options: AnomalyDetectorOptions): Resolved
     recentCountMax,
     specs: {
       // Share of the tolerance; a healthy ledger differs by exactly nothing, so no slack.
-      reconciliation: { baseline: 'zero', scaleFloor: floor, slack: 0 },
-      // Basis points against the reference price, adverse positive.
-      slippage: { baseline: 'learned', scaleFloor: 5, slack: 0.5 },
+      reconciliation: { baseline: 'zero', scaleFloor: floor, slack: 0, harmful: 'both' },
+      // Basis points against the reference price, adverse positive: a better fill is no alarm.
+      slippage: { baseline: 'learned', scaleFloor: 5, slack: 0.5, harmful: 'high' },
       // Against the tier: the relative deviation, healthy at 0. Without a tier: basis points, learned.
+      // Paying more is the harm; a lower rate is a better tier.
       feeRate:
         feeTierRate === undefined
-          ? { baseline: 'learned', scaleFloor: 1, slack: 0.5 }
-          : { baseline: 'zero', scaleFloor: 0.05, slack: 0.5 },
-      // Filled share of a finished order, 0 to 1.
-      fillRatio: { baseline: 'learned', scaleFloor: 0.1, slack: 1 },
+          ? { baseline: 'learned', scaleFloor: 1, slack: 0.5, harmful: 'high' }
+          : { baseline: 'zero', scaleFloor: 0.05, slack: 0.5, harmful: 'high' },
+      // Filled share of a finished order, 0 to 1: orders filling less than usual are the harm.
+      fillRatio: { baseline: 'learned', scaleFloor: 0.1, slack: 1, harmful: 'low' },
     },
   };
 }

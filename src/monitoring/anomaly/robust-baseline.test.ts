@@ -18,8 +18,10 @@ const thresholds: BaselineThresholds = {
   leakScore: 6,
   cusumHalfLifeMs: 24 * 3_600_000,
 };
-const zero: BaselineSpec = { baseline: 'zero', scaleFloor: 0.05, slack: 0 };
-const learned: BaselineSpec = { baseline: 'learned', scaleFloor: 1, slack: 0.5 };
+const zero: BaselineSpec = { baseline: 'zero', scaleFloor: 0.05, slack: 0, harmful: 'both' };
+const learned: BaselineSpec = { baseline: 'learned', scaleFloor: 1, slack: 0.5, harmful: 'both' };
+/** Like slippage: only a deviation above the baseline (worse than the quote) is harmful. */
+const highHarms: BaselineSpec = { ...learned, harmful: 'high' };
 
 function run(spec: BaselineSpec, values: readonly number[], state: BaselineState = EMPTY_BASELINE) {
   const flags: { index: number; flag: string }[] = [];
@@ -67,6 +69,36 @@ describe('scoreSample', () => {
     const quiet = run(learned, noise);
     expect(quiet.flags).toEqual([]);
     expect(run(learned, [60], quiet.state).flags).toEqual([{ index: 0, flag: 'spike' }]);
+  });
+
+  it('flags only the harmful side: a jump below a high-harm baseline is neither flagged nor learned', () => {
+    const rng = createRng(11);
+    const noise = Array.from({ length: 100 }, () => 5 + (rng.next() - 0.5) * 2);
+    const quiet = run(highHarms, noise);
+    expect(quiet.flags).toEqual([]);
+    // Twenty fills far better than the quote (a price that moved the trader's way): no flag, and the
+    // baseline stays where it was, so the next ordinary sample is not taken for a spike.
+    const better = run(
+      highHarms,
+      Array.from({ length: 20 }, () => -400),
+      quiet.state,
+    );
+    expect(better.flags).toEqual([]);
+    expect(better.state.mean).toBeCloseTo(quiet.state.mean, 6);
+    expect(run(highHarms, [5], better.state).flags).toEqual([]);
+    // The same jump on the harmful side flags, and so does the same pair of series with `both`.
+    expect(run(highHarms, [415], quiet.state).flags).toEqual([{ index: 0, flag: 'spike' }]);
+    expect(run(learned, [-400], run(learned, noise).state).flags).toEqual([{ index: 0, flag: 'spike' }]);
+  });
+
+  it('sums only harmful drift into a leak', () => {
+    const rng = createRng(13);
+    const noise = Array.from({ length: 100 }, () => 5 + (rng.next() - 0.5) * 2);
+    const warm = run(highHarms, noise).state;
+    const drift = (sign: number) => Array.from({ length: 60 }, () => 5 + sign * 4);
+    expect(run(highHarms, drift(-1), warm).flags).toEqual([]);
+    expect(run(highHarms, drift(+1), warm).flags[0]?.flag).toBe('leak');
+    expect(run({ ...learned, harmful: 'low' }, drift(-1), warm).flags[0]?.flag).toBe('leak');
   });
 
   it('never flags before warm-up on a learned baseline', () => {

@@ -1,6 +1,7 @@
 // One series' robust baseline: an EWMA of the value and an EWMA of the absolute deviation (a streaming
-// MAD), a robust score per sample, and a two-sided CUSUM of the scores that decays with time. A spike
-// (one score far out) flags at once; a leak (many small same-signed scores) flags when the CUSUM sums up.
+// MAD), a robust score per sample, and a CUSUM of the scores that decays with time. A spike (one score
+// far out on a harmful side) flags at once; a leak (many small same-signed scores) flags when the CUSUM
+// sums up. Only the sides the spec calls harmful flag: a fill better than the quote is no alarm.
 // Pure functions on a plain, JSON-safe state, so the model persists across restarts as it is.
 
 /** How a series is scored; one spec per series kind. */
@@ -14,6 +15,12 @@ export interface BaselineSpec {
   readonly scaleFloor: number;
   /** Per-sample allowance subtracted before the CUSUM adds a score; 0 when healthy noise is none. */
   readonly slack: number;
+  /**
+   * Which deviations are harmful and flag: `high` (above the baseline, e.g. paying more than the quote),
+   * `low` (below it, e.g. filling less of an order) or `both` (a ledger off either way). An outlier on
+   * the harmless side flags nothing and, like a spike, is not learned.
+   */
+  readonly harmful: 'high' | 'low' | 'both';
 }
 
 export interface BaselineThresholds {
@@ -75,11 +82,14 @@ export function scoreSample(
   const scale = Math.max(MAD_TO_SIGMA * state.mad, spec.scaleFloor);
   const score = (sample.value - baseline) / scale;
   const decay = decayFactor(state.lastAtMs, sample.atMs, thresholds.cusumHalfLifeMs);
-  let cusumHigh = Math.max(0, state.cusumHigh * decay + score - spec.slack);
-  let cusumLow = Math.max(0, state.cusumLow * decay - score - spec.slack);
+  const high = spec.harmful !== 'low';
+  const low = spec.harmful !== 'high';
+  let cusumHigh = high ? Math.max(0, state.cusumHigh * decay + score - spec.slack) : 0;
+  let cusumLow = low ? Math.max(0, state.cusumLow * decay - score - spec.slack) : 0;
   const warm = spec.baseline === 'zero' || state.count >= thresholds.warmupCount;
+  const outlier = warm && Math.abs(score) >= thresholds.spikeScore;
   let flag: FlagKind | undefined;
-  if (warm && Math.abs(score) >= thresholds.spikeScore) flag = 'spike';
+  if (outlier) flag = (score > 0 ? high : low) ? 'spike' : undefined;
   else if (warm && Math.max(cusumHigh, cusumLow) >= thresholds.leakScore) flag = 'leak';
   const scoredCusum = { cusumHigh, cusumLow };
   if (flag !== undefined || !warm) {
@@ -88,8 +98,9 @@ export function scoreSample(
     cusumLow = 0;
   }
   const alpha = thresholds.ewmaAlpha;
-  // A spike is not taught to a learned baseline: the next normal sample would look odd instead.
-  const learn = flag !== 'spike';
+  // An outlier (a spike, or its harmless mirror) is not taught to a learned baseline: the next normal
+  // sample would look odd instead.
+  const learn = !outlier;
   const mean = learn ? ewma(state.mean, sample.value, alpha, state.count) : state.mean;
   const mad = learn ? ewma(state.mad, Math.abs(sample.value - baseline), alpha, state.count) : state.mad;
   return {
