@@ -61,6 +61,7 @@ export async function createReconciler(options: {
       return orders.map((order) => ({
         id: String(order.id),
         clientOrderId: order.clientOrderId,
+        pairId: order.pairId === null ? null : String(order.pairId),
         market: `${order.market.base}-${order.market.quote}`,
       }));
     },

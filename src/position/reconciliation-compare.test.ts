@@ -57,4 +57,19 @@ describe('findUnknownOrders', () => {
     const unknown = findUnknownOrders(orders, new Set(['2']), new Set(['k1']));
     expect(unknown.map((order) => order.id)).toEqual(['3', '4']);
   });
+
+  it('knows an OCO leg whose other leg the journal knows; a hand-placed OCO is reported', () => {
+    const orders = [
+      // Keel's stop leg, not journaled yet: its limit leg is journaled under exchange id 9.
+      { id: '10', clientOrderId: null, pairId: '9' },
+      // Keel's OCO whose placing answer is not journaled yet: its limit leg is known by client id only.
+      { id: '21', clientOrderId: 'k-oco', pairId: '22' },
+      { id: '22', clientOrderId: null, pairId: '21' },
+      // Placed by hand: neither leg is known.
+      { id: '31', clientOrderId: 'hand', pairId: '32' },
+      { id: '32', clientOrderId: null, pairId: '31' },
+    ];
+    const unknown = findUnknownOrders(orders, new Set(['9']), new Set(['k-oco']));
+    expect(unknown.map((order) => order.id)).toEqual(['31', '32']);
+  });
 });

@@ -83,6 +83,8 @@ export interface ExchangeOpenOrder {
   /** Exchange order id. */
   readonly id: string;
   readonly clientOrderId?: string | null;
+  /** An OCO leg: the exchange id of its other leg (Nobitex's `pairId`). */
+  readonly pairId?: string | null;
   /** For the report only, for example `BTC-RLS`. */
   readonly market?: string;
 }
@@ -95,15 +97,27 @@ export interface KnownOrdersProvider {
   knownClientOrderIds(among: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
-/** Orders the journal knows neither by exchange id nor by client order id. Reported, never adopted. */
+/**
+ * Orders the journal knows neither by exchange id nor by client order id, nor as a leg of an OCO whose
+ * other leg it knows (the exchange places both legs on one request; Keel journals the stop leg, which
+ * has no client order id, only after it asked the exchange for it). `knownOrderIds` must answer for
+ * the orders' ids and pairIds. Reported, never adopted.
+ */
 export function findUnknownOrders(
   orders: readonly ExchangeOpenOrder[],
   knownOrderIds: ReadonlySet<string>,
   knownClientOrderIds: ReadonlySet<string>,
 ): ExchangeOpenOrder[] {
-  return orders.filter((order) => {
-    if (knownOrderIds.has(order.id)) return false;
+  const known = (order: ExchangeOpenOrder) => {
+    if (knownOrderIds.has(order.id)) return true;
     const clientOrderId = order.clientOrderId ?? undefined;
-    return clientOrderId === undefined || !knownClientOrderIds.has(clientOrderId);
+    return clientOrderId !== undefined && knownClientOrderIds.has(clientOrderId);
+  };
+  // Legs paired with a known open order: its placing answer may not be journaled yet (no exchange id).
+  const pairedWithKnown = new Set(orders.filter(known).flatMap((order) => order.pairId ?? []));
+  return orders.filter((order) => {
+    if (known(order) || pairedWithKnown.has(order.id)) return false;
+    const pairId = order.pairId ?? undefined;
+    return pairId === undefined || !knownOrderIds.has(pairId);
   });
 }

@@ -31,15 +31,11 @@ export async function fetchSnapshot(fetchers: Fetchers, clock: Clock, timeoutMs:
   const { fetchOpenOrders, knownOrders } = fetchers;
   if (fetchOpenOrders === undefined || knownOrders === undefined) return { wallets, unknownOrders: [] };
   const orders = await withTimeout(clock, fetchOpenOrders(), timeoutMs, 'fetchOpenOrders');
-  // Only the open orders' ids are looked up: the journal may hold a year of orders.
+  // Only the open orders' ids (and their OCO pairs') are looked up: the journal may hold a year of orders.
   const clientIds = orders.flatMap((order) => (order.clientOrderId ? [order.clientOrderId] : []));
+  const ids = [...new Set(orders.flatMap((order) => [order.id, ...(order.pairId ? [order.pairId] : [])]))];
   const [orderIds, clientOrderIds] = await Promise.all([
-    withTimeout(
-      clock,
-      knownOrders.knownOrderIds(orders.map((order) => order.id)),
-      timeoutMs,
-      'knownOrderIds',
-    ),
+    withTimeout(clock, knownOrders.knownOrderIds(ids), timeoutMs, 'knownOrderIds'),
     withTimeout(clock, knownOrders.knownClientOrderIds(clientIds), timeoutMs, 'knownClientOrderIds'),
   ]);
   return { wallets, unknownOrders: findUnknownOrders(orders, orderIds, clientOrderIds) };

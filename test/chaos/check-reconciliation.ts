@@ -65,3 +65,12 @@ export async function checkDifferencesExplained(world: ChaosWorld, seen: Observa
   }
   return problems;
 }
+
+/** Exchange ids of the open orders any reconciliation reported unknown to the journal, in run order. */
+export async function reportedUnknownOrders(world: ChaosWorld): Promise<string[]> {
+  const outcomes = await world.app.db.query<{ unknown_orders: string }>(
+    `SELECT o.unknown_orders FROM reconciliation_outcomes o JOIN reconciliation_runs r ON r.id = o.run_id
+     ORDER BY r.seq`,
+  );
+  return outcomes.flatMap((o) => (JSON.parse(o.unknown_orders) as { id: string }[]).map((order) => order.id));
+}

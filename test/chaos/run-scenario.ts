@@ -8,6 +8,7 @@ import { applyGuardStep, type GuardCounts, newGuardCounts } from './apply-guard-
 import { type AnomalyFlagCounts, countAnomalyFlags } from './check-anomalies.js';
 import { countProtection, protectiveClientOrderIds } from './check-protection.js';
 import { checkRestDuringGaps } from './check-pushed-fills.js';
+import { reportedUnknownOrders } from './check-reconciliation.js';
 import { checkLedger, checkOneOrderPerSignal, newObservations, type Observations } from './checker.js';
 import { applyPriceJump } from './protection-steps.js';
 import { pushedFillsFor } from './push-steps.js';
@@ -39,6 +40,8 @@ export interface ScenarioResult {
   readonly duplicateGuardHits: number;
   /** Status of the final reconciliation: ok, corrected, breach, error; `none` when it did not run. */
   readonly reconciliation: string;
+  /** Exchange ids of open orders the reconciliations reported unknown to the journal (warned about). */
+  readonly unknownOrders: readonly string[];
   readonly fakeTimeMs: number;
   /** Anomaly flags raised during the run; false ones are those no injected drift explains. */
   readonly anomalyFlags: AnomalyFlagCounts;
@@ -59,6 +62,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const stepsByKind: Record<string, number> = {};
   let protection: Record<string, number> = {};
   let anomalyFlags: AnomalyFlagCounts = { total: 0, falseFlags: [] };
+  let unknownOrders: string[] = [];
   try {
     await world.startApp();
     for (const [index, step] of scenario.steps.entries()) {
@@ -80,6 +84,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     duplicateGuardHits = await countDuplicateGuardHits(world);
     protection = await countProtection(world);
     anomalyFlags = await countAnomalyFlags(world, seen);
+    unknownOrders = await reportedUnknownOrders(world);
   } catch (error) {
     violations.push(
       `harness error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -102,6 +107,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     protection,
     duplicateGuardHits,
     reconciliation: seen.reconciliation,
+    unknownOrders,
     fakeTimeMs: world.clock.nowMs() - startMs,
     anomalyFlags,
     pushed: { ...world.push?.counts },

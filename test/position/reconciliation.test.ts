@@ -194,6 +194,24 @@ describe('Reconciler', () => {
     expect(ledger.lastSeq).toBe(2);
   });
 
+  it("asks the journal about OCO legs' pairs: a stop leg of a journaled OCO is not unknown", async () => {
+    const orders: ExchangeOpenOrder[] = [
+      { id: '10', clientOrderId: null, pairId: '9', market: 'ETH-RLS' },
+      { id: '12', clientOrderId: null, pairId: '11', market: 'ETH-RLS' },
+    ];
+    const journaled = new Set(['9']);
+    const { reconciler, events } = await setup({
+      fetchOpenOrders: async () => orders,
+      knownOrders: {
+        knownOrderIds: async (among) => new Set(among.filter((id) => journaled.has(id))),
+        knownClientOrderIds: async () => new Set(),
+      },
+    });
+    const result = await reconciler.runOnce();
+    expect(result.unknownOrders.map((order) => order.id)).toEqual(['12']);
+    expect(events.unknownOrders[0]?.orders.map((order) => order.id)).toEqual(['12']);
+  });
+
   it('turns a failing or hanging fetch into an error outcome instead of a crash', async () => {
     let mode: 'fail' | 'hang' = 'fail';
     const { reconciler, events } = await setup({
