@@ -5,11 +5,13 @@
 import type { KeelConfig } from '../config/index.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LedgerOrderSink } from '../engine/ledger-sink.js';
+import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
 import { FillCatchUp, inFlightCurrencies } from '../exchange/transaction-verification/fill-catch-up.js';
 import type { Logger } from '../logging/logger.js';
 import type { Ledger } from '../position/ledger.js';
 import { Reconciler } from '../position/reconciliation.js';
+import type { ExchangeOpenOrder, KnownOrdersProvider } from '../position/reconciliation-compare.js';
 import type { ReconciliationResult } from '../position/reconciliation-result.js';
 import type { Database } from '../storage/database.js';
 import type { ExchangeStack } from './exchange-stack.js';
@@ -56,15 +58,7 @@ export async function createReconciler(options: {
         ]),
       );
     },
-    fetchOpenOrders: async () => {
-      const { orders } = await exchange.adapter.listOrders({ status: 'open', details: 2 });
-      return orders.map((order) => ({
-        id: String(order.id),
-        clientOrderId: order.clientOrderId,
-        pairId: order.pairId === null ? null : String(order.pairId),
-        market: `${order.market.base}-${order.market.quote}`,
-      }));
-    },
+    fetchOpenOrders: () => openOrdersOf(exchange.adapter),
     catchUp: async () => {
       const { inFlight } = await catchUp.run();
       return {
@@ -72,11 +66,31 @@ export async function createReconciler(options: {
         reasons: inFlight.map((order) => `order ${order.orderId} ${order.reason}`),
       };
     },
-    knownOrders: {
-      knownOrderIds: (among) => journal.knownExchangeOrderIds(among),
-      knownClientOrderIds: (among) => journal.knownClientOrderIds(among),
-    },
+    knownOrders: journalKnownOrders(journal),
   });
+}
+
+/** The exchange's open orders as reconciliation compares them with the journal. */
+export async function openOrdersOf(
+  adapter: Pick<EnhancedNobitexAdapter, 'listOrders'>,
+): Promise<ExchangeOpenOrder[]> {
+  const { orders } = await adapter.listOrders({ status: 'open', details: 2 });
+  return orders.map((order) => ({
+    id: String(order.id),
+    clientOrderId: order.clientOrderId,
+    pairId: order.pairId === null ? null : String(order.pairId),
+    market: `${order.market.base}-${order.market.quote}`,
+  }));
+}
+
+/** Keel's orders per the journal: journaled ones, and the OCO stop legs their pairs' answers named. */
+export function journalKnownOrders(
+  journal: Pick<OrderJournal, 'keelExchangeOrderIds' | 'knownClientOrderIds'>,
+): KnownOrdersProvider {
+  return {
+    knownOrderIds: (among) => journal.keelExchangeOrderIds(among),
+    knownClientOrderIds: (among) => journal.knownClientOrderIds(among),
+  };
 }
 
 /** Waits between tries of the opening reconciliation while the exchange is unreachable, ms. */

@@ -83,7 +83,10 @@ export interface ExchangeOpenOrder {
   /** Exchange order id. */
   readonly id: string;
   readonly clientOrderId?: string | null;
-  /** An OCO leg: the exchange id of its other leg (Nobitex's `pairId`). */
+  /**
+   * An OCO leg: the exchange id of its other leg (Nobitex's `pairId`). The order list documents no
+   * `pairId` (reference 5.3): used when present, never needed.
+   */
   readonly pairId?: string | null;
   /** For the report only, for example `BTC-RLS`. */
   readonly market?: string;
@@ -91,17 +94,20 @@ export interface ExchangeOpenOrder {
 
 /** Tells which orders the order journal knows. Implemented by the journal; kept an interface here. */
 export interface KnownOrdersProvider {
-  /** Which of these exchange order ids the journal knows. */
+  /**
+   * Which of these exchange order ids are Keel's: journaled, or the stop leg an OCO's placing answer
+   * named (its `pairId`, kept on the OCO's row), which is journaled only later.
+   */
   knownOrderIds(among: readonly string[]): Promise<ReadonlySet<string>>;
   /** Which of these client order ids the journal knows. */
   knownClientOrderIds(among: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 /**
- * Orders the journal knows neither by exchange id nor by client order id, nor as a leg of an OCO whose
- * other leg it knows (the exchange places both legs on one request; Keel journals the stop leg, which
- * has no client order id, only after it asked the exchange for it). `knownOrderIds` must answer for
- * the orders' ids and pairIds. Reported, never adopted.
+ * Orders the journal knows neither by exchange id (an OCO's stop leg, which has no client order id, is
+ * known by the id its pair's placing answer named) nor by client order id, nor, when the list shows
+ * `pairId`, as a leg of an OCO whose other leg it knows. `knownOrderIds` must answer for the orders'
+ * ids and pairIds. Reported, never adopted.
  */
 export function findUnknownOrders(
   orders: readonly ExchangeOpenOrder[],

@@ -2,8 +2,8 @@
 // (the look that journals it waits on a hung order-status request) leaves the base currency alone:
 // the exchange already blocks the coins, the ledger keeps that block on the stop leg it does not know
 // yet, so the difference is in flight, never a breach that halts trading. Nor does it warn that the
-// stop leg is an open order unknown to the journal: the exchange links it (pairId) to the OCO's limit
-// leg, which the journal knows. Replays chaos seed 1892.
+// stop leg is an open order unknown to the journal: the OCO's placing answer named it (pairId) and the
+// journal kept that id with the OCO (the order list shows no pairId). Replays chaos seed 1892.
 // Method: the chaos world (whole app, simulator, fake clock), seed replayed in full.
 import { describe, expect, it } from 'vitest';
 import { runScenario } from './run-scenario.js';

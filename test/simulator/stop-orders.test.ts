@@ -1,6 +1,7 @@
 // Goal: stop-market, stop-limit and OCO orders behave as Nobitex documents them: `Inactive` until the
-// market reaches the stop, the stop price shown as `param1`, OCO legs linked by `pairId`, the price
-// checks with their codes, and one leg's fill or cancel ending the other.
+// market reaches the stop, the stop price shown as `param1`, OCO legs linked by `pairId` (in their
+// placing answer and status, not in the order list), the price checks with their codes, and one leg's
+// fill or cancel ending the other.
 // Method: app.inject() on a FakeClock simulator without ticks; setPrice moves the market on purpose.
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, type Harness, harness, limitPrice, order, TOKEN } from './helpers.js';
@@ -137,6 +138,18 @@ describe('OCO orders', () => {
     });
     // One balance for both legs.
     expect(btcBalance()?.blocked).toBe('0.01');
+  });
+
+  it('links the legs in order status but not in the order list, whose documented fields have no pairId', async () => {
+    h = harness();
+    const { limit, stop } = await sellOco();
+    expect(await status(stop.id)).toMatchObject({ pairId: limit.id });
+    for (const details of ['1', '2']) {
+      const list = await call(h.sim, 'GET', `/market/orders/list?details=${details}`);
+      const orders = list.body.orders as Record<string, unknown>[];
+      expect(orders).toHaveLength(2);
+      expect(orders.some((order) => 'pairId' in order)).toBe(false);
+    }
   });
 
   it('fills the stop leg when the price falls through the stop and cancels the limit leg', async () => {

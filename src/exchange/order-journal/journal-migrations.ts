@@ -140,4 +140,11 @@ export const journalMigrations: readonly Migration[] = [
         ${PROTECTION_INDEXES}`,
     },
   },
+  {
+    // An OCO's stop leg, named by its pair's placing answer (`pairId`) before Keel journals it: Keel's
+    // from that answer on. Indexed: reconciliation asks about the exchange's open orders by id.
+    id: 'journal-009-oco-pair',
+    sql: `ALTER TABLE orders ADD COLUMN pair_exchange_order_id TEXT;
+      CREATE INDEX IF NOT EXISTS orders_pair_exchange_order_id ON orders (pair_exchange_order_id)`,
+  },
 ];

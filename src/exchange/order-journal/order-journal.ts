@@ -55,6 +55,8 @@ export interface PrepareInput {
 
 export interface TransitionPatch {
   readonly exchangeOrderId?: string;
+  /** An OCO: its stop leg's exchange id (the answer's `pairId`), Keel's before the leg is journaled. */
+  readonly pairExchangeOrderId?: string;
   readonly filledAmount?: Decimal;
   readonly averagePrice?: Decimal | null;
   readonly fee?: Decimal;
@@ -151,11 +153,13 @@ export class OrderJournal {
       const nowMs = this.#clock.nowMs();
       const next = applyPatch(current, to, input.patch ?? {}, nowMs);
       const { changes } = await tx.execute(
-        `UPDATE orders SET state = ?, exchange_order_id = ?, filled_amount = ?, average_price = ?, fee = ?,
-           submit_count = ?, reject_code = ?, last_error = ?, updated_at_ms = ? WHERE id = ? AND state = ?`,
+        `UPDATE orders SET state = ?, exchange_order_id = ?,
+           pair_exchange_order_id = COALESCE(?, pair_exchange_order_id), filled_amount = ?, average_price = ?,
+           fee = ?, submit_count = ?, reject_code = ?, last_error = ?, updated_at_ms = ? WHERE id = ? AND state = ?`,
         [
           next.state,
           next.exchangeOrderId,
+          input.patch?.pairExchangeOrderId ?? null,
           formatDecimal(next.filledAmount),
           next.averagePrice === null ? null : formatDecimal(next.averagePrice),
           formatDecimal(next.fee),
@@ -184,8 +188,16 @@ export class OrderJournal {
       const nowMs = this.#clock.nowMs();
       const next = applyPatch(current, current.state, input.patch ?? {}, nowMs);
       await tx.execute(
-        'UPDATE orders SET exchange_order_id = ?, submit_count = ?, last_error = ?, updated_at_ms = ? WHERE id = ?',
-        [next.exchangeOrderId, next.submitCount, next.lastError, nowMs, orderId],
+        `UPDATE orders SET exchange_order_id = ?, pair_exchange_order_id = COALESCE(?, pair_exchange_order_id),
+           submit_count = ?, last_error = ?, updated_at_ms = ? WHERE id = ?`,
+        [
+          next.exchangeOrderId,
+          input.patch?.pairExchangeOrderId ?? null,
+          next.submitCount,
+          next.lastError,
+          nowMs,
+          orderId,
+        ],
       );
       await this.#appendEvent(tx, next, current.state, current.state, input.cause, input.raw, nowMs);
       return next;
@@ -321,9 +333,19 @@ export class OrderJournal {
     return rows.map(fromOrderRow);
   }
 
-  /** Which of these exchange order ids the journal knows (to spot orders it does not). */
+  /** Which of these exchange order ids the journal has a row for. */
   knownExchangeOrderIds(among: readonly string[]): Promise<Set<string>> {
     return this.#knownAmong('exchange_order_id', among);
+  }
+
+  /**
+   * Which of these exchange order ids are Keel's (to spot orders that are not): those it has a row for,
+   * and the stop legs its OCOs' answers named (`pairId`), which are journaled only later.
+   */
+  async keelExchangeOrderIds(among: readonly string[]): Promise<Set<string>> {
+    const known = await this.#knownAmong('exchange_order_id', among);
+    for (const id of await this.#knownAmong('pair_exchange_order_id', among)) known.add(id);
+    return known;
   }
 
   /** Which of these clientOrderIds the journal knows. */
@@ -333,7 +355,7 @@ export class OrderJournal {
 
   /** Looks up only the candidates (indexed), never every order of a year. */
   async #knownAmong(
-    column: 'exchange_order_id' | 'client_order_id',
+    column: 'exchange_order_id' | 'pair_exchange_order_id' | 'client_order_id',
     among: readonly string[],
   ): Promise<Set<string>> {
     const known = new Set<string>();

@@ -6,7 +6,10 @@ import { displayNameOf } from '../currency-names.js';
 import { toOrderMarket } from '../markets.js';
 import type { OrderExecution, SimFill, SimOrder } from './types.js';
 
-/** `add` answers with strings everywhere; `status` and `list` put bare 0 for zero matched/fee. */
+/**
+ * `add` answers with strings everywhere; `status` and `list` put bare 0 for zero matched/fee. OCO legs
+ * show `pairId` in `add` and `status` only: the list's documented fields do not include it (reference 5.3).
+ */
 export type OrderView = 'add' | 'status' | 'list1' | 'list2';
 
 /** `2026-01-01T00:00:00.000123+00:00`: sub-millisecond digits come from `micros` (0..999). */
@@ -50,7 +53,7 @@ export function orderJson(order: SimOrder, view: OrderView, priceStep: Decimal):
     unmatchedAmount: pyDecimal10(unmatched),
     clientOrderId: order.clientOrderId,
     param1: order.stopPrice === undefined ? null : formatDecimal(order.stopPrice),
-    ...(order.pairId === undefined ? {} : { pairId: order.pairId }),
+    ...(order.pairId === undefined || view === 'list1' || view === 'list2' ? {} : { pairId: order.pairId }),
   };
   if (view === 'list1') return { ...base, isMyOrder: false };
   return {

@@ -554,9 +554,10 @@ export class TransactionVerifier {
       return this.#observe(intent, order, cause, raw);
     // Keep the exchange's id before reading trades: should that read fail (429), the next step polls
     // the order by id instead of taking it for an order lost in a crash and asking all over again.
+    // An OCO's answer also names its stop leg: kept with it, that leg is Keel's before it is journaled.
     const accepted = await this.#move(intent, 'ACCEPTED', cause, {
       raw,
-      patch: { exchangeOrderId: order.id },
+      patch: { exchangeOrderId: order.id, ...pairOf(intent, order) },
     });
     await this.#ledger?.onOpen(accepted);
     for (const trade of this.#pushed.takeTrades(order.id)) await this.#bookFill(accepted, trade);
@@ -578,6 +579,7 @@ export class TransactionVerifier {
     if (expired && target === 'CANCELLED') target = 'EXPIRED';
     const patch = {
       exchangeOrderId: order.id,
+      ...pairOf(intent, order),
       filledAmount: order.matchedAmount,
       averagePrice: order.matchedAmount.gt(0) ? order.averagePrice : null,
       fee: order.fee,
@@ -692,6 +694,14 @@ function stopFieldsOf(intent: OrderIntent): Pick<PlaceOrderRequest, 'stopPrice' 
     return { oco: { stopPrice: intent.stopPrice, stopLimitPrice: intent.stopLimitPrice } };
   }
   return intent.stopPrice === null ? {} : { stopPrice: intent.stopPrice };
+}
+
+/** An OCO's stop leg as its limit leg's answer names it (`pairId`); nothing for other orders. */
+function pairOf(intent: OrderIntent, order: ExchangeOrder): { pairExchangeOrderId?: string } {
+  const pairId = order.pairId;
+  return intent.role === 'oco' && pairId !== undefined && pairId !== null
+    ? { pairExchangeOrderId: pairId }
+    : {};
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
