@@ -219,7 +219,7 @@ export class Engine {
       const decision = await inSpan('keel.decision', {}, async (span) => {
         let decided: Decision;
         // Intake refuses the name; a signal stored before it did must not trade in that bucket either.
-        const reserved = reservedStrategyProblem(stored.signal.strategy ?? DEFAULT_STRATEGY);
+        const reserved = reservedStrategyProblem(stored.signal.strategy);
         if (reserved !== undefined) decided = { kind: 'refuse', code: 'StrategyReserved', message: reserved };
         else if (stored.signal.action === undefined)
           decided = await this.#decide(stored, aborted, markProcessing);

@@ -65,8 +65,8 @@ export type ProtectLevelSignal = z.infer<typeof protectLevelSchema>;
  */
 export const EXTERNAL_STRATEGY = 'external';
 
-/** Why a strategy name is refused, or undefined when a signal may carry it. */
-export function reservedStrategyProblem(strategy: string): string | undefined {
+/** Why a strategy name is refused, or undefined when a signal may carry it (or names none). */
+export function reservedStrategyProblem(strategy: string | undefined): string | undefined {
   return strategy === EXTERNAL_STRATEGY
     ? `strategy "${EXTERNAL_STRATEGY}" is reserved for the funds and trades Keel did not place: give the strategy another name`
     : undefined;

@@ -22,6 +22,10 @@ export interface AnomalyChaosReport {
 export const DETECTED_SHARE_MIN = 0.95;
 export const FALSE_FLAG_SHARE_MAX = 0.01;
 
+/** True while seeds with a false flag stay below FALSE_FLAG_SHARE_MAX of the seeds run. */
+export const falseFlagsWithinShare = (falseFlagSeeds: readonly number[], seedsRun: number): boolean =>
+  falseFlagSeeds.length < FALSE_FLAG_SHARE_MAX * seedsRun;
+
 export async function runAnomalyChaos(options: {
   readonly seedCount: number;
   readonly firstSeed: number;
@@ -62,7 +66,7 @@ export function anomalyReportPasses(report: AnomalyChaosReport): boolean {
   return (
     report.errors.length === 0 &&
     report.detected >= DETECTED_SHARE_MIN * report.seedsRun &&
-    report.falseFlagSeeds.length < FALSE_FLAG_SHARE_MAX * report.seedsRun
+    falseFlagsWithinShare(report.falseFlagSeeds, report.seedsRun)
   );
 }
 
