@@ -1,6 +1,7 @@
 // A backlog drained with the engine HALTED (kill switch): BACKLOG signals on one symbol are stored
-// while the app is not yet started, then it starts halted and its engine takes each one off the bus,
-// refuses it and raises its operator alert. Measured from start until every signal is rejected and
+// while the engine runs but the app is not yet started (a backlog queued before a halt: signals that
+// arrive while HALTED are refused at the door and never queue), then an operator halts and the app
+// starts; its engine takes each one off the bus, refuses it and raises its operator alert. Measured from start until every signal is rejected and
 // every alert is stored: the drain rate, and this process's CPU (user + system, all threads) per
 // ended signal. One symbol is the worst case: the bus hands a key's messages one at a time.
 // A single run with LARGE_BACKLOG signals shows whether the cost per signal grows with the backlog (it
@@ -43,10 +44,7 @@ const count = async (app: KeelApp, sql: string): Promise<number> => {
 };
 
 async function drainOnce(backlog: number): Promise<DrainRun> {
-  const created = await createBenchApp({
-    storage: { sqliteSynchronous: 'FULL' },
-    engine: { initialMode: 'HALTED' },
-  });
+  const created = await createBenchApp({ storage: { sqliteSynchronous: 'FULL' } });
   try {
     const { app } = created;
     const nowMs = Date.now();
@@ -61,6 +59,7 @@ async function drainOnce(backlog: number): Promise<DrainRun> {
         }),
       ),
     );
+    await app.killSwitch.set('HALTED', { source: 'operator', by: 'bench', reason: 'halted drain' });
     const cpuAtStart = process.cpuUsage();
     const startedAtMs = performance.now();
     await created.start();

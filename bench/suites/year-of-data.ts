@@ -1,5 +1,5 @@
-// A year of data: the same KeelApp (paper mode, SQLite FULL, engine HALTED so intake measures storing,
-// retention off so nothing leaves) started on an empty database and on a year-sized one (1 M signals
+// A year of data: the same KeelApp (paper mode, SQLite FULL, engine HALTED so intake measures storing:
+// each signal is refused in the commit that stores it; retention off so nothing leaves) started on an empty database and on a year-sized one (1 M signals
 // and orders, 10 M audit rows; see support/year-database.ts). Measured on each: start-up until
 // /readyz answers 200, webhook intake (autocannon, 50 connections, mean req/s over 10 s), `GET /api/orders` latency
 // (sequential; the empty database holds one page of orders so both answers are 100 orders) and

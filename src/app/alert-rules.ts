@@ -3,6 +3,7 @@ import type { MessageBus } from '../bus/index.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Disposable } from '../core/events.js';
 import type { Engine } from '../engine/engine.js';
+import type { HaltedDoor } from '../engine/halted-door.js';
 import { ENGINE_MODES, type KillSwitch } from '../engine/kill-switch.js';
 import type { EnhancedNobitexAdapter } from '../exchange/enhanced-nobitex-adapter/enhanced-nobitex-adapter.js';
 import { isTerminal } from '../exchange/order-journal/order-state.js';
@@ -25,6 +26,9 @@ export interface AlertRulesOptions {
   readonly haltAfterExchangeFailureMs: number;
   readonly haltOnBreach: boolean;
 }
+
+/** Signal ids an alert of refusals at the door lists at most (the rest: `GET /api/signals`). */
+const DOOR_ALERT_IDS_MAX = 20;
 
 export class AlertRules {
   #ordersOpenTimer: TimerHandle | undefined;
@@ -175,6 +179,29 @@ export class AlertRules {
         outcomes.dispose();
       },
     };
+  }
+
+  /**
+   * Signals refused at the door while HALTED (they never reach the engine): one alert for each commit's
+   * refusals, all under one key, so a burst of alerts during a halt is one alert that repeats (with
+   * the latest commit's signal ids), not one alert per signal. Like every signal that ends without a
+   * trade, nothing resolves it automatically. It commits with the refusals.
+   */
+  watchDoor(door: Pick<HaltedDoor, 'recordRefusals'>): Disposable {
+    return door.recordRefusals((refusal, tx) =>
+      this.#raiseIn(tx, {
+        severity: 'error',
+        source: 'engine',
+        key: `signal.rejected.${refusal.code}`,
+        title: `signals refused as they arrived: ${refusal.message}`,
+        details: {
+          code: refusal.code,
+          signals: refusal.signalIds.length,
+          signalIds: refusal.signalIds.slice(0, DOOR_ALERT_IDS_MAX),
+          signalIdsNotListed: Math.max(0, refusal.signalIds.length - DOOR_ALERT_IDS_MAX),
+        },
+      }),
+    );
   }
 
   watchBus(bus: MessageBus): void {

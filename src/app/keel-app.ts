@@ -7,6 +7,7 @@ import type { MessageBus } from '../bus/index.js';
 import type { KeelConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Engine } from '../engine/engine.js';
+import { HaltedDoor } from '../engine/halted-door.js';
 import { KillSwitch } from '../engine/kill-switch.js';
 import type { OrderJournal } from '../exchange/order-journal/order-journal.js';
 import type { Logger } from '../logging/logger.js';
@@ -97,11 +98,13 @@ export class KeelApp {
     const { journal, verifier } = verification;
     const trading = createTradingStack({ ...base, journal, signals, ledger, gateway: exchange.gateway });
     const newEngine = wireEngine({ ...base, busStage, verification, ledger, killSwitch, trading });
-    // enqueue only publishes on the shared bus: every instance, leader or not, takes signals.
+    // The door publishes through the first engine's enqueue, which only writes to the shared bus:
+    // every instance, leader or not, takes signals.
     const initialEngine = newEngine();
-    busStage.publishWith(initialEngine);
+    const door = new HaltedDoor({ killSwitch, signals, publish: initialEngine.enqueue });
+    busStage.admitWith(door);
     const { reconciler, reconciliation } = await wireReconciliation({ ...base, ledger, journal });
-    const stages = { bus, verifier, ledger, killSwitch, anomalies, reconciler, reconciliation };
+    const stages = { bus, verifier, ledger, killSwitch, door, anomalies, reconciler, reconciliation };
     const observed: Observed = { ...base, ...stages };
     const monitoring = await wireMonitoring(observed, { secrets: [webhookPassphrase.value], closers });
     const role = wireTradingRole({

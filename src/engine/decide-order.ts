@@ -32,12 +32,18 @@ export interface DecideContext {
   readonly position?: Decimal;
 }
 
+/** Why no new order is placed while the kill switch says HALTED (here, and at the door: halted-door.ts). */
+export const HALTED_REFUSAL = {
+  code: 'EngineHalted',
+  message: 'the engine is halted: no new orders',
+} as const;
+
 export const orderIdFor = (signalId: string): string => `ord-${signalId}`;
 
 export async function decideOrder(stored: StoredSignal, context: DecideContext): Promise<Decision> {
   const { signal } = stored;
   const market: Market = { base: signal.base, quote: signal.quote };
-  if (context.mode === 'HALTED') return refuse('EngineHalted', 'the engine is halted: no new orders');
+  if (context.mode === 'HALTED') return refuse(HALTED_REFUSAL.code, HALTED_REFUSAL.message);
   const allowed = context.limits.allowedSymbols;
   if (allowed !== undefined && !allowed.includes(signal.symbol))
     return refuse('SymbolNotAllowed', `${signal.symbol} is not in the allowed symbols`);

@@ -121,7 +121,7 @@ export class Engine {
     });
   }
 
-  /** For SignalStore's onAccepted: the signal and its bus message commit together. */
+  /** For the door (HaltedDoor.admit, in SignalStore's onAccepted): the signal and its bus message commit together. */
   readonly enqueue = async (tx: Queryable, stored: StoredSignal): Promise<void> => {
     await this.#o.bus.publish(
       {

@@ -3,7 +3,13 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { isKeelError, KeelError } from '../core/errors.js';
 import { EventEmitter } from '../core/events.js';
-import { type Database, type Migration, type Row, withSerialKey } from '../storage/database.js';
+import {
+  type Database,
+  type Migration,
+  type Queryable,
+  type Row,
+  withSerialKey,
+} from '../storage/database.js';
 
 export type EngineMode = 'RUNNING' | 'REDUCING' | 'HALTED';
 export const ENGINE_MODES: readonly EngineMode[] = ['RUNNING', 'REDUCING', 'HALTED'];
@@ -84,6 +90,17 @@ export class KillSwitch {
       this.#changeEmitter.emit(last);
     }
     return this.#mode;
+  }
+
+  /**
+   * The mode as stored, read inside the caller's transaction (intake's, which refuses a signal that
+   * arrives while HALTED in the transaction that stores it). Does not update this copy.
+   */
+  async modeIn(tx: Queryable): Promise<EngineMode> {
+    const [last] = await tx.query<{ to_mode: string }>(
+      'SELECT to_mode FROM engine_mode_changes ORDER BY seq DESC LIMIT 1',
+    );
+    return last === undefined ? this.#mode : (last.to_mode as EngineMode);
   }
 
   get mode(): EngineMode {

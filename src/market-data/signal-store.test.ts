@@ -84,11 +84,13 @@ describe('SignalStore.accept', () => {
   it('runs onAccepted inside the transaction: a throwing hook leaves no row', async () => {
     const seen: string[] = [];
     const store = await open({
-      onAccepted: async (tx, stored) => {
-        const rows = await tx.query('SELECT id FROM signals WHERE id = ?', [stored.id]);
-        seen.push(String(rows[0]?.['id']));
-        if (stored.signal.size.kind === 'base' && stored.signal.size.amount === '2')
-          throw new Error('bus down');
+      onAccepted: async (tx, batch) => {
+        for (const stored of batch) {
+          const rows = await tx.query('SELECT id FROM signals WHERE id = ?', [stored.id]);
+          seen.push(String(rows[0]?.['id']));
+          if (stored.signal.size.kind === 'base' && stored.signal.size.amount === '2')
+            throw new Error('bus down');
+        }
       },
     });
     const ok = await store.accept(intake('1'));
@@ -98,9 +100,11 @@ describe('SignalStore.accept', () => {
   });
 
   it('commits concurrent accepts together, and one failing accept takes no other with it', async () => {
+    const batches: number[] = [];
     const store = await open({
-      onAccepted: (_tx, stored) => {
-        if (stored.signal.size.kind === 'base' && stored.signal.size.amount === '3')
+      onAccepted: (_tx, batch) => {
+        batches.push(batch.length);
+        if (batch.some((stored) => stored.signal.size.kind === 'base' && stored.signal.size.amount === '3'))
           throw new Error('hook failed');
       },
     });
@@ -119,6 +123,37 @@ describe('SignalStore.accept', () => {
     expect(JSON.stringify(rows)).not.toContain('"amount":"3"');
     const again = await store.accept(intake('2'));
     expect(again.duplicate).toBe(true);
+    // Once for the whole commit, which failed; then once per signal, each in its savepoint.
+    expect(batches).toEqual([5, 1, 1, 1, 1, 1]);
+  });
+
+  it('tells what the hook asked once the commit is durable, and never after a rollback', async () => {
+    const told: string[] = [];
+    const store = await open({
+      onAccepted: (_tx, batch) => {
+        if (batch.some((stored) => stored.signal.size.kind === 'base' && stored.signal.size.amount === '2'))
+          throw new Error('refused');
+        return () => told.push(...batch.map((stored) => stored.id));
+      },
+    });
+    const outcomes = await Promise.allSettled(['1', '2', '3'].map((amount) => store.accept(intake(amount))));
+    const ids = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.signalId : null));
+    expect(ids[1]).toBeNull();
+    // The optimistic commit rolled back whole: only the savepoint pass's signals are told, each once.
+    expect(told).toEqual([ids[0], ids[2]]);
+  });
+
+  it('ends signals just accepted as rejected, in the accepting transaction', async () => {
+    const store = await open({
+      onAccepted: (tx, batch) =>
+        store.rejectReceived(
+          tx,
+          batch.map((stored) => stored.id),
+          'EngineHalted: halted',
+        ),
+    });
+    const { signalId } = await store.accept(intake('1'));
+    expect(await store.get(signalId)).toMatchObject({ state: 'rejected', lastError: 'EngineHalted: halted' });
   });
 
   it('refuses a signal that breaks the schema', async () => {

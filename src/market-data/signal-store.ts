@@ -73,6 +73,10 @@ export interface SignalStateChange {
 }
 
 export type AcceptResult = { readonly duplicate: boolean; readonly signalId: string };
+/** Told once the accepting transaction is durable; never after a rollback. */
+export type AfterCommit = () => void;
+/** An accept's result, and the row it wrote (none for a duplicate). */
+type Accepted = { readonly result: AcceptResult; readonly stored: StoredSignal | undefined };
 
 export interface SignalStoreOptions {
   readonly db: Database;
@@ -82,8 +86,15 @@ export interface SignalStoreOptions {
   readonly rng?: Rng;
   /** Failed attempts after which a signal is quarantined. Default 3. */
   readonly attemptsMax?: number;
-  /** Runs inside the accepting transaction (the engine enqueues here); throwing rolls back the accept. */
-  readonly onAccepted?: (tx: Queryable, stored: StoredSignal) => Promise<void> | void;
+  /**
+   * Runs inside the accepting transaction, once per commit with the signals it stores (duplicates not
+   * among them): the engine's door publishes them on the bus, or refuses them at once. Throwing rolls
+   * back their accepts. A function it returns is called once that transaction committed.
+   */
+  readonly onAccepted?: (
+    tx: Queryable,
+    stored: readonly StoredSignal[],
+  ) => Promise<AfterCommit | void> | AfterCommit | void;
 }
 
 export const LIST_LIMIT_MAX = 1_000;
@@ -176,43 +187,56 @@ export class SignalStore {
   }
 
   /**
-   * One transaction for the batch. Optimistic first: every accept in it as is, which almost always
-   * succeeds. When one accept throws, that transaction rolls back whole and the batch runs again with
-   * each accept in a savepoint of its own, so the failing one is refused alone. (A savepoint per accept
-   * every time would cost two statements and a statement journal for each signal.) A failed commit
-   * fails the batch: it is not tried again.
+   * One transaction for the batch. Optimistic first: every accept in it as is, then the hook once
+   * with every new signal, which almost always succeeds. When an accept or the hook throws, that
+   * transaction rolls back whole and the batch runs again with each accept (and the hook for its
+   * signal alone) in a savepoint of its own, so the failing one is refused alone. (A savepoint per
+   * accept every time would cost two statements and a statement journal for each signal.) A failed
+   * commit fails the batch: it is not tried again.
    */
   async #commitBatch(batch: readonly SignalIntake[]): Promise<PromiseSettledResult<AcceptResult>[]> {
-    type Accept = (tx: Queryable, intake: SignalIntake) => Promise<PromiseSettledResult<AcceptResult>>;
-    const inOneTransaction = (accept: Accept) =>
-      this.#db.transaction(async (tx) => {
-        const settled: PromiseSettledResult<AcceptResult>[] = [];
-        for (const intake of batch) settled.push(await accept(tx, intake));
-        return settled;
-      });
     let acceptFailed = false;
     try {
-      return await inOneTransaction(async (tx, intake) => {
+      const { results, afterCommit } = await this.#db.transaction(async (tx) => {
         try {
-          return { status: 'fulfilled', value: await this.#acceptOne(tx, intake) };
+          const accepted: Accepted[] = [];
+          for (const intake of batch) accepted.push(await this.#acceptOne(tx, intake));
+          const fresh = accepted.flatMap((one) => (one.stored === undefined ? [] : [one.stored]));
+          return { results: accepted.map((one) => one.result), afterCommit: await this.#hook(tx, fresh) };
         } catch (error) {
           acceptFailed = true;
           throw error;
         }
       });
+      tellCommitted(afterCommit);
+      return results.map((value) => ({ status: 'fulfilled', value }));
     } catch (error) {
       if (!acceptFailed) throw error; // the commit itself failed: the whole batch did
       if (batch.length === 1) return [{ status: 'rejected', reason: error }];
-      return await inOneTransaction((tx, intake) => this.#acceptInSavepoint(tx, intake));
+      const settled = await this.#db.transaction(async (tx) => {
+        const outcomes: PromiseSettledResult<Accepted & { afterCommit: AfterCommit | undefined }>[] = [];
+        for (const intake of batch) outcomes.push(await this.#acceptInSavepoint(tx, intake));
+        return outcomes;
+      });
+      // Committed: what the hook asked to be told, in the batch's order.
+      return settled.map((outcome): PromiseSettledResult<AcceptResult> => {
+        if (outcome.status === 'rejected') return outcome;
+        tellCommitted(outcome.value.afterCommit);
+        return { status: 'fulfilled', value: outcome.value.result };
+      });
     }
   }
 
-  async #acceptInSavepoint(tx: Queryable, intake: SignalIntake): Promise<PromiseSettledResult<AcceptResult>> {
+  async #acceptInSavepoint(
+    tx: Queryable,
+    intake: SignalIntake,
+  ): Promise<PromiseSettledResult<Accepted & { afterCommit: AfterCommit | undefined }>> {
     await tx.execute('SAVEPOINT keel_accept');
     try {
-      const value = await this.#acceptOne(tx, intake);
+      const accepted = await this.#acceptOne(tx, intake);
+      const afterCommit = await this.#hook(tx, accepted.stored === undefined ? [] : [accepted.stored]);
       await tx.execute('RELEASE SAVEPOINT keel_accept');
-      return { status: 'fulfilled', value };
+      return { status: 'fulfilled', value: { ...accepted, afterCommit } };
     } catch (reason) {
       await tx.execute('ROLLBACK TO SAVEPOINT keel_accept');
       await tx.execute('RELEASE SAVEPOINT keel_accept');
@@ -220,7 +244,12 @@ export class SignalStore {
     }
   }
 
-  async #acceptOne(tx: Queryable, intake: SignalIntake): Promise<AcceptResult> {
+  async #hook(tx: Queryable, fresh: readonly StoredSignal[]): Promise<AfterCommit | undefined> {
+    if (fresh.length === 0 || this.#onAccepted === undefined) return undefined;
+    return (await this.#onAccepted(tx, fresh)) ?? undefined;
+  }
+
+  async #acceptOne(tx: Queryable, intake: SignalIntake): Promise<Accepted> {
     for (let attempt = 1; attempt <= ID_ATTEMPTS_MAX; attempt++) {
       const id = this.#ids.next();
       const nowMs = this.#clock.nowMs();
@@ -239,8 +268,7 @@ export class SignalStore {
           updatedAtMs: nowMs,
           traceparent: intake.traceparent,
         };
-        await this.#onAccepted?.(tx, stored);
-        return { duplicate: false, signalId: id };
+        return { result: { duplicate: false, signalId: id }, stored };
       }
       const [first] =
         intake.legacyDedupKey === undefined
@@ -249,7 +277,7 @@ export class SignalStore {
               intake.dedupKey,
               intake.legacyDedupKey,
             ]);
-      if (first !== undefined) return { duplicate: true, signalId: first.id };
+      if (first !== undefined) return { result: { duplicate: true, signalId: first.id }, stored: undefined };
       // The id itself collided (another instance, or a restart with a reused seed): draw again.
     }
     throw new StorageError(`no free signal id after ${ID_ATTEMPTS_MAX} attempts`);
@@ -311,6 +339,22 @@ export class SignalStore {
     return this.#db.transaction((own) => this.#updateState(own, id, state, error));
   }
 
+  /**
+   * Ends signals just accepted (still `received`) as `rejected`, inside the accepting transaction:
+   * one statement for a batch refused at the door.
+   */
+  async rejectReceived(tx: Queryable, ids: readonly string[], reason: string): Promise<void> {
+    assert(ids.length <= ACCEPT_BATCH_MAX, `at most ${ACCEPT_BATCH_MAX} signals at once, got ${ids.length}`);
+    if (ids.length === 0) return;
+    const { changes } = await tx.execute(
+      `UPDATE signals SET state = 'rejected', last_error = ?, updated_at_ms = ?
+        WHERE state = 'received' AND id IN (${ids.map(() => '?').join(', ')})`,
+      [reason, this.#clock.nowMs(), ...ids],
+    );
+    // Inside the accepting transaction nothing else has seen these rows.
+    assert(changes === ids.length, `rejected ${changes} of ${ids.length} signals just accepted`);
+  }
+
   async #updateState(
     tx: Queryable,
     id: string,
@@ -352,6 +396,17 @@ export class SignalStore {
         [attempts, error, quarantined ? 'quarantined' : current.state, this.#clock.nowMs(), id],
       );
       return { attempts, quarantined };
+    });
+  }
+}
+
+/** A hook's after-commit function; its bug must not turn a committed accept into a failed one. */
+function tellCommitted(afterCommit: AfterCommit | undefined): void {
+  try {
+    afterCommit?.();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
     });
   }
 }

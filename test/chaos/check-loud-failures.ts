@@ -1,6 +1,7 @@
 // Invariant 10 of design.md, "failures that should be loud are loud" (issue 12, mode 9): every
-// accepted signal that ended without a trade has an alert that Keel itself never resolved, and a
-// refused credential halted trading with a critical alert.
+// accepted signal that ended without a trade has an alert that Keel itself never resolved (its own,
+// or for a refusal at the door the halt's one alert, standing when it was refused), and a refused
+// credential halted trading with a critical alert.
 import type { Observations } from './checker.js';
 import type { ChaosWorld } from './world.js';
 
@@ -11,6 +12,9 @@ type AlertRow = {
   readonly resolved_by: string | null;
 };
 
+/** The alert a halt's refusals at the door raise and repeat (AlertRules.watchDoor). */
+const DOOR_ALERT_KEY = 'signal.rejected.EngineHalted';
+
 export async function checkLoudFailures(world: ChaosWorld, seen: Observations): Promise<string[]> {
   const { db } = world.app;
   const alerts = await db.query<AlertRow>('SELECT dedup_key, severity, state, resolved_by FROM alerts');
@@ -19,13 +23,36 @@ export async function checkLoudFailures(world: ChaosWorld, seen: Observations): 
     alerts.filter((alert) => alert.resolved_by !== 'keel').map((alert) => [alert.dedup_key, alert]),
   );
   const problems: string[] = [];
-  const signals = await db.query<{ id: string; state: string }>(
-    "SELECT id, state FROM signals WHERE state IN ('rejected', 'quarantined')",
+  const signals = await db.query<{
+    id: string;
+    state: string;
+    last_error: string | null;
+    updated_at_ms: number;
+  }>("SELECT id, state, last_error, updated_at_ms FROM signals WHERE state IN ('rejected', 'quarantined')");
+  // Refusals at the door (arrived while HALTED) share one alert per halt, which must have been
+  // standing when the signal was refused: raised at or before it, repeated at or after it.
+  const doorAlerts = await db.query<{ first_seen_at_ms: number; last_seen_at_ms: number }>(
+    "SELECT first_seen_at_ms, last_seen_at_ms FROM alerts WHERE dedup_key = ? AND (resolved_by IS NULL OR resolved_by <> 'keel')",
+    [DOOR_ALERT_KEY],
+  );
+  const onBus = new Set(
+    (await db.query<{ id: string }>("SELECT id FROM bus_messages WHERE topic = 'signals'")).map(
+      (row) => row.id,
+    ),
   );
   for (const signal of signals) {
     if (!seen.accepted.has(signal.id)) continue;
-    if (!standing.has(`signal.${signal.state}.${signal.id}`))
-      problems.push(`signal ${signal.id} ended ${signal.state} without a standing alert`);
+    if (standing.has(`signal.${signal.state}.${signal.id}`)) continue;
+    const atDoor = !onBus.has(`signal:${signal.id}`) && signal.last_error?.startsWith('EngineHalted:');
+    if (
+      atDoor &&
+      doorAlerts.some(
+        (alert) =>
+          alert.first_seen_at_ms <= signal.updated_at_ms && signal.updated_at_ms <= alert.last_seen_at_ms,
+      )
+    )
+      continue;
+    problems.push(`signal ${signal.id} ended ${signal.state} without a standing alert`);
   }
   // Only 401s answered to Keel count: the account holder's own trades may be refused too.
   if (world.simulator.chaos.stats().authFailure > seen.holderAuthFailures) {

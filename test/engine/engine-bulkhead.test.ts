@@ -55,7 +55,9 @@ async function startEngine(concurrencyMax: number) {
     db,
     clock,
     rng: createRng(1),
-    onAccepted: (tx, stored) => enqueue(tx, stored),
+    onAccepted: async (tx, batch) => {
+      for (const stored of batch) await enqueue(tx, stored);
+    },
   });
   await signals.migrate();
   const engine = new Engine({

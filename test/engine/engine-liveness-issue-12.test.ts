@@ -79,7 +79,9 @@ beforeEach(async () => {
     db,
     clock,
     rng: createRng(1),
-    onAccepted: (tx, stored) => enqueue(tx, stored),
+    onAccepted: async (tx, batch) => {
+      for (const stored of batch) await enqueue(tx, stored);
+    },
   });
   await signals.migrate();
   build = async () => {

@@ -63,7 +63,9 @@ describe('Engine', () => {
       db,
       clock,
       rng: createRng(1),
-      onAccepted: (tx, stored) => enqueue(tx, stored),
+      onAccepted: async (tx, batch) => {
+        for (const stored of batch) await enqueue(tx, stored);
+      },
     });
     await signals.migrate();
     engine = new Engine({

@@ -1,10 +1,11 @@
 // Stage 2, the bus: the signal store keeps every accepted signal durably, and in the same transaction
-// publishes it on the shared message bus, from which the engine of whichever instance trades takes it.
+// passes it through the engine's door (HaltedDoor): onto the shared message bus, from which the engine
+// of whichever instance trades takes it, or refused there while HALTED.
 import { MessageBus } from '../../bus/index.js';
 import type { KeelConfig } from '../../config/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Rng } from '../../core/random.js';
-import type { Engine } from '../../engine/engine.js';
+import type { HaltedDoor } from '../../engine/halted-door.js';
 import type { Logger } from '../../logging/logger.js';
 import { SignalStore } from '../../market-data/signal-store.js';
 import type { Database } from '../../storage/database.js';
@@ -12,8 +13,8 @@ import type { Database } from '../../storage/database.js';
 export interface BusStage {
   readonly bus: MessageBus;
   readonly signals: SignalStore;
-  /** Names the engine whose enqueue publishes accepted signals (any engine: all publish on the bus). */
-  publishWith(engine: Engine): void;
+  /** Names the door every accepted signal passes: publishes it on the bus, or refuses it while HALTED. */
+  admitWith(door: HaltedDoor): void;
 }
 
 export async function wireBus(options: {
@@ -25,7 +26,7 @@ export async function wireBus(options: {
 }): Promise<BusStage> {
   const { config, db, clock, rng, logger } = options;
   const bus = new MessageBus({ db, clock, logger, instanceId: config.cluster.instanceId });
-  let enqueue: Engine['enqueue'] = async () => {
+  let admit: HaltedDoor['admit'] = async () => {
     throw new Error('engine not ready');
   };
   const signals = new SignalStore({
@@ -33,14 +34,14 @@ export async function wireBus(options: {
     clock,
     rng,
     ...signalStoreSettings(config),
-    onAccepted: (tx, stored) => enqueue(tx, stored),
+    onAccepted: (tx, batch) => admit(tx, batch),
   });
   await signals.migrate();
   return {
     bus,
     signals,
-    publishWith: (engine) => {
-      enqueue = engine.enqueue;
+    admitWith: (door) => {
+      admit = door.admit;
     },
   };
 }

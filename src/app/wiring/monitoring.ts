@@ -6,6 +6,7 @@ import type { MessageBus } from '../../bus/index.js';
 import type { KeelConfig } from '../../config/index.js';
 import type { Disposable } from '../../core/events.js';
 import type { Engine } from '../../engine/engine.js';
+import type { HaltedDoor } from '../../engine/halted-door.js';
 import type { KillSwitch } from '../../engine/kill-switch.js';
 import type { TransactionVerifier } from '../../exchange/transaction-verification/transaction-verifier.js';
 import { AlertManager } from '../../monitoring/alert-system/alert-manager.js';
@@ -44,6 +45,8 @@ export interface Observed extends Omit<Base, 'lease'> {
   readonly verifier: TransactionVerifier;
   readonly ledger: Ledger;
   readonly killSwitch: KillSwitch;
+  /** Refuses signals arriving while HALTED as they are stored: alerted on every instance. */
+  readonly door: HaltedDoor;
   readonly anomalies: AnomalyDetector;
   readonly reconciler: Reconciler;
   readonly reconciliation: ReconciliationLoop;
@@ -66,6 +69,9 @@ export async function wireMonitoring(
   const rules = watchWithRules(observed, alerts);
   closers.unshift(async () => rules.stop());
   const { telemetry } = observed;
+  // Every instance's intake refuses at the door, leader or not: its refusals are alerted for good.
+  rules.watchDoor(observed.door);
+  observed.door.onSignalOutcome((outcome) => telemetry.emit('signal', outcome));
   telemetry.watchAdapter(observed.exchange.adapter);
   observed.verifier.onTransition((event) => telemetry.orderTransition(event));
   // Commands from the messenger act through the same operations as the dashboard (bound later).

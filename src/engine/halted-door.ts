@@ -1,0 +1,78 @@
+// The engine's door on the bus: the signals each intake commit stores pass here, inside that
+// transaction. While the kill switch (as stored) says HALTED, order signals are refused on the spot:
+// they end `rejected` (EngineHalted) in that same transaction, with one alert for the batch, and never
+// go on the bus. The engine would refuse them too, one by one and later; refusing at the door keeps a
+// halt's refusals off the bus and off the engine, and a signal that arrived during a halt cannot trade
+// after it, however long the bus's backlog. Close and cancel still go to the engine: a cancel works
+// while HALTED, and a close cancels its strategy's orders before the halt refuses its own.
+import { type Disposable, EventEmitter } from '../core/events.js';
+import type { AfterCommit, SignalStore, StoredSignal } from '../market-data/signal-store.js';
+import type { Queryable } from '../storage/database.js';
+import { HALTED_REFUSAL } from './decide-order.js';
+import type { SignalOutcome } from './engine.js';
+import type { KillSwitch } from './kill-switch.js';
+
+/** Signals one commit refused at the door. */
+export interface DoorRefusal {
+  readonly signalIds: readonly string[];
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Records a refusal (its alert) inside the refusing transaction; the returned function is called once
+ * that transaction committed.
+ */
+export type RefusalRecorder = (refusal: DoorRefusal, tx: Queryable) => Promise<() => void>;
+
+export interface HaltedDoorOptions {
+  readonly killSwitch: Pick<KillSwitch, 'modeIn'>;
+  readonly signals: Pick<SignalStore, 'rejectReceived'>;
+  /** Puts an admitted signal on the bus, inside the accepting transaction (Engine.enqueue). */
+  readonly publish: (tx: Queryable, stored: StoredSignal) => Promise<void>;
+}
+
+export class HaltedDoor {
+  readonly #recorders = new Set<RefusalRecorder>();
+  readonly #outcomeEmitter = new EventEmitter<SignalOutcome>();
+  /** Each signal refused at the door, told once its refusal is durable. */
+  readonly onSignalOutcome = this.#outcomeEmitter.addListener;
+
+  constructor(private readonly o: HaltedDoorOptions) {}
+
+  /** Records every refusal (its alert) in the refusing transaction, until the disposable is disposed. */
+  recordRefusals(recorder: RefusalRecorder): Disposable {
+    this.#recorders.add(recorder);
+    return { dispose: () => void this.#recorders.delete(recorder) };
+  }
+
+  /** For SignalStore's onAccepted: publishes the commit's signals, or refuses its orders while HALTED. */
+  readonly admit = async (
+    tx: Queryable,
+    batch: readonly StoredSignal[],
+  ): Promise<AfterCommit | undefined> => {
+    const orders = batch.filter((stored) => stored.signal.action === undefined);
+    const halted = orders.length > 0 && (await this.o.killSwitch.modeIn(tx)) === 'HALTED';
+    const refused = new Set(halted ? orders : []);
+    for (const stored of batch) if (!refused.has(stored)) await this.o.publish(tx, stored);
+    if (refused.size === 0) return undefined;
+    const refusal: DoorRefusal = {
+      signalIds: orders.map((stored) => stored.id),
+      code: HALTED_REFUSAL.code,
+      message: HALTED_REFUSAL.message,
+    };
+    await this.o.signals.rejectReceived(tx, refusal.signalIds, `${refusal.code}: ${refusal.message}`);
+    const recorded: (() => void)[] = [];
+    for (const recorder of this.#recorders) recorded.push(await recorder(refusal, tx));
+    return () => {
+      for (const signalId of refusal.signalIds)
+        this.#outcomeEmitter.emit({
+          signalId,
+          state: 'rejected',
+          code: refusal.code,
+          message: refusal.message,
+        });
+      for (const done of recorded) done();
+    };
+  };
+}
