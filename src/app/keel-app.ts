@@ -101,7 +101,12 @@ export class KeelApp {
     // The door publishes through the first engine's enqueue, which only writes to the shared bus:
     // every instance, leader or not, takes signals.
     const initialEngine = newEngine();
-    const door = new HaltedDoor({ killSwitch, signals, publish: initialEngine.enqueue });
+    const door = new HaltedDoor({
+      killSwitch,
+      signals,
+      publish: initialEngine.enqueue,
+      wake: (symbol) => initialEngine.notify(symbol), // this process's bus consumer, whichever engine it serves
+    });
     busStage.admitWith(door);
     const { reconciler, reconciliation } = await wireReconciliation({ ...base, ledger, journal });
     const stages = { bus, verifier, ledger, killSwitch, door, anomalies, reconciler, reconciliation };
@@ -126,7 +131,6 @@ export class KeelApp {
       signals,
       passphrase: webhookPassphrase.value,
       isAccepting: () => app.accepting,
-      notify: (symbol) => initialEngine.notify(symbol), // wakes this process's bus consumer, whichever engine it serves
     });
     const engine = () => role.engine ?? initialEngine;
     const bulkheads = wireBulkheads({ ...base, channels: monitoring.channels, engine });

@@ -37,6 +37,7 @@ describe('HaltedDoor', () => {
   let db: SqliteDatabase;
   const clock = new FakeClock();
   let published: string[];
+  let woken: string[];
   let store: SignalStore;
   let door: HaltedDoor;
   let local: KillSwitch;
@@ -44,6 +45,7 @@ describe('HaltedDoor', () => {
     db = new SqliteDatabase({ path: ':memory:' });
     await db.migrate(killSwitchMigrations);
     published = [];
+    woken = [];
     local = await KillSwitch.open({ db, clock });
     store = new SignalStore({
       db,
@@ -56,6 +58,7 @@ describe('HaltedDoor', () => {
       killSwitch: local,
       signals: store,
       publish: async (_tx, stored: StoredSignal) => void published.push(stored.id),
+      wake: (symbol) => woken.push(symbol),
     });
   });
   afterEach(async () => db.close());
@@ -63,9 +66,10 @@ describe('HaltedDoor', () => {
   const haltElsewhere = async () =>
     (await KillSwitch.open({ db, clock })).set('HALTED', { source: 'operator', by: 'cli', reason: 'test' });
 
-  it('publishes every signal while the engine runs', async () => {
+  it('publishes every signal while the engine runs, and wakes the consumer once per commit and symbol', async () => {
     const accepted = await Promise.all(['1', '2'].map((amount) => store.accept(intake(amount))));
     expect(published).toEqual(accepted.map((result) => result.signalId));
+    expect(woken).toEqual(['BTCIRT']);
     expect((await store.get(accepted[0]?.signalId ?? ''))?.state).toBe('received');
   });
 
@@ -87,6 +91,7 @@ describe('HaltedDoor', () => {
     const accepted = await Promise.all(['1', '2', '3'].map((amount) => store.accept(intake(amount))));
     const ids = accepted.map((result) => result.signalId);
     expect(published).toEqual([]);
+    expect(woken, 'nothing went on the bus: nothing to take').toEqual([]);
     expect(recorded).toEqual(['EngineHalted 3 (rejected rejected rejected)', 'told']);
     expect(outcomes.map((outcome) => `${outcome.signalId} ${outcome.state} ${outcome.code}`)).toEqual(
       ids.map((id) => `${id} rejected EngineHalted`),
@@ -111,6 +116,7 @@ describe('HaltedDoor', () => {
       store.accept(intake('1')),
     ]);
     expect(published).toEqual([close?.signalId, cancel?.signalId]);
+    expect(woken).toEqual(['BTCIRT']);
     expect(refusals).toEqual([1]);
     expect((await store.get(order?.signalId ?? ''))?.state).toBe('rejected');
     expect((await store.get(close?.signalId ?? ''))?.state).toBe('received');

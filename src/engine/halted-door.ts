@@ -30,6 +30,8 @@ export interface HaltedDoorOptions {
   readonly signals: Pick<SignalStore, 'rejectReceived'>;
   /** Puts an admitted signal on the bus, inside the accepting transaction (Engine.enqueue). */
   readonly publish: (tx: Queryable, stored: StoredSignal) => Promise<void>;
+  /** After a commit that published signals of `symbol`: wakes this process's consumer (Engine.notify). */
+  readonly wake: (symbol: string) => void;
 }
 
 export class HaltedDoor {
@@ -46,7 +48,10 @@ export class HaltedDoor {
     return { dispose: () => void this.#recorders.delete(recorder) };
   }
 
-  /** For SignalStore's onAccepted: publishes the commit's signals, or refuses its orders while HALTED. */
+  /**
+   * For SignalStore's onAccepted: publishes the commit's signals, or refuses its orders while HALTED.
+   * Once committed, wakes the consumer for the symbols it published (a refusal leaves nothing to take).
+   */
   readonly admit = async (
     tx: Queryable,
     batch: readonly StoredSignal[],
@@ -54,8 +59,16 @@ export class HaltedDoor {
     const orders = batch.filter((stored) => stored.signal.action === undefined);
     const halted = orders.length > 0 && (await this.o.killSwitch.modeIn(tx)) === 'HALTED';
     const refused = new Set(halted ? orders : []);
-    for (const stored of batch) if (!refused.has(stored)) await this.o.publish(tx, stored);
-    if (refused.size === 0) return undefined;
+    const published = new Set<string>();
+    for (const stored of batch) {
+      if (refused.has(stored)) continue;
+      await this.o.publish(tx, stored);
+      published.add(stored.signal.symbol);
+    }
+    const wake = () => {
+      for (const symbol of published) this.o.wake(symbol);
+    };
+    if (refused.size === 0) return wake;
     const refusal: DoorRefusal = {
       signalIds: orders.map((stored) => stored.id),
       code: HALTED_REFUSAL.code,
@@ -65,6 +78,7 @@ export class HaltedDoor {
     const recorded: (() => void)[] = [];
     for (const recorder of this.#recorders) recorded.push(await recorder(refusal, tx));
     return () => {
+      wake();
       for (const signalId of refusal.signalIds)
         this.#outcomeEmitter.emit({
           signalId,

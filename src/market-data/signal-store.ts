@@ -94,7 +94,7 @@ export interface SignalStoreOptions {
   readonly onAccepted?: (
     tx: Queryable,
     stored: readonly StoredSignal[],
-  ) => Promise<AfterCommit | void> | AfterCommit | void;
+  ) => Promise<AfterCommit | undefined> | Promise<void> | AfterCommit | void;
 }
 
 export const LIST_LIMIT_MAX = 1_000;

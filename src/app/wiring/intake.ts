@@ -22,8 +22,6 @@ export function wireIntake(options: {
   health: HealthRegistry;
   /** False once shutdown began: the webhook answers 503. */
   isAccepting: () => boolean;
-  /** Wakes this process's bus consumer after a signal of `symbol` was accepted. */
-  notify: (symbol: string) => void;
 }): TradingViewIntake {
   const { config, clock, metrics, isAccepting } = options;
   const intake = new TradingViewIntake({
@@ -34,10 +32,7 @@ export function wireIntake(options: {
     logger: options.logger,
     isAccepting,
   });
-  intake.onAccepted(({ signal }) => {
-    metrics.signals.inc({ outcome: 'accepted' });
-    options.notify(signal.symbol);
-  });
+  intake.onAccepted(() => metrics.signals.inc({ outcome: 'accepted' }));
   intake.onReceived(() => metrics.signals.inc({ outcome: 'received' }));
   intake.onDuplicate(() => metrics.signals.inc({ outcome: 'duplicate' }));
   let storeFailedAtMs: number | undefined;
