@@ -69,6 +69,7 @@ describe('HaltedDoor', () => {
   it('publishes every signal while the engine runs, and wakes the consumer once per commit and symbol', async () => {
     const accepted = await Promise.all(['1', '2'].map((amount) => store.accept(intake(amount))));
     expect(published).toEqual(accepted.map((result) => result.signalId));
+    expect(accepted.map((result) => result.rejected)).toEqual([undefined, undefined]);
     expect(woken).toEqual(['BTCIRT']);
     expect((await store.get(accepted[0]?.signalId ?? ''))?.state).toBe('received');
   });
@@ -90,6 +91,9 @@ describe('HaltedDoor', () => {
     door.onSignalOutcome((outcome) => outcomes.push(outcome));
     const accepted = await Promise.all(['1', '2', '3'].map((amount) => store.accept(intake(amount))));
     const ids = accepted.map((result) => result.signalId);
+    expect(accepted.map((result) => result.rejected)).toEqual(
+      ids.map(() => 'EngineHalted: the engine is halted: no new orders'),
+    );
     expect(published).toEqual([]);
     expect(woken, 'nothing went on the bus: nothing to take').toEqual([]);
     expect(recorded).toEqual(['EngineHalted 3 (rejected rejected rejected)', 'told']);
@@ -116,6 +120,11 @@ describe('HaltedDoor', () => {
       store.accept(intake('1')),
     ]);
     expect(published).toEqual([close?.signalId, cancel?.signalId]);
+    expect([close?.rejected, cancel?.rejected, order?.rejected]).toEqual([
+      undefined,
+      undefined,
+      'EngineHalted: the engine is halted: no new orders',
+    ]);
     expect(woken).toEqual(['BTCIRT']);
     expect(refusals).toEqual([1]);
     expect((await store.get(order?.signalId ?? ''))?.state).toBe('rejected');

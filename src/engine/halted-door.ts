@@ -6,7 +6,7 @@
 // after it, however long the bus's backlog. Close and cancel still go to the engine: a cancel works
 // while HALTED, and a close cancels its strategy's orders before the halt refuses its own.
 import { type Disposable, EventEmitter } from '../core/events.js';
-import type { AfterCommit, SignalStore, StoredSignal } from '../market-data/signal-store.js';
+import type { AcceptOutcome, SignalStore, StoredSignal } from '../market-data/signal-store.js';
 import type { Queryable } from '../storage/database.js';
 import { HALTED_REFUSAL } from './decide-order.js';
 import type { SignalOutcome } from './engine.js';
@@ -49,13 +49,11 @@ export class HaltedDoor {
   }
 
   /**
-   * For SignalStore's onAccepted: publishes the commit's signals, or refuses its orders while HALTED.
-   * Once committed, wakes the consumer for the symbols it published (a refusal leaves nothing to take).
+   * For SignalStore's onAccepted: publishes the commit's signals, or refuses its orders while HALTED
+   * (their accepts answer with the reason). Once committed, wakes the consumer for the symbols it
+   * published (a refusal leaves nothing to take).
    */
-  readonly admit = async (
-    tx: Queryable,
-    batch: readonly StoredSignal[],
-  ): Promise<AfterCommit | undefined> => {
+  readonly admit = async (tx: Queryable, batch: readonly StoredSignal[]): Promise<AcceptOutcome> => {
     const orders = batch.filter((stored) => stored.signal.action === undefined);
     const halted = orders.length > 0 && (await this.o.killSwitch.modeIn(tx)) === 'HALTED';
     const refused = new Set(halted ? orders : []);
@@ -68,25 +66,29 @@ export class HaltedDoor {
     const wake = () => {
       for (const symbol of published) this.o.wake(symbol);
     };
-    if (refused.size === 0) return wake;
+    if (refused.size === 0) return { afterCommit: wake };
     const refusal: DoorRefusal = {
       signalIds: orders.map((stored) => stored.id),
       code: HALTED_REFUSAL.code,
       message: HALTED_REFUSAL.message,
     };
-    await this.o.signals.rejectReceived(tx, refusal.signalIds, `${refusal.code}: ${refusal.message}`);
+    const reason = `${refusal.code}: ${refusal.message}`;
+    await this.o.signals.rejectReceived(tx, refusal.signalIds, reason);
     const recorded: (() => void)[] = [];
     for (const recorder of this.#recorders) recorded.push(await recorder(refusal, tx));
-    return () => {
-      wake();
-      for (const signalId of refusal.signalIds)
-        this.#outcomeEmitter.emit({
-          signalId,
-          state: 'rejected',
-          code: refusal.code,
-          message: refusal.message,
-        });
-      for (const done of recorded) done();
+    return {
+      rejected: new Map(refusal.signalIds.map((signalId) => [signalId, reason])),
+      afterCommit: () => {
+        wake();
+        for (const signalId of refusal.signalIds)
+          this.#outcomeEmitter.emit({
+            signalId,
+            state: 'rejected',
+            code: refusal.code,
+            message: refusal.message,
+          });
+        for (const done of recorded) done();
+      },
     };
   };
 }

@@ -133,7 +133,7 @@ describe('SignalStore.accept', () => {
       onAccepted: (_tx, batch) => {
         if (batch.some((stored) => stored.signal.size.kind === 'base' && stored.signal.size.amount === '2'))
           throw new Error('refused');
-        return () => told.push(...batch.map((stored) => stored.id));
+        return { afterCommit: () => told.push(...batch.map((stored) => stored.id)) };
       },
     });
     const outcomes = await Promise.allSettled(['1', '2', '3'].map((amount) => store.accept(intake(amount))));
@@ -143,17 +143,22 @@ describe('SignalStore.accept', () => {
     expect(told).toEqual([ids[0], ids[2]]);
   });
 
-  it('ends signals just accepted as rejected, in the accepting transaction', async () => {
+  it('ends signals just accepted as rejected, in the accepting transaction, and answers with why', async () => {
     const store = await open({
-      onAccepted: (tx, batch) =>
-        store.rejectReceived(
-          tx,
-          batch.map((stored) => stored.id),
-          'EngineHalted: halted',
-        ),
+      onAccepted: async (tx, batch) => {
+        const ids = batch.map((stored) => stored.id);
+        await store.rejectReceived(tx, ids, 'EngineHalted: halted');
+        return { rejected: new Map(ids.map((id) => [id, 'EngineHalted: halted'])) };
+      },
     });
-    const { signalId } = await store.accept(intake('1'));
-    expect(await store.get(signalId)).toMatchObject({ state: 'rejected', lastError: 'EngineHalted: halted' });
+    const answer = await store.accept(intake('1'));
+    expect(answer).toEqual({ duplicate: false, signalId: answer.signalId, rejected: 'EngineHalted: halted' });
+    expect(await store.get(answer.signalId)).toMatchObject({
+      state: 'rejected',
+      lastError: 'EngineHalted: halted',
+    });
+    // A copy is a duplicate of the refused signal: it is not refused (nor traded) a second time.
+    expect(await store.accept(intake('1'))).toEqual({ duplicate: true, signalId: answer.signalId });
   });
 
   it('refuses a signal that breaks the schema', async () => {

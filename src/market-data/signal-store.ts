@@ -72,9 +72,19 @@ export interface SignalStateChange {
   readonly updatedAtMs: number;
 }
 
-export type AcceptResult = { readonly duplicate: boolean; readonly signalId: string };
-/** Told once the accepting transaction is durable; never after a rollback. */
-export type AfterCommit = () => void;
+export type AcceptResult = {
+  readonly duplicate: boolean;
+  readonly signalId: string;
+  /** Set when the hook ended the signal at once (refused at the door): why. */
+  readonly rejected?: string;
+};
+/** What the hook says of the signals of a commit. */
+export interface AcceptOutcome {
+  /** Told once the accepting transaction is durable; never after a rollback. */
+  readonly afterCommit?: () => void;
+  /** The signals it ended at once (rejected), by id, with the reason their accept answers with. */
+  readonly rejected?: ReadonlyMap<string, string>;
+}
 /** An accept's result, and the row it wrote (none for a duplicate). */
 type Accepted = { readonly result: AcceptResult; readonly stored: StoredSignal | undefined };
 
@@ -89,12 +99,12 @@ export interface SignalStoreOptions {
   /**
    * Runs inside the accepting transaction, once per commit with the signals it stores (duplicates not
    * among them): the engine's door publishes them on the bus, or refuses them at once. Throwing rolls
-   * back their accepts. A function it returns is called once that transaction committed.
+   * back their accepts. Its afterCommit is called once that transaction committed.
    */
   readonly onAccepted?: (
     tx: Queryable,
     stored: readonly StoredSignal[],
-  ) => Promise<AfterCommit | undefined> | Promise<void> | AfterCommit | void;
+  ) => Promise<AcceptOutcome | undefined> | Promise<void> | AcceptOutcome | void;
 }
 
 export const LIST_LIMIT_MAX = 1_000;
@@ -197,32 +207,32 @@ export class SignalStore {
   async #commitBatch(batch: readonly SignalIntake[]): Promise<PromiseSettledResult<AcceptResult>[]> {
     let acceptFailed = false;
     try {
-      const { results, afterCommit } = await this.#db.transaction(async (tx) => {
+      const { results, outcome } = await this.#db.transaction(async (tx) => {
         try {
           const accepted: Accepted[] = [];
           for (const intake of batch) accepted.push(await this.#acceptOne(tx, intake));
           const fresh = accepted.flatMap((one) => (one.stored === undefined ? [] : [one.stored]));
-          return { results: accepted.map((one) => one.result), afterCommit: await this.#hook(tx, fresh) };
+          return { results: accepted, outcome: await this.#hook(tx, fresh) };
         } catch (error) {
           acceptFailed = true;
           throw error;
         }
       });
-      tellCommitted(afterCommit);
-      return results.map((value) => ({ status: 'fulfilled', value }));
+      tellCommitted(outcome);
+      return results.map((one) => ({ status: 'fulfilled', value: resultOf(one, outcome) }));
     } catch (error) {
       if (!acceptFailed) throw error; // the commit itself failed: the whole batch did
       if (batch.length === 1) return [{ status: 'rejected', reason: error }];
       const settled = await this.#db.transaction(async (tx) => {
-        const outcomes: PromiseSettledResult<Accepted & { afterCommit: AfterCommit | undefined }>[] = [];
+        const outcomes: PromiseSettledResult<Accepted & { outcome: AcceptOutcome | undefined }>[] = [];
         for (const intake of batch) outcomes.push(await this.#acceptInSavepoint(tx, intake));
         return outcomes;
       });
       // Committed: what the hook asked to be told, in the batch's order.
-      return settled.map((outcome): PromiseSettledResult<AcceptResult> => {
-        if (outcome.status === 'rejected') return outcome;
-        tellCommitted(outcome.value.afterCommit);
-        return { status: 'fulfilled', value: outcome.value.result };
+      return settled.map((one): PromiseSettledResult<AcceptResult> => {
+        if (one.status === 'rejected') return one;
+        tellCommitted(one.value.outcome);
+        return { status: 'fulfilled', value: resultOf(one.value, one.value.outcome) };
       });
     }
   }
@@ -230,13 +240,13 @@ export class SignalStore {
   async #acceptInSavepoint(
     tx: Queryable,
     intake: SignalIntake,
-  ): Promise<PromiseSettledResult<Accepted & { afterCommit: AfterCommit | undefined }>> {
+  ): Promise<PromiseSettledResult<Accepted & { outcome: AcceptOutcome | undefined }>> {
     await tx.execute('SAVEPOINT keel_accept');
     try {
       const accepted = await this.#acceptOne(tx, intake);
-      const afterCommit = await this.#hook(tx, accepted.stored === undefined ? [] : [accepted.stored]);
+      const outcome = await this.#hook(tx, accepted.stored === undefined ? [] : [accepted.stored]);
       await tx.execute('RELEASE SAVEPOINT keel_accept');
-      return { status: 'fulfilled', value: { ...accepted, afterCommit } };
+      return { status: 'fulfilled', value: { ...accepted, outcome } };
     } catch (reason) {
       await tx.execute('ROLLBACK TO SAVEPOINT keel_accept');
       await tx.execute('RELEASE SAVEPOINT keel_accept');
@@ -244,7 +254,7 @@ export class SignalStore {
     }
   }
 
-  async #hook(tx: Queryable, fresh: readonly StoredSignal[]): Promise<AfterCommit | undefined> {
+  async #hook(tx: Queryable, fresh: readonly StoredSignal[]): Promise<AcceptOutcome | undefined> {
     if (fresh.length === 0 || this.#onAccepted === undefined) return undefined;
     return (await this.#onAccepted(tx, fresh)) ?? undefined;
   }
@@ -400,10 +410,16 @@ export class SignalStore {
   }
 }
 
+/** An accept's answer, with the reason when the hook ended its signal at once. */
+function resultOf(accepted: Accepted, outcome: AcceptOutcome | undefined): AcceptResult {
+  const rejected = accepted.stored === undefined ? undefined : outcome?.rejected?.get(accepted.stored.id);
+  return rejected === undefined ? accepted.result : { ...accepted.result, rejected };
+}
+
 /** A hook's after-commit function; its bug must not turn a committed accept into a failed one. */
-function tellCommitted(afterCommit: AfterCommit | undefined): void {
+function tellCommitted(outcome: AcceptOutcome | undefined): void {
   try {
-    afterCommit?.();
+    outcome?.afterCommit?.();
   } catch (error) {
     queueMicrotask(() => {
       throw error;

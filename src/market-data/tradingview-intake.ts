@@ -12,7 +12,7 @@ import { isBodyReadError, isBodyReadTimeoutError, isBodyTooLargeError } from './
 import { normalizeSignal, type SignalLimits } from './normalize-signal.js';
 import { PASSPHRASE_KEY, parseAlert } from './parse-alert.js';
 import type { Signal, SignalProblem } from './signal.js';
-import type { SignalIntake } from './signal-store.js';
+import type { AcceptResult, SignalIntake } from './signal-store.js';
 import {
   type ResolvedIntakeOptions,
   resolveIntakeOptions,
@@ -167,7 +167,7 @@ export class TradingViewIntake {
     raw: string,
     clientAddress: string | undefined,
   ): Promise<IntakeResponse> {
-    let result: { duplicate: boolean; signalId: string };
+    let result: AcceptResult;
     try {
       const traceparent = activeTraceparent();
       result = await this.#store.accept({ signal, ...keys, raw, sourceIp: clientAddress, traceparent });
@@ -175,7 +175,7 @@ export class TradingViewIntake {
       this.#logger.error({ err: error, symbol: signal.symbol }, 'signal could not be stored');
       return this.#reject('unavailable', UNAVAILABLE);
     }
-    const { duplicate, signalId } = result;
+    const { duplicate, signalId, rejected } = result;
     addTraceIds({ signalId });
     // Built only when written: at the usual warn level, an accepted signal logs nothing.
     const logged = this.#logger.isLevelEnabled('info');
@@ -190,6 +190,9 @@ export class TradingViewIntake {
         'signal accepted',
       );
     this.#acceptedEmitter.emit({ signalId, signal });
+    // Stored, so still 202; a signal refused as it was stored (the engine is HALTED) says so and why.
+    if (rejected !== undefined)
+      return { statusCode: 202, body: { status: 'accepted', signalId, state: 'rejected', reason: rejected } };
     return { statusCode: 202, body: { status: 'accepted', signalId } };
   }
 

@@ -19,6 +19,13 @@ describe('signals arriving while HALTED', () => {
     const answers = await Promise.all(['a-1', 'a-2', 'a-3'].map((id) => h.webhook(order(id))));
     const ids = answers.map((answer) => {
       expect(answer.status, JSON.stringify(answer.json)).toBe(202);
+      // Stored (a re-send is a duplicate), and the answer says it was refused and why.
+      expect(answer.json).toEqual({
+        status: 'accepted',
+        signalId: expect.any(String),
+        state: 'rejected',
+        reason: 'EngineHalted: the engine is halted: no new orders',
+      });
       return String(answer.json.signalId);
     });
     // Already ended when the webhook answered: no engine turn was needed.
@@ -40,7 +47,13 @@ describe('signals arriving while HALTED', () => {
     expect(alert?.details.signals).toBeGreaterThan(0);
 
     await h.app.killSwitch.set('RUNNING', { source: 'operator', by: 'alice', reason: 'done' });
+    const resent = await h.webhook(order('a-1'));
+    expect(resent.json, 'a re-send after the halt is a duplicate, never a trade').toEqual({
+      status: 'duplicate',
+      signalId: ids[0],
+    });
     const after = await h.webhook(order('a-4'));
+    expect(after.json).toEqual({ status: 'accepted', signalId: expect.any(String) });
     const traded = String(after.json.signalId);
     await h.waitFor(
       async () => (await h.app.signals.get(traded))?.state === 'executed',
