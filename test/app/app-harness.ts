@@ -26,8 +26,12 @@ export interface Harness {
 export async function startHarness(
   overrides: Record<string, unknown> = {},
   env: Record<string, string> = {},
-  appOptions: Pick<KeelAppOptions, 'spanExporter'> = {},
+  appOptions: Pick<KeelAppOptions, 'spanExporter'> & {
+    /** Runs once the app is built, before it starts (its engine takes nothing off the bus until then). */
+    beforeStart?: (app: KeelApp) => Promise<void>;
+  } = {},
 ): Promise<Harness> {
+  const { beforeStart, ...createOptions } = appOptions;
   const dir = mkdtempSync(join(tmpdir(), 'keel-app-'));
   const configPath = join(dir, 'keel.config.json');
   writeFileSync(configPath, JSON.stringify(overrides));
@@ -43,7 +47,8 @@ export async function startHarness(
     configPath,
   });
   if (!loaded.ok) throw new Error(`bad test config: ${JSON.stringify(loaded.problems)}`);
-  const app = await KeelApp.create({ config: loaded.config, logger: silentLogger, ...appOptions });
+  const app = await KeelApp.create({ config: loaded.config, logger: silentLogger, ...createOptions });
+  await beforeStart?.(app);
   const url = await app.start();
   const harness: Harness = {
     app,

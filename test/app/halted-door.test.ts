@@ -64,6 +64,63 @@ describe('signals arriving while HALTED', () => {
     expect(orders.map((row) => row.signal_id)).toEqual([traded]);
   });
 
+  it('stay refused when no engine took them before the halt was lifted (they traded late before)', async () => {
+    const accepted: string[] = [];
+    // Stored while no engine consumes (a standby's intake with the leader down, a backlog): the
+    // operator halts, signals arrive, the operator lifts the halt, and only then an engine starts.
+    harness = await startHarness(
+      {},
+      {},
+      {
+        beforeStart: async (app) => {
+          await app.killSwitch.set('HALTED', {
+            source: 'operator',
+            by: 'alice',
+            reason: 'exchange maintenance',
+          });
+          const nowMs = Date.now();
+          for (const id of ['late-1', 'late-2']) {
+            const result = await app.signals.accept({
+              signal: {
+                symbol: 'BTCIRT',
+                base: 'btc',
+                quote: 'rls',
+                side: 'buy',
+                size: { kind: 'base', amount: '0.001' },
+                order: { type: 'market' },
+                clientId: id,
+                alertAtMs: nowMs,
+                alertTimeSource: 'alert',
+                receivedAtMs: nowMs,
+              },
+              dedupKey: `cid:${id}`,
+              raw: '{}',
+              sourceIp: undefined,
+            });
+            accepted.push(result.signalId);
+          }
+          await app.killSwitch.set('RUNNING', {
+            source: 'operator',
+            by: 'alice',
+            reason: 'maintenance over',
+          });
+        },
+      },
+    );
+    const h = harness;
+    // A signal sent after the halt trades: once it has, the engine has passed everything before it.
+    const after = await h.webhook(order('after-1'));
+    const traded = String(after.json.signalId);
+    await h.waitFor(
+      async () => (await h.app.signals.get(traded))?.state === 'executed',
+      'the later signal traded',
+    );
+    await h.app.engine.stop();
+    for (const id of accepted) expect((await h.app.signals.get(id))?.state).toBe('rejected');
+    const orders = await h.app.db.query<{ signal_id: string }>('SELECT signal_id FROM orders');
+    expect(orders.map((row) => row.signal_id)).toEqual([traded]);
+  });
+
   it('still pass a cancel to the engine, which cancels while HALTED', async () => {
     harness = await startHarness();
     const h = harness;
