@@ -29,13 +29,21 @@ export class EventEmitter<T> {
       try {
         listener(value);
       } catch (error) {
-        // A listener's bug must not break the policy that emitted; surface it asynchronously.
-        queueMicrotask(() => {
-          throw error;
-        });
+        // A listener's bug must not break the policy that emitted.
+        throwLater(error);
       }
     }
   }
+}
+
+/**
+ * Surfaces a callback's failure as an uncaught error on a later microtask, so that it cannot break
+ * the code that called the callback (an emit, an abort, a commit's after-work).
+ */
+export function throwLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }
 
 /** Resolves when the event fires once. */

@@ -2,7 +2,7 @@
 // finish (its result still counts: an order ack must not be thrown away). Aggressive: reject at once.
 import { type Clock, systemClock } from './clock.js';
 import { AbortedError, TimeoutError } from './errors.js';
-import { EventEmitter } from './events.js';
+import { EventEmitter, throwLater } from './events.js';
 import { type AbortSignalLike, neverAbortedSignal, type Policy, type PolicyContext } from './policy.js';
 
 export type TimeoutStrategy = 'cooperative' | 'aggressive';
@@ -142,9 +142,7 @@ class ChildSignal implements PolicyContext, AbortSignalLike {
         listener();
       } catch (error) {
         // Like an EventTarget's: a listener's failure must not stop the abort reaching the others.
-        queueMicrotask(() => {
-          throw error;
-        });
+        throwLater(error);
       }
     }
   }

@@ -54,21 +54,19 @@ export class HaltedDoor {
    * published (a refusal leaves nothing to take).
    */
   readonly admit = async (tx: Queryable, batch: readonly StoredSignal[]): Promise<AcceptOutcome> => {
-    const orders = batch.filter((stored) => stored.signal.action === undefined);
-    const halted = orders.length > 0 && (await this.o.killSwitch.modeIn(tx)) === 'HALTED';
-    const refused = new Set(halted ? orders : []);
+    const orders = batch.filter(isOrder);
+    const refused = orders.length > 0 && (await this.o.killSwitch.modeIn(tx)) === 'HALTED' ? orders : [];
     const published = new Set<string>();
-    for (const stored of batch) {
-      if (refused.has(stored)) continue;
+    for (const stored of refused.length === 0 ? batch : batch.filter((one) => !isOrder(one))) {
       await this.o.publish(tx, stored);
       published.add(stored.signal.symbol);
     }
     const wake = () => {
       for (const symbol of published) this.o.wake(symbol);
     };
-    if (refused.size === 0) return { afterCommit: wake };
+    if (refused.length === 0) return { afterCommit: wake };
     const refusal: DoorRefusal = {
-      signalIds: orders.map((stored) => stored.id),
+      signalIds: refused.map((stored) => stored.id),
       code: HALTED_REFUSAL.code,
       message: HALTED_REFUSAL.message,
     };
@@ -92,3 +90,6 @@ export class HaltedDoor {
     };
   };
 }
+
+/** A signal that asks for an order (not `close` or `cancel`): what a halt refuses at the door. */
+const isOrder = (stored: StoredSignal): boolean => stored.signal.action === undefined;

@@ -2,6 +2,7 @@
 // 202 (invariant 5); the UNIQUE dedup_key makes a re-sent alert a duplicate, never a second order.
 import { assert } from '../core/assert.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { throwLater } from '../core/events.js';
 import { type Rng, systemRng } from '../core/random.js';
 import type { Database, Migration, Queryable, Row } from '../storage/database.js';
 import { StorageError } from '../storage/errors.js';
@@ -421,9 +422,7 @@ function tellCommitted(outcome: AcceptOutcome | undefined): void {
   try {
     outcome?.afterCommit?.();
   } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
+    throwLater(error);
   }
 }
 

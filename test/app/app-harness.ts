@@ -6,8 +6,34 @@ import { request } from 'undici';
 import { KeelApp, type KeelAppOptions } from '../../src/app/keel-app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logging/logger.js';
+import type { Signal } from '../../src/market-data/signal.js';
+import type { SignalIntake } from '../../src/market-data/signal-store.js';
 
 export const PASSPHRASE = 'app-test-passphrase-0123';
+
+/**
+ * A market buy of 0.001 BTCIRT at `nowMs` as the signal store takes it, for a signal stored without
+ * the webhook (an earlier version's row, a standby's backlog); `fields` adds to or replaces its fields.
+ */
+export function storedBuy(nowMs: number, dedupKey: string, fields: Partial<Signal> = {}): SignalIntake {
+  return {
+    signal: {
+      symbol: 'BTCIRT',
+      base: 'btc',
+      quote: 'rls',
+      side: 'buy',
+      size: { kind: 'base', amount: '0.001' },
+      order: { type: 'market' },
+      alertAtMs: nowMs,
+      alertTimeSource: 'received',
+      receivedAtMs: nowMs,
+      ...fields,
+    },
+    dedupKey,
+    raw: '{}',
+    sourceIp: undefined,
+  };
+}
 
 export interface Harness {
   readonly app: KeelApp;

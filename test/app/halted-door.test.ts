@@ -4,7 +4,7 @@
 // engine consumed, a backlog) was traded if the halt was lifted before the engine reached it.
 // Method: a whole Keel in paper mode (SQLite, simulator); the halt is set as an operator sets it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './app-harness.js';
+import { type Harness, startHarness, storedBuy } from './app-harness.js';
 
 describe('signals arriving while HALTED', () => {
   let harness: Harness | undefined;
@@ -80,23 +80,9 @@ describe('signals arriving while HALTED', () => {
           });
           const nowMs = Date.now();
           for (const id of ['late-1', 'late-2']) {
-            const result = await app.signals.accept({
-              signal: {
-                symbol: 'BTCIRT',
-                base: 'btc',
-                quote: 'rls',
-                side: 'buy',
-                size: { kind: 'base', amount: '0.001' },
-                order: { type: 'market' },
-                clientId: id,
-                alertAtMs: nowMs,
-                alertTimeSource: 'alert',
-                receivedAtMs: nowMs,
-              },
-              dedupKey: `cid:${id}`,
-              raw: '{}',
-              sourceIp: undefined,
-            });
+            const result = await app.signals.accept(
+              storedBuy(nowMs, `cid:${id}`, { clientId: id, alertTimeSource: 'alert' }),
+            );
             accepted.push(result.signalId);
           }
           await app.killSwitch.set('RUNNING', {

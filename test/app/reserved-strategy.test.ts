@@ -5,7 +5,7 @@
 // paper mode against its simulator; the webhook, the trading API and a signal stored by an earlier
 // version each try the reserved name (before the fix, all three were accepted and traded).
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './app-harness.js';
+import { type Harness, startHarness, storedBuy } from './app-harness.js';
 
 interface PositionsBody {
   positions: { strategy: string; symbol: string; position: string }[];
@@ -72,23 +72,9 @@ describe('the reserved external strategy', () => {
     const h = harness;
     const held = await outside(h);
     const nowMs = Date.now();
-    const { signalId } = await h.app.signals.accept({
-      signal: {
-        symbol: 'BTCIRT',
-        base: 'btc',
-        quote: 'rls',
-        side: 'buy',
-        size: { kind: 'base', amount: '0.001' },
-        order: { type: 'market' },
-        strategy: 'external',
-        alertAtMs: nowMs,
-        alertTimeSource: 'received',
-        receivedAtMs: nowMs,
-      },
-      dedupKey: `old-version-buy-${nowMs}`,
-      raw: '{}',
-      sourceIp: undefined,
-    });
+    const { signalId } = await h.app.signals.accept(
+      storedBuy(nowMs, `old-version-buy-${nowMs}`, { strategy: 'external' }),
+    );
     h.app.engine.notify('BTCIRT');
     const ended = await h.waitFor(async () => {
       const stored = await h.app.signals.get(signalId);
